@@ -1,0 +1,18 @@
+//! A BLS Standard Occupational Classification (SOC) occupation: the unit BLS publishes wages for.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "occupation")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// SOC code, e.g. `15-1252`.
+    #[sea_orm(unique)]
+    pub soc_code: String,
+    pub title: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,16 @@
+//! Which tools practise a skill.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "skill_tool")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub skill_id: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tool_id: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,13 @@
+//! Schema migrations, one file per change, named by date. They run on SQLite and PostgreSQL alike.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_career_tables;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_career_tables::Migration)]
+    }
+}

@@ -1,0 +1,4 @@
+//! HTTP endpoints. Nothing here knows about tables; the GraphQL schema does the data work.
+pub mod graphql;
+pub mod health;
+pub mod playground;

@@ -1,0 +1,8 @@
+//! careerql: a GraphQL API for career data, served over axum from SQLite or PostgreSQL.
+pub mod app;
+pub mod cli;
+pub mod db;
+pub mod domain;
+pub mod graphql;
+pub mod http;
+pub mod seed;

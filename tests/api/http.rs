@@ -1,0 +1,41 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn playground_and_every_asset_it_loads_are_served_locally() {
+    let app = spawn_app().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("GraphiQL"));
+    assert!(!html.contains("https://"), "the playground must not load anything from the internet");
+
+    let assets: Vec<&str> = html.split(['"', '\'']).filter(|s| s.starts_with("/assets/graphiql/")).collect();
+    assert_eq!(assets.len(), 4, "expected css + three scripts, found {assets:?}");
+    for asset in assets {
+        let response = app.get(asset).await;
+        assert_eq!(response.status(), 200, "{asset}");
+        let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+        let expected = if asset.ends_with(".css") { "text/css" } else { "text/javascript" };
+        assert!(content_type.starts_with(expected), "{asset}: {content_type}");
+        assert!(response.bytes().await.unwrap().len() > 1000, "{asset} is empty");
+    }
+    assert_eq!(app.get("/assets/graphiql/missing.js").await.status(), 404);
+}
+
+#[tokio::test]
+async fn graphql_answers_queries_over_get() {
+    let app = spawn_app().await;
+    let response = app.get("/graphql?query=%7Brole(slug%3A%22api-developer%22)%7Btitle%7D%7D").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["role"]["title"], "API Developer");
+}

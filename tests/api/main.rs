@@ -1,0 +1,8 @@
+//! One integration binary: each module drives the real HTTP server the way a client would.
+mod batching;
+mod errors;
+mod helpers;
+mod http;
+mod queries;
+mod schema;
+mod seed_figures;
