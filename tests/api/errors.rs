@@ -1,12 +1,10 @@
-use crate::helpers::spawn_app;
+use crate::helpers::TestApp;
 
 fn first_error_code(response: &serde_json::Value) -> &str {
     response["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {response:#}"))
 }
 
-#[tokio::test]
-async fn unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer() {
-    let app = spawn_app().await;
+async fn unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer(app: TestApp) {
     for (field, kind) in [("role", "role"), ("skill", "skill"), ("tool", "tool"), ("city", "city")] {
         let response = app.graphql(&format!(r#"{{ missing: {field}(slug: "no-such-thing") {{ slug }} api: role(slug: "api-developer") {{ slug }} }}"#)).await;
         assert_eq!(first_error_code(&response), "NOT_FOUND", "{field}");
@@ -19,9 +17,7 @@ async fn unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer() {
     assert_eq!(first_error_code(&response), "NOT_FOUND");
 }
 
-#[tokio::test]
-async fn list_sizes_outside_bounds_are_bad_user_input() {
-    let app = spawn_app().await;
+async fn list_sizes_outside_bounds_are_bad_user_input(app: TestApp) {
     for query in [
         "{ roles(first: 101) { slug } }",
         "{ cities(first: -1) { slug } }",
@@ -34,9 +30,7 @@ async fn list_sizes_outside_bounds_are_bad_user_input() {
     }
 }
 
-#[tokio::test]
-async fn malformed_arguments_are_refused_before_execution() {
-    let app = spawn_app().await;
+async fn malformed_arguments_are_refused_before_execution(app: TestApp) {
     let before = app.statements();
     for query in [
         r#"{ roles(first: "ten") { slug } }"#,
@@ -50,3 +44,9 @@ async fn malformed_arguments_are_refused_before_execution() {
     }
     assert_eq!(app.statements(), before, "invalid documents must not reach the database");
 }
+
+crate::on_every_backend!(
+    unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer,
+    list_sizes_outside_bounds_are_bad_user_input,
+    malformed_arguments_are_refused_before_execution
+);

@@ -1,16 +1,12 @@
-use crate::helpers::spawn_app;
+use crate::helpers::TestApp;
 
-#[tokio::test]
-async fn healthz_answers_ok() {
-    let app = spawn_app().await;
+async fn healthz_answers_ok(app: TestApp) {
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "ok");
 }
 
-#[tokio::test]
-async fn playground_and_every_asset_it_loads_are_served_locally() {
-    let app = spawn_app().await;
+async fn playground_and_every_asset_it_loads_are_served_locally(app: TestApp) {
     let page = app.get("/").await;
     assert_eq!(page.status(), 200);
     assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
@@ -31,11 +27,15 @@ async fn playground_and_every_asset_it_loads_are_served_locally() {
     assert_eq!(app.get("/assets/graphiql/missing.js").await.status(), 404);
 }
 
-#[tokio::test]
-async fn graphql_answers_queries_over_get() {
-    let app = spawn_app().await;
+async fn graphql_answers_queries_over_get(app: TestApp) {
     let response = app.get("/graphql?query=%7Brole(slug%3A%22api-developer%22)%7Btitle%7D%7D").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["data"]["role"]["title"], "API Developer");
 }
+
+crate::on_every_backend!(
+    healthz_answers_ok,
+    playground_and_every_asset_it_loads_are_served_locally,
+    graphql_answers_queries_over_get
+);

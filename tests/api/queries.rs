@@ -1,15 +1,13 @@
 //! Every root field and every relation, both ways, on the seeded data.
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::TestApp;
 
 fn slugs(list: &Value) -> Vec<&str> {
     list.as_array().unwrap().iter().map(|item| item["slug"].as_str().unwrap()).collect()
 }
 
-#[tokio::test]
-async fn root_lists_return_every_seeded_kind_in_order() {
-    let app = spawn_app().await;
+async fn root_lists_return_every_seeded_kind_in_order(app: TestApp) {
     let data = app
         .data("{ roles { slug } skills { slug } tools(first: 100) { slug } cities(first: 100) { slug } occupations { socCode } salaryRanges(first: 100) { id } }")
         .await;
@@ -32,18 +30,14 @@ async fn root_lists_return_every_seeded_kind_in_order() {
     assert_eq!(data["salaryRanges"].as_array().unwrap().len(), 100);
 }
 
-#[tokio::test]
-async fn root_lists_default_to_twenty_and_honour_first() {
-    let app = spawn_app().await;
+async fn root_lists_default_to_twenty_and_honour_first(app: TestApp) {
     let data = app.data("{ cities { slug } two: cities(first: 2) { slug } none: cities(first: 0) { slug } }").await;
     assert_eq!(data["cities"].as_array().unwrap().len(), 20);
     assert_eq!(slugs(&data["two"]), ["atlanta-ga", "austin-tx"]);
     assert!(data["none"].as_array().unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn a_role_has_its_story_skills_tools_and_specialisations() {
-    let app = spawn_app().await;
+async fn a_role_has_its_story_skills_tools_and_specialisations(app: TestApp) {
     let data = app
         .data(
             r#"{ role(slug: "senior-backend-engineer") {
@@ -95,9 +89,7 @@ async fn a_role_has_its_story_skills_tools_and_specialisations() {
     assert_eq!(java["tool"]["category"], "LANGUAGE");
 }
 
-#[tokio::test]
-async fn specialised_roles_point_back_to_their_broader_role() {
-    let app = spawn_app().await;
+async fn specialised_roles_point_back_to_their_broader_role(app: TestApp) {
     let data = app
         .data(r#"{ role(slug: "system-architect") { specialisationOf { slug } onetSocCode occupation { socCode } } }"#)
         .await;
@@ -106,9 +98,7 @@ async fn specialised_roles_point_back_to_their_broader_role() {
     assert_eq!(data["role"]["occupation"]["socCode"], "15-1299");
 }
 
-#[tokio::test]
-async fn skills_and_tools_link_to_roles_and_to_each_other() {
-    let app = spawn_app().await;
+async fn skills_and_tools_link_to_roles_and_to_each_other(app: TestApp) {
     let data = app
         .data(
             r#"{
@@ -134,9 +124,7 @@ async fn skills_and_tools_link_to_roles_and_to_each_other() {
     assert_eq!(dba["inDemand"], true);
 }
 
-#[tokio::test]
-async fn salary_ranges_link_roles_occupations_and_cities_both_ways() {
-    let app = spawn_app().await;
+async fn salary_ranges_link_roles_occupations_and_cities_both_ways(app: TestApp) {
     let data = app
         .data(
             r#"{
@@ -168,9 +156,7 @@ async fn salary_ranges_link_roles_occupations_and_cities_both_ways() {
     assert_eq!(data["occupation"]["salaryRanges"].as_array().unwrap().len(), 46);
 }
 
-#[tokio::test]
-async fn the_glassdoor_figure_is_kept_apart_with_its_own_source() {
-    let app = spawn_app().await;
+async fn the_glassdoor_figure_is_kept_apart_with_its_own_source(app: TestApp) {
     let data = app
         .data(r#"{ role(slug: "senior-backend-engineer") { salaryRanges { source referencePeriod year mean low high median topCoded role { slug } city { kind } } } }"#)
         .await;
@@ -189,3 +175,13 @@ async fn the_glassdoor_figure_is_kept_apart_with_its_own_source() {
     assert_eq!(g["role"]["slug"], "senior-backend-engineer");
     assert_eq!(g["city"]["kind"], "NATIONAL");
 }
+
+crate::on_every_backend!(
+    root_lists_return_every_seeded_kind_in_order,
+    root_lists_default_to_twenty_and_honour_first,
+    a_role_has_its_story_skills_tools_and_specialisations,
+    specialised_roles_point_back_to_their_broader_role,
+    skills_and_tools_link_to_roles_and_to_each_other,
+    salary_ranges_link_roles_occupations_and_cities_both_ways,
+    the_glassdoor_figure_is_kept_apart_with_its_own_source
+);

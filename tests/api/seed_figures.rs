@@ -3,7 +3,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::helpers::{shared_data, spawn_app};
+use crate::helpers::{TestApp, shared_data};
 
 const MAPPED_OCCUPATIONS: [&str; 4] = ["15-1242", "15-1252", "15-1254", "15-1299"];
 
@@ -14,10 +14,8 @@ fn bls_value(row: &csv::StringRecord, headers: &csv::StringRecord, field: &str) 
     row[index].parse::<f64>().ok().filter(|_| !unreleased)
 }
 
-#[tokio::test]
-async fn every_seeded_bls_figure_matches_the_bls_file() {
+async fn every_seeded_bls_figure_matches_the_bls_file(app: TestApp) {
     let Some(path) = shared_data("oews/oews_may2025_metro_national_tech.csv") else { return };
-    let app = spawn_app().await;
     let data = app
         .data("{ cities(first: 100) { areaCode kind salaryRanges { period source year referencePeriod currency occupation { socCode } p10 p25 median p75 p90 mean employment } } }")
         .await;
@@ -77,9 +75,7 @@ async fn every_seeded_bls_figure_matches_the_bls_file() {
     assert!(api.is_empty(), "ranges the BLS file does not have: {:?}", api.keys());
 }
 
-#[tokio::test]
-async fn national_software_developer_wages_are_the_published_ones() {
-    let app = spawn_app().await;
+async fn national_software_developer_wages_are_the_published_ones(app: TestApp) {
     let data = app
         .data(r#"{ city(slug: "united-states") { kind areaTitle salaryRanges(period: ANNUAL) { occupation { socCode } median mean p90 employment unpublished } } }"#)
         .await;
@@ -97,9 +93,7 @@ async fn national_software_developer_wages_are_the_published_ones() {
     assert_eq!(software["unpublished"], serde_json::json!([]));
 }
 
-#[tokio::test]
-async fn unreleased_bls_values_are_null_and_flagged() {
-    let app = spawn_app().await;
+async fn unreleased_bls_values_are_null_and_flagged(app: TestApp) {
     let data = app
         .data(r#"{ city(slug: "salt-lake-city-ut") { salaryRanges(period: ANNUAL) { occupation { socCode } median employment unpublished } } }"#)
         .await;
@@ -113,15 +107,13 @@ async fn unreleased_bls_values_are_null_and_flagged() {
     assert_eq!(web["median"].as_f64().map(|m| m > 0.0), Some(true));
 }
 
-#[tokio::test]
-async fn role_tool_flags_match_onet() {
+async fn role_tool_flags_match_onet(app: TestApp) {
     let Some(path) = shared_data("onet/onet_29_2_project_tools_x_occupations.csv") else { return };
     let mut onet: HashMap<(String, String), (bool, bool)> = HashMap::new();
     for row in csv::Reader::from_path(path).unwrap().records() {
         let row = row.unwrap();
         onet.insert((row[1].to_owned(), row[2].to_owned()), (&row[5] == "Y", &row[6] == "Y"));
     }
-    let app = spawn_app().await;
     let data = app.data("{ roles { onetSocCode tools(first: 100) { onetExample hotTechnology inDemand } } }").await;
     let mut checked = 0;
     for role in data["roles"].as_array().unwrap() {
@@ -139,3 +131,10 @@ async fn role_tool_flags_match_onet() {
     }
     assert!(checked >= 60, "only {checked} O*NET links checked");
 }
+
+crate::on_every_backend!(
+    national_software_developer_wages_are_the_published_ones,
+    unreleased_bls_values_are_null_and_flagged,
+    every_seeded_bls_figure_matches_the_bls_file,
+    role_tool_flags_match_onet
+);
