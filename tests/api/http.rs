@@ -34,7 +34,36 @@ async fn graphql_answers_queries_over_get(app: TestApp) {
     assert_eq!(body["data"]["role"]["title"], "API Developer");
 }
 
+/// graphql-js's `getIntrospectionQuery()` (v16, as GraphiQL sends it), whose type references nest 13 levels.
+const INTROSPECTION: &str = r#"query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
+}"#;
+
+async fn the_playground_introspection_query_is_answered(app: TestApp) {
+    let data = app.data(INTROSPECTION).await;
+    let types = data["__schema"]["types"].as_array().unwrap();
+    assert!(types.iter().any(|t| t["name"] == "SalaryRange"));
+}
+
 crate::on_every_backend!(
+    the_playground_introspection_query_is_answered,
     healthz_answers_ok,
     playground_and_every_asset_it_loads_are_served_locally,
     graphql_answers_queries_over_get
