@@ -40,6 +40,11 @@ impl ApiError {
         Self::BadUserInput(message.into())
     }
 
+    /// A broken invariant of ours, described for the log.
+    pub fn internal(what: &str) -> Self {
+        Self::Internal(Arc::new(DbErr::Custom(what.to_owned())))
+    }
+
     pub fn not_found(kind: &str, key: &str, value: &str) -> Self {
         Self::NotFound(format!("no {kind} with {key} {value:?}"))
     }

@@ -1,7 +1,10 @@
 //! The GraphQL schema: code-first types, one batched loader, one error mapping. Knows nothing of HTTP.
 mod batching;
 pub mod error;
+mod filter;
 mod loader;
+#[macro_use]
+mod page;
 mod query;
 mod types;
 

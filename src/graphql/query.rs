@@ -1,46 +1,31 @@
-//! The root `Query`: list and fetch each kind. Relations hang off the types in `types/`.
-use async_graphql::{Context, Object};
+//! The root `Query`: a connection and a lookup for each kind, and global object identification.
+use async_graphql::{Context, ID, Object};
 use entity::{city, occupation, role, salary_range, skill, tool};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, QueryFilter};
 
 use super::error::ApiError;
-use super::types::city::City;
-use super::types::list_size;
-use super::types::occupation::Occupation;
-use super::types::role::Role;
-use super::types::salary_range::SalaryRange;
-use super::types::skill::Skill;
-use super::types::tool::Tool;
+use super::page::{PageArgs, root_page};
+use super::types::city::{City, CityConnection, CityFilter, CityOrder, city_order, city_source};
+use super::types::node::{Node, node};
+use super::types::occupation::{
+    Occupation, OccupationConnection, OccupationFilter, OccupationOrder, occupation_order, occupation_source,
+};
+use super::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
+use super::types::salary_range::{
+    SalaryRange, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_order, salary_range_source,
+};
+use super::types::skill::{Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source};
+use super::types::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
 
 pub struct Query;
 
 fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection, ApiError> {
-    ctx.data::<DatabaseConnection>()
-        .map_err(|_| ApiError::Internal(std::sync::Arc::new(sea_orm::DbErr::Custom("schema has no database".into()))))
-}
-
-/// The first `first` rows of `E` (20 unless asked), sorted by `order`, then by id.
-async fn list<E: EntityTrait>(
-    ctx: &Context<'_>,
-    order: E::Column,
-    first: Option<i32>,
-) -> Result<Vec<E::Model>, ApiError> {
-    let size = list_size(first, 20)?;
-    let mut select = E::find().order_by_asc(order);
-    for key in <E::PrimaryKey as sea_orm::Iterable>::iter() {
-        select = select.order_by_asc(sea_orm::PrimaryKeyToColumn::into_column(key));
-    }
-    Ok(select.limit(size).all(db(ctx)?).await?)
+    ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))
 }
 
 /// The row of `E` whose unique `column` equals `value`, or `NOT_FOUND` naming what was asked for
 /// (the field is nullable, so a miss leaves the rest of the response intact).
-async fn find<E: EntityTrait>(
-    ctx: &Context<'_>,
-    kind: &str,
-    column: E::Column,
-    value: &str,
-) -> Result<E::Model, ApiError> {
+async fn find<E: EntityTrait>(ctx: &Context<'_>, kind: &str, column: E::Column, value: &str) -> Result<E::Model, ApiError> {
     E::find()
         .filter(column.eq(value))
         .one(db(ctx)?)
@@ -48,15 +33,26 @@ async fn find<E: EntityTrait>(
         .ok_or_else(|| ApiError::not_found(kind, column.as_str(), value))
 }
 
+/// The largest `nodes(ids:)` request served, like a page.
+const MAX_NODES: usize = 100;
+
 #[Object]
 impl Query {
-    /// Career roles, by title.
+    /// Career roles, by title unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     async fn roles(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many (default 20, at most 100).")] first: Option<i32>,
-    ) -> Result<Vec<Role>, ApiError> {
-        Ok(list::<role::Entity>(ctx, role::Column::Title, first).await?.into_iter().map(Role).collect())
+        #[graphql(desc = "Forward page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (with `first`).")] after: Option<String>,
+        #[graphql(desc = "Backward page size (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor (with `last`).")] before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<RoleConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = root_page::<role::Model>(ctx, role_source(filter).build(), role_order(order_by)?, args).await?;
+        Ok(page.plain(total, Role))
     }
 
     /// One role by slug, e.g. `senior-backend-engineer`.
@@ -64,13 +60,22 @@ impl Query {
         find::<role::Entity>(ctx, "role", role::Column::Slug, &slug).await.map(|row| Some(Role(row)))
     }
 
-    /// Skills, by name.
+    /// Skills, by name unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     async fn skills(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many (default 20, at most 100).")] first: Option<i32>,
-    ) -> Result<Vec<Skill>, ApiError> {
-        Ok(list::<skill::Entity>(ctx, skill::Column::Name, first).await?.into_iter().map(Skill).collect())
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SkillFilter>,
+        order_by: Option<Vec<SkillOrder>>,
+    ) -> Result<SkillConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let order = skill_order(order_by, None)?;
+        let (page, total) = root_page::<skill::Model>(ctx, skill_source(filter).build(), order, args).await?;
+        Ok(page.plain(total, Skill))
     }
 
     /// One skill by slug, e.g. `api-design`.
@@ -78,13 +83,21 @@ impl Query {
         find::<skill::Entity>(ctx, "skill", skill::Column::Slug, &slug).await.map(|row| Some(Skill(row)))
     }
 
-    /// Tools, by name.
+    /// Tools, by name unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     async fn tools(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many (default 20, at most 100).")] first: Option<i32>,
-    ) -> Result<Vec<Tool>, ApiError> {
-        Ok(list::<tool::Entity>(ctx, tool::Column::Name, first).await?.into_iter().map(Tool).collect())
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ToolFilter>,
+        order_by: Option<Vec<ToolOrder>>,
+    ) -> Result<ToolConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = root_page::<tool::Model>(ctx, tool_source(filter).build(), tool_order(order_by)?, args).await?;
+        Ok(page.plain(total, Tool))
     }
 
     /// One tool by slug, e.g. `postgresql`.
@@ -92,13 +105,21 @@ impl Query {
         find::<tool::Entity>(ctx, "tool", tool::Column::Slug, &slug).await.map(|row| Some(Tool(row)))
     }
 
-    /// Cities (BLS areas, the nation among them), by slug.
+    /// Cities (BLS areas, the nation among them), by slug unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     async fn cities(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many (default 20, at most 100).")] first: Option<i32>,
-    ) -> Result<Vec<City>, ApiError> {
-        Ok(list::<city::Entity>(ctx, city::Column::Slug, first).await?.into_iter().map(City).collect())
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<CityFilter>,
+        order_by: Option<Vec<CityOrder>>,
+    ) -> Result<CityConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = root_page::<city::Model>(ctx, city_source(filter).build(), city_order(order_by)?, args).await?;
+        Ok(page.plain(total, City))
     }
 
     /// One city by slug, e.g. `san-francisco-ca`, or `united-states` for the nation.
@@ -106,17 +127,22 @@ impl Query {
         find::<city::Entity>(ctx, "city", city::Column::Slug, &slug).await.map(|row| Some(City(row)))
     }
 
-    /// BLS SOC occupations, by code.
+    /// BLS SOC occupations, by code unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     async fn occupations(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many (default 20, at most 100).")] first: Option<i32>,
-    ) -> Result<Vec<Occupation>, ApiError> {
-        Ok(list::<occupation::Entity>(ctx, occupation::Column::SocCode, first)
-            .await?
-            .into_iter()
-            .map(Occupation)
-            .collect())
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<OccupationFilter>,
+        order_by: Option<Vec<OccupationOrder>>,
+    ) -> Result<OccupationConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let order = occupation_order(order_by)?;
+        let (page, total) = root_page::<occupation::Model>(ctx, occupation_source(filter).build(), order, args).await?;
+        Ok(page.plain(total, Occupation))
     }
 
     /// One occupation by SOC code, e.g. `15-1252`.
@@ -126,16 +152,35 @@ impl Query {
             .map(|row| Some(Occupation(row)))
     }
 
-    /// Salary ranges, in the order they were recorded.
+    /// Salary ranges, in the order they were recorded unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     async fn salary_ranges(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many (default 20, at most 100).")] first: Option<i32>,
-    ) -> Result<Vec<SalaryRange>, ApiError> {
-        Ok(list::<salary_range::Entity>(ctx, salary_range::Column::Id, first)
-            .await?
-            .into_iter()
-            .map(SalaryRange)
-            .collect())
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SalaryRangeFilter>,
+        order_by: Option<Vec<SalaryRangeOrder>>,
+    ) -> Result<SalaryRangeConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let source = salary_range_source(filter).build();
+        let (page, total) = root_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args).await?;
+        Ok(page.plain(total, SalaryRange))
+    }
+
+    /// Any object by its global `id`.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>, ApiError> {
+        node(ctx, &id).await.map(Some)
+    }
+
+    /// Objects by their global `id`s, in the order asked, all loaded in one batch per type (at most 100).
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>, ApiError> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::bad_input(format!("`nodes` takes at most {MAX_NODES} ids, got {}", ids.len())));
+        }
+        let found = futures_util::future::join_all(ids.iter().map(|id| node(ctx, id))).await;
+        found.into_iter().map(|n| n.map(Some)).collect()
     }
 }

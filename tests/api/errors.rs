@@ -19,9 +19,9 @@ async fn unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer(app: TestA
 
 async fn list_sizes_outside_bounds_are_bad_user_input(app: TestApp) {
     for query in [
-        "{ roles(first: 101) { slug } }",
-        "{ cities(first: -1) { slug } }",
-        r#"{ role(slug: "senior-backend-engineer") { tools(first: 1000) { inDemand } } }"#,
+        "{ roles(first: 101) { nodes { slug } } }",
+        "{ cities(first: -1) { nodes { slug } } }",
+        r#"{ role(slug: "senior-backend-engineer") { tools(first: 1000) { edges { inDemand } } } }"#,
     ] {
         let response = app.graphql(query).await;
         assert_eq!(first_error_code(&response), "BAD_USER_INPUT", "{query}");
@@ -33,8 +33,8 @@ async fn list_sizes_outside_bounds_are_bad_user_input(app: TestApp) {
 async fn malformed_arguments_are_refused_before_execution(app: TestApp) {
     let before = app.statements();
     for query in [
-        r#"{ roles(first: "ten") { slug } }"#,
-        r#"{ role(slug: "api-developer") { salaryRanges(period: WEEKLY) { median } } }"#,
+        r#"{ roles(first: "ten") { nodes { slug } } }"#,
+        r#"{ role(slug: "api-developer") { salaryRanges(filter: { period: { eq: WEEKLY } }) { nodes { median } } } }"#,
         "{ role { slug } }",
         "{ roles { salary } }",
     ] {

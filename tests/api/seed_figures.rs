@@ -17,11 +17,11 @@ fn bls_value(row: &csv::StringRecord, headers: &csv::StringRecord, field: &str) 
 async fn every_seeded_bls_figure_matches_the_bls_file(app: TestApp) {
     let Some(path) = shared_data("oews/oews_may2025_metro_national_tech.csv") else { return };
     let data = app
-        .data("{ cities(first: 100) { areaCode kind salaryRanges { period source year referencePeriod currency occupation { socCode } p10 p25 median p75 p90 mean employment } } }")
+        .data("{ cities(first: 100) { nodes { areaCode kind salaryRanges(first: 100) { nodes { period source year referencePeriod currency occupation { socCode } p10 p25 median p75 p90 mean employment } } } } }")
         .await;
     let mut api: HashMap<(String, String, String), Value> = HashMap::new();
-    for city in data["cities"].as_array().unwrap() {
-        for range in city["salaryRanges"].as_array().unwrap().iter().filter(|r| r["source"] == "BLS OEWS") {
+    for city in data["cities"]["nodes"].as_array().unwrap() {
+        for range in city["salaryRanges"]["nodes"].as_array().unwrap().iter().filter(|r| r["source"] == "BLS OEWS") {
             assert_eq!(
                 (range["year"].as_i64(), range["referencePeriod"].as_str(), range["currency"].as_str()),
                 (Some(2025), Some("May 2025"), Some("USD"))
@@ -77,10 +77,10 @@ async fn every_seeded_bls_figure_matches_the_bls_file(app: TestApp) {
 
 async fn national_software_developer_wages_are_the_published_ones(app: TestApp) {
     let data = app
-        .data(r#"{ city(slug: "united-states") { kind areaTitle salaryRanges(period: ANNUAL) { occupation { socCode } median mean p90 employment unpublished } } }"#)
+        .data(r#"{ city(slug: "united-states") { kind areaTitle salaryRanges(filter: { period: { eq: ANNUAL } }) { nodes { occupation { socCode } median mean p90 employment unpublished } } } }"#)
         .await;
     assert_eq!(data["city"]["kind"], "NATIONAL");
-    let software = data["city"]["salaryRanges"]
+    let software = data["city"]["salaryRanges"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -95,9 +95,9 @@ async fn national_software_developer_wages_are_the_published_ones(app: TestApp) 
 
 async fn unreleased_bls_values_are_null_and_flagged(app: TestApp) {
     let data = app
-        .data(r#"{ city(slug: "salt-lake-city-ut") { salaryRanges(period: ANNUAL) { occupation { socCode } median employment unpublished } } }"#)
+        .data(r#"{ city(slug: "salt-lake-city-ut") { salaryRanges(filter: { period: { eq: ANNUAL } }) { nodes { occupation { socCode } median employment unpublished } } } }"#)
         .await;
-    let ranges = data["city"]["salaryRanges"].as_array().unwrap();
+    let ranges = data["city"]["salaryRanges"]["nodes"].as_array().unwrap();
     let dba = ranges.iter().find(|r| r["occupation"]["socCode"] == "15-1242").unwrap();
     assert!(dba["median"].is_null());
     assert_eq!(dba["employment"], 850);
@@ -114,10 +114,10 @@ async fn role_tool_flags_match_onet(app: TestApp) {
         let row = row.unwrap();
         onet.insert((row[1].to_owned(), row[2].to_owned()), (&row[5] == "Y", &row[6] == "Y"));
     }
-    let data = app.data("{ roles { onetSocCode tools(first: 100) { onetExample hotTechnology inDemand } } }").await;
+    let data = app.data("{ roles { nodes { onetSocCode tools(first: 100) { edges { onetExample hotTechnology inDemand } } } } }").await;
     let mut checked = 0;
-    for role in data["roles"].as_array().unwrap() {
-        for link in role["tools"].as_array().unwrap().iter().filter(|l| !l["onetExample"].is_null()) {
+    for role in data["roles"]["nodes"].as_array().unwrap() {
+        for link in role["tools"]["edges"].as_array().unwrap().iter().filter(|l| !l["onetExample"].is_null()) {
             let key =
                 (link["onetExample"].as_str().unwrap().to_owned(), role["onetSocCode"].as_str().unwrap().to_owned());
             let (hot, in_demand) = onet[&key];

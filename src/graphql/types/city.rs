@@ -1,10 +1,16 @@
-use async_graphql::{Context, Enum, ID, Object};
-use entity::{city, salary_range};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{city, role, salary_range};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order};
 
 use super::global_id;
-use super::salary_range::{PayPeriod, SalaryRange, pick};
+use super::salary_range::{
+    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges,
+};
 use crate::graphql::error::ApiError;
-use crate::graphql::loader::load_many;
+use crate::graphql::filter::{
+    BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, combine, select_where, sort_key, subquery, sort_keys,
+};
+use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, primary_key};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entity::enums::AreaKind")]
@@ -22,10 +28,133 @@ pub enum AreaKind {
 /// or the nation.
 pub struct City(pub city::Model);
 
+pub type CityConnection = Plain<City>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CityOrderField {
+    Name,
+    Slug,
+    State,
+    AreaCode,
+    Kind,
+    /// The median wage BLS publishes in the city for the occupation of `role` (give `role`).
+    MedianWage,
+    /// The mean wage BLS publishes in the city for the occupation of `role` (give `role`).
+    MeanWage,
+    /// Jobs in the city in the occupation of `role` (give `role`).
+    Employment,
+}
+
+/// One ordering term for cities. The wage and employment fields order cities by a role's figures there.
+#[derive(InputObject)]
+pub struct CityOrder {
+    pub field: CityOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+    #[graphql(default)]
+    pub nulls: NullsOrder,
+    /// The role (by slug) whose figures order cities, for `MEDIAN_WAGE`, `MEAN_WAGE` and `EMPLOYMENT`.
+    pub role: Option<String>,
+    /// The pay period of those figures.
+    #[graphql(default_with = "PayPeriod::Annual")]
+    pub period: PayPeriod,
+}
+
+impl CityOrder {
+    fn sort_key(&self) -> Result<SortKey, ApiError> {
+        let own = |name: &str, c: city::Column| Ok((name.to_owned(), column(c)));
+        let (name, expr) = match self.field {
+            CityOrderField::Name => own("name", city::Column::Name),
+            CityOrderField::Slug => own("slug", city::Column::Slug),
+            CityOrderField::State => own("state", city::Column::State),
+            CityOrderField::AreaCode => own("areaCode", city::Column::AreaCode),
+            CityOrderField::Kind => own("kind", city::Column::Kind),
+            CityOrderField::MedianWage => self.role_figure("medianWage", salary_range::Column::MedianCents),
+            CityOrderField::MeanWage => self.role_figure("meanWage", salary_range::Column::MeanCents),
+            CityOrderField::Employment => self.role_figure("employment", salary_range::Column::Employment),
+        }?;
+        let kind = if expr_is_text(self.field) { KeyKind::Text } else { KeyKind::Int };
+        Ok(sort_key(name, expr, kind, self.direction, self.nulls))
+    }
+
+    /// The latest BLS figure for `role`'s occupation in the city being ordered.
+    fn role_figure(&self, name: &str, figure: salary_range::Column) -> Result<(String, Expr), ApiError> {
+        let Some(slug) = &self.role else {
+            return Err(ApiError::bad_input(format!("ordering cities by {name} needs `role`: whose {name}?")));
+        };
+        let occupation = select_where(role::Column::OccupationId, Condition::all().add(column(role::Column::Slug).eq(slug.as_str())));
+        let period: entity::enums::PayPeriod = self.period.into();
+        let select = select_where(
+            figure,
+            Condition::all()
+                .add(column(salary_range::Column::CityId).equals((city::Entity, city::Column::Id)))
+                .add(column(salary_range::Column::OccupationId).in_subquery(occupation))
+                .add(column(salary_range::Column::RoleId).is_null())
+                .add(column(salary_range::Column::Source).eq(crate::seed::BLS_SOURCE))
+                .add(column(salary_range::Column::Period).eq(sea_orm::ActiveEnum::to_value(&period))),
+        )
+        .order_by(salary_range::Column::Year, Order::Desc)
+        .limit(1)
+        .to_owned();
+        let period_name = if self.period == PayPeriod::Annual { "annual" } else { "hourly" };
+        Ok((format!("{name}({slug},{period_name})"), subquery(select)))
+    }
+}
+
+fn expr_is_text(field: CityOrderField) -> bool {
+    matches!(field, CityOrderField::Name | CityOrderField::Slug | CityOrderField::State | CityOrderField::AreaCode | CityOrderField::Kind)
+}
+
+/// The sort keys for cities: the client's `orderBy`, else by slug.
+pub fn city_order(order_by: Option<Vec<CityOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(CityOrder::sort_key).collect::<Result<Vec<_>, _>>()).transpose()?;
+    sort_keys(requested, vec![SortKey::new("slug", column(city::Column::Slug), KeyKind::Text)], primary_key::<city::Entity>())
+}
+
+/// Which cities to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct CityFilter {
+    pub slug: Option<StringFilter>,
+    pub name: Option<StringFilter>,
+    /// Postal code of the principal state, e.g. `{ eq: "CA" }`.
+    pub state: Option<StringFilter>,
+    pub area_code: Option<StringFilter>,
+    pub area_title: Option<StringFilter>,
+    pub kind: Option<EnumFilter<AreaKind>>,
+    pub hub: Option<BooleanFilter>,
+    /// Cities with at least one salary range matching this, e.g. where a role's median exceeds a figure:
+    /// `{ role: { slug: { eq: "api-developer" } }, median: { gt: 180000 } }`.
+    pub salary_range: Option<Box<SalaryRangeFilter>>,
+    pub and: Option<Vec<CityFilter>>,
+    pub or: Option<Vec<CityFilter>>,
+    pub not: Option<Box<CityFilter>>,
+}
+
+impl CityFilter {
+    pub fn condition(&self) -> Condition {
+        let own = Condition::all()
+            .add_option(self.slug.as_ref().map(|f| f.condition(column(city::Column::Slug))))
+            .add_option(self.name.as_ref().map(|f| f.condition(column(city::Column::Name))))
+            .add_option(self.state.as_ref().map(|f| f.condition(column(city::Column::State))))
+            .add_option(self.area_code.as_ref().map(|f| f.condition(column(city::Column::AreaCode))))
+            .add_option(self.area_title.as_ref().map(|f| f.condition(column(city::Column::AreaTitle))))
+            .add_option(self.kind.as_ref().map(|f| f.condition::<entity::enums::AreaKind>(column(city::Column::Kind))))
+            .add_option(self.hub.as_ref().map(|f| f.condition(column(city::Column::Hub))))
+            .add_option(self.salary_range.as_ref().map(|f| {
+                column(city::Column::Id).in_subquery(select_where(salary_range::Column::CityId, f.condition()))
+            }));
+        combine(own, &self.and, &self.or, &self.not, CityFilter::condition)
+    }
+}
+
+pub fn city_source(filter: Option<CityFilter>) -> ListSource {
+    ListSource::new(city::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
 #[Object]
 impl City {
     /// Globally unique, opaque ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("City", self.0.id)
     }
 
@@ -64,13 +193,18 @@ impl City {
     }
 
     /// Wage distributions published for this area.
+    #[allow(clippy::too_many_arguments)]
     async fn salary_ranges(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only ranges paid for this period.")] period: Option<PayPeriod>,
         first: Option<i32>,
-    ) -> Result<Vec<SalaryRange>, ApiError> {
-        let ranges = load_many::<salary_range::Entity>(ctx, salary_range::Column::CityId, self.0.id).await?;
-        pick(ranges, |_| true, period, first)
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SalaryRangeFilter>,
+        order_by: Option<Vec<SalaryRangeOrder>>,
+    ) -> Result<SalaryRangeConnection, ApiError> {
+        let source = salary_range_source(filter).children_of(column(salary_range::Column::CityId)).build();
+        salary_ranges(ctx, source, order_by, PageArgs { first, after, last, before }, self.0.id).await
     }
 }

@@ -1,5 +1,6 @@
-//! One file per GraphQL object type, each beside the loads it makes.
+//! One file per GraphQL object type, each beside its filter, ordering and the lists it pages.
 pub mod city;
+pub mod node;
 pub mod occupation;
 pub mod role;
 pub mod role_skill;
@@ -17,14 +18,9 @@ pub fn global_id(type_name: &str, id: i32) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{type_name}:{id}")))
 }
 
-/// A list size the client asked for, checked against the field's bounds.
-pub fn list_size(first: Option<i32>, default: u64) -> Result<u64, super::error::ApiError> {
-    const MAX: i32 = 100;
-    match first {
-        None => Ok(default),
-        Some(n) if (0..=MAX).contains(&n) => Ok(n as u64),
-        Some(n) => Err(super::error::ApiError::bad_input(format!(
-            "`first` must be between 0 and {MAX}, got {n}; page through larger lists"
-        ))),
-    }
+/// The type name and row id inside a global ID, if it is one of ours.
+pub fn parse_global_id(id: &str) -> Option<(String, i32)> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id).ok()?).ok()?;
+    let (type_name, row) = text.split_once(':')?;
+    Some((type_name.to_owned(), row.parse().ok()?))
 }

@@ -1,19 +1,70 @@
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{occupation, role, salary_range};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
-use super::role::Role;
-use super::salary_range::{PayPeriod, SalaryRange, pick};
-use super::{global_id, list_size};
+use super::global_id;
+use super::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
+use super::salary_range::{SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges};
 use crate::graphql::error::ApiError;
-use crate::graphql::loader::load_many;
+use crate::graphql::filter::{OrderField, StringFilter, combine, sort_keys};
+use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
 
 /// A BLS Standard Occupational Classification (SOC) occupation, the unit BLS publishes wages for.
 pub struct Occupation(pub occupation::Model);
 
+pub type OccupationConnection = Plain<Occupation>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum OccupationOrderField {
+    SocCode,
+    Title,
+}
+
+impl OrderField for OccupationOrderField {
+    fn key(self) -> (&'static str, Expr, KeyKind) {
+        match self {
+            Self::SocCode => ("socCode", column(occupation::Column::SocCode), KeyKind::Text),
+            Self::Title => ("title", column(occupation::Column::Title), KeyKind::Text),
+        }
+    }
+}
+
+pub type OccupationOrder = crate::graphql::filter::Ordering<OccupationOrderField>;
+
+/// Which occupations to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct OccupationFilter {
+    pub soc_code: Option<StringFilter>,
+    pub title: Option<StringFilter>,
+    pub and: Option<Vec<OccupationFilter>>,
+    pub or: Option<Vec<OccupationFilter>>,
+    pub not: Option<Box<OccupationFilter>>,
+}
+
+impl OccupationFilter {
+    pub fn condition(&self) -> Condition {
+        let own = Condition::all()
+            .add_option(self.soc_code.as_ref().map(|f| f.condition(column(occupation::Column::SocCode))))
+            .add_option(self.title.as_ref().map(|f| f.condition(column(occupation::Column::Title))));
+        combine(own, &self.and, &self.or, &self.not, OccupationFilter::condition)
+    }
+}
+
+pub fn occupation_source(filter: Option<OccupationFilter>) -> ListSource {
+    ListSource::new(occupation::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+/// The sort keys for occupations: the client's `orderBy`, else by SOC code.
+pub fn occupation_order(order_by: Option<Vec<OccupationOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
+    let (name, expr, kind) = OccupationOrderField::SocCode.key();
+    sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<occupation::Entity>())
+}
+
 #[Object]
 impl Occupation {
     /// Globally unique, opaque ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Occupation", self.0.id)
     }
 
@@ -28,20 +79,39 @@ impl Occupation {
     }
 
     /// Roles whose wages this occupation stands for.
-    async fn roles(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Role>, ApiError> {
-        let size = list_size(first, 100)?;
-        let roles = load_many::<role::Entity>(ctx, role::Column::OccupationId, self.0.id).await?;
-        Ok(roles.into_iter().take(size as usize).map(Role).collect())
+    #[allow(clippy::too_many_arguments)]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<RoleConnection, ApiError> {
+        let source = role_source(filter).children_of(column(role::Column::OccupationId)).build();
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = nested_page::<role::Model>(ctx, source, role_order(order_by)?, args, self.0.id).await?;
+        Ok(page.plain(total, Role))
     }
 
     /// Wage distributions published for the whole occupation (role-specific figures are on the role).
+    #[allow(clippy::too_many_arguments)]
     async fn salary_ranges(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only ranges paid for this period.")] period: Option<PayPeriod>,
         first: Option<i32>,
-    ) -> Result<Vec<SalaryRange>, ApiError> {
-        let ranges = load_many::<salary_range::Entity>(ctx, salary_range::Column::OccupationId, self.0.id).await?;
-        pick(ranges, |r| r.role_id.is_none(), period, first)
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SalaryRangeFilter>,
+        order_by: Option<Vec<SalaryRangeOrder>>,
+    ) -> Result<SalaryRangeConnection, ApiError> {
+        let source = salary_range_source(filter)
+            .and_where(column(salary_range::Column::RoleId).is_null())
+            .children_of(column(salary_range::Column::OccupationId))
+            .build();
+        salary_ranges(ctx, source, order_by, PageArgs { first, after, last, before }, self.0.id).await
     }
 }

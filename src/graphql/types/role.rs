@@ -1,22 +1,121 @@
-use async_graphql::{Context, ID, Object};
-use entity::{occupation, responsibility, role, role_skill, role_tool, salary_range};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use super::occupation::Occupation;
-use super::role_skill::RoleSkill;
-use super::role_tool::RoleTool;
-use super::salary_range::{PayPeriod, SalaryRange, pick};
-use super::{global_id, list_size};
+use super::role_skill::{RoleSkillConnection, SkillRank};
+use super::role_tool::{RoleToolConnection, ToolUse};
+use super::salary_range::{SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges};
+use super::skill::{Skill, SkillFilter, SkillOrder};
+use super::tool::{Tool, ToolFilter, ToolOrder};
+use super::global_id;
 use crate::graphql::error::ApiError;
+use crate::graphql::filter::{OrderField, StringFilter, combine, select_where, sort_keys, subquery};
 use crate::graphql::loader::{load_by_id, load_many, load_ref};
+use crate::graphql::page::{
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, columns, nested_page, primary_key,
+};
 
 /// A career role, such as Senior Backend Engineer, described from the careers overview and paid as the
 /// BLS occupation it maps to.
 pub struct Role(pub role::Model);
 
+pub type RoleConnection = Plain<Role>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum RoleOrderField {
+    Title,
+    Slug,
+    /// The SOC code of the role's occupation.
+    SocCode,
+}
+
+impl OrderField for RoleOrderField {
+    fn key(self) -> (&'static str, Expr, KeyKind) {
+        match self {
+            Self::Title => ("title", column(role::Column::Title), KeyKind::Text),
+            Self::Slug => ("slug", column(role::Column::Slug), KeyKind::Text),
+            Self::SocCode => {
+                let code = select_where(occupation::Column::SocCode, Condition::all())
+                    .and_where(column(occupation::Column::Id).equals((role::Entity, role::Column::OccupationId)))
+                    .to_owned();
+                ("socCode", subquery(code), KeyKind::Text)
+            }
+        }
+    }
+}
+
+pub type RoleOrder = crate::graphql::filter::Ordering<RoleOrderField>;
+
+/// Which roles to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct RoleFilter {
+    pub slug: Option<StringFilter>,
+    pub title: Option<StringFilter>,
+    pub summary: Option<StringFilter>,
+    /// The SOC code of the occupation whose wages stand for the role, e.g. `{ eq: "15-1252" }`.
+    pub soc_code: Option<StringFilter>,
+    /// Roles that need at least one skill matching this.
+    pub skill: Option<Box<SkillFilter>>,
+    /// Roles that use at least one tool matching this.
+    pub tool: Option<Box<ToolFilter>>,
+    /// Roles with at least one salary range matching this, e.g. `{ median: { gt: 150000 } }`.
+    pub salary_range: Option<Box<SalaryRangeFilter>>,
+    /// Roles that specialise a role matching this.
+    pub specialisation_of: Option<Box<RoleFilter>>,
+    pub and: Option<Vec<RoleFilter>>,
+    pub or: Option<Vec<RoleFilter>>,
+    pub not: Option<Box<RoleFilter>>,
+}
+
+impl RoleFilter {
+    pub fn condition(&self) -> Condition {
+        let id = || column(role::Column::Id);
+        let own = Condition::all()
+            .add_option(self.slug.as_ref().map(|f| f.condition(column(role::Column::Slug))))
+            .add_option(self.title.as_ref().map(|f| f.condition(column(role::Column::Title))))
+            .add_option(self.summary.as_ref().map(|f| f.condition(column(role::Column::Summary))))
+            .add_option(self.soc_code.as_ref().map(|f| {
+                let occupations = select_where(occupation::Column::Id, f.condition(column(occupation::Column::SocCode)));
+                column(role::Column::OccupationId).in_subquery(occupations)
+            }))
+            .add_option(self.skill.as_ref().map(|f| {
+                let skills = select_where(skill::Column::Id, f.condition());
+                id().in_subquery(select_where(role_skill::Column::RoleId, Condition::all().add(column(role_skill::Column::SkillId).in_subquery(skills))))
+            }))
+            .add_option(self.tool.as_ref().map(|f| {
+                let tools = select_where(tool::Column::Id, f.condition());
+                id().in_subquery(select_where(role_tool::Column::RoleId, Condition::all().add(column(role_tool::Column::ToolId).in_subquery(tools))))
+            }))
+            .add_option(self.salary_range.as_ref().map(|f| {
+                let occupation_wide = f.condition().add(column(salary_range::Column::RoleId).is_null());
+                Condition::any()
+                    .add(column(role::Column::OccupationId).in_subquery(select_where(salary_range::Column::OccupationId, occupation_wide)))
+                    .add(id().in_subquery(select_where(salary_range::Column::RoleId, f.condition())))
+            }))
+            .add_option(self.specialisation_of.as_ref().map(|f| {
+                column(role::Column::SpecialisationOfId).in_subquery(select_where(role::Column::Id, f.condition()))
+            }));
+        combine(own, &self.and, &self.or, &self.not, RoleFilter::condition)
+    }
+}
+
+/// The sort keys for a list of roles: the client's `orderBy`, else by title.
+pub fn role_order(order_by: Option<Vec<RoleOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
+    let (name, expr, kind) = RoleOrderField::Title.key();
+    sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<role::Entity>())
+}
+
+/// Roles matching `filter`, the children of a batch of parents when `parent` says which column holds them.
+pub fn role_source(filter: Option<RoleFilter>) -> ListSource {
+    ListSource::new(role::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
 #[Object]
 impl Role {
     /// Globally unique, opaque ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Role", self.0.id)
     }
 
@@ -60,35 +159,104 @@ impl Role {
     }
 
     /// Narrower roles that specialise this one.
-    async fn specialisations(&self, ctx: &Context<'_>) -> Result<Vec<Role>, ApiError> {
-        let rows = load_many::<role::Entity>(ctx, role::Column::SpecialisationOfId, self.0.id).await?;
-        Ok(rows.into_iter().map(Role).collect())
+    #[allow(clippy::too_many_arguments)]
+    async fn specialisations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<RoleConnection, ApiError> {
+        let source = role_source(filter).children_of(column(role::Column::SpecialisationOfId)).build();
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = nested_page::<role::Model>(ctx, source, role_order(order_by)?, args, self.0.id).await?;
+        Ok(page.plain(total, Role))
     }
 
-    /// The skills this role needs, most important first.
-    async fn skills(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<RoleSkill>, ApiError> {
-        let size = list_size(first, 100)?;
-        let mut links = load_many::<role_skill::Entity>(ctx, role_skill::Column::RoleId, self.0.id).await?;
-        links.sort_by_key(|link| link.rank);
-        Ok(links.into_iter().take(size as usize).map(RoleSkill).collect())
+    /// The skills this role needs; each edge carries the skill's rank here. Most important first unless
+    /// `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn skills(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SkillFilter>,
+        order_by: Option<Vec<SkillOrder>>,
+    ) -> Result<RoleSkillConnection, ApiError> {
+        let source = super::skill::skill_source(filter)
+            .join(
+                role_skill::Entity,
+                Condition::all().add(column(role_skill::Column::SkillId).equals((skill::Entity, skill::Column::Id))),
+                "link_",
+                &columns::<role_skill::Entity>(),
+            )
+            .children_of(column(role_skill::Column::RoleId))
+            .build();
+        let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
+        let order = super::skill::skill_order(order_by, Some(rank))?;
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = nested_page::<Linked<skill::Model, role_skill::Model>>(ctx, source, order, args, self.0.id).await?;
+        Ok(page.connection(total, |row| (Skill(row.node), SkillRank(row.link))))
     }
 
-    /// The tools this role uses, with O*NET's hot-technology and in-demand flags.
-    async fn tools(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<RoleTool>, ApiError> {
-        let size = list_size(first, 100)?;
-        let links = load_many::<role_tool::Entity>(ctx, role_tool::Column::RoleId, self.0.id).await?;
-        Ok(links.into_iter().take(size as usize).map(RoleTool).collect())
+    /// The tools this role uses; each edge carries O*NET's flags for the tool in this role. By tool name
+    /// unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn tools(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ToolFilter>,
+        order_by: Option<Vec<ToolOrder>>,
+    ) -> Result<RoleToolConnection, ApiError> {
+        let source = super::tool::tool_source(filter)
+            .join(
+                role_tool::Entity,
+                Condition::all().add(column(role_tool::Column::ToolId).equals((tool::Entity, tool::Column::Id))),
+                "link_",
+                &columns::<role_tool::Entity>(),
+            )
+            .children_of(column(role_tool::Column::RoleId))
+            .build();
+        let order = super::tool::tool_order(order_by)?;
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = nested_page::<Linked<tool::Model, role_tool::Model>>(ctx, source, order, args, self.0.id).await?;
+        Ok(page.connection(total, |row| (Tool(row.node), ToolUse(row.link))))
     }
 
     /// What this role pays: the ranges published for its occupation, and those published for the role itself.
+    #[allow(clippy::too_many_arguments)]
     async fn salary_ranges(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only ranges paid for this period.")] period: Option<PayPeriod>,
         first: Option<i32>,
-    ) -> Result<Vec<SalaryRange>, ApiError> {
-        let ranges =
-            load_many::<salary_range::Entity>(ctx, salary_range::Column::OccupationId, self.0.occupation_id).await?;
-        pick(ranges, |r| r.role_id.is_none_or(|role| role == self.0.id), period, first)
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SalaryRangeFilter>,
+        order_by: Option<Vec<SalaryRangeOrder>>,
+    ) -> Result<SalaryRangeConnection, ApiError> {
+        // The role is joined in as the parent: ranges of its occupation, or published for it alone.
+        let paid = Condition::all()
+            .add(column(role::Column::OccupationId).equals((salary_range::Entity, salary_range::Column::OccupationId)))
+            .add(
+                Condition::any()
+                    .add(column(salary_range::Column::RoleId).is_null())
+                    .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
+            );
+        let source = super::salary_range::salary_range_source(filter)
+            .join(role::Entity, paid, "", &[])
+            .children_of(column(role::Column::Id))
+            .build();
+        salary_ranges(ctx, source, order_by, PageArgs { first, after, last, before }, self.0.id).await
     }
 }

@@ -1,26 +1,27 @@
-use async_graphql::{Context, Object};
-use entity::{role, role_skill, skill};
+//! The role↔skill link: edges between a role and its skills carry the skill's rank in the role.
+use async_graphql::Object;
+use entity::role_skill;
+
+use crate::graphql::page::LinkConnection;
 
 use super::role::Role;
 use super::skill::Skill;
-use crate::graphql::error::ApiError;
-use crate::graphql::loader::load_ref;
 
-/// A skill a role needs, and how much it matters there.
-pub struct RoleSkill(pub role_skill::Model);
+/// Edge fields of a role↔skill link.
+pub struct SkillRank(pub role_skill::Model);
 
 #[Object]
-impl RoleSkill {
-    /// 1 is the role's most important skill.
+impl SkillRank {
+    /// The skill's rank in the role: 1 is its most important skill.
     async fn rank(&self) -> i32 {
         self.0.rank
     }
-
-    async fn role(&self, ctx: &Context<'_>) -> Result<Role, ApiError> {
-        load_ref::<role::Entity>(ctx, self.0.role_id).await.map(Role)
-    }
-
-    async fn skill(&self, ctx: &Context<'_>) -> Result<Skill, ApiError> {
-        load_ref::<skill::Entity>(ctx, self.0.skill_id).await.map(Skill)
-    }
 }
+
+connection_names!(RoleSkillNames, "RoleSkill");
+connection_names!(SkillRoleNames, "SkillRole");
+
+/// A role's skills.
+pub type RoleSkillConnection = LinkConnection<Skill, SkillRank, RoleSkillNames>;
+/// The roles that need a skill.
+pub type SkillRoleConnection = LinkConnection<Role, SkillRank, SkillRoleNames>;

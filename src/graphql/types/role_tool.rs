@@ -1,17 +1,18 @@
-use async_graphql::{Context, Object};
-use entity::{role, role_tool, tool};
+//! The role↔tool link: edges carry O*NET's flags for the tool in the role's occupation.
+use async_graphql::Object;
+use entity::role_tool;
+
+use crate::graphql::page::LinkConnection;
 
 use super::role::Role;
 use super::tool::Tool;
-use crate::graphql::error::ApiError;
-use crate::graphql::loader::load_ref;
 
-/// A tool a role uses. The flags come from O*NET 29.2 and are null where O*NET does not list the tool for
-/// the role's occupation (the careers overview names it instead).
-pub struct RoleTool(pub role_tool::Model);
+/// Edge fields of a role↔tool link. The flags come from O*NET 29.2 and are null where O*NET does not list
+/// the tool for the role's occupation (the careers overview names it instead).
+pub struct ToolUse(pub role_tool::Model);
 
 #[Object]
-impl RoleTool {
+impl ToolUse {
     /// The O*NET technology example matched, e.g. "Oracle Java".
     async fn onet_example(&self) -> Option<&str> {
         self.0.onet_example.as_deref()
@@ -26,12 +27,12 @@ impl RoleTool {
     async fn in_demand(&self) -> Option<bool> {
         self.0.in_demand
     }
-
-    async fn role(&self, ctx: &Context<'_>) -> Result<Role, ApiError> {
-        load_ref::<role::Entity>(ctx, self.0.role_id).await.map(Role)
-    }
-
-    async fn tool(&self, ctx: &Context<'_>) -> Result<Tool, ApiError> {
-        load_ref::<tool::Entity>(ctx, self.0.tool_id).await.map(Tool)
-    }
 }
+
+connection_names!(RoleToolNames, "RoleTool");
+connection_names!(ToolRoleNames, "ToolRole");
+
+/// A role's tools.
+pub type RoleToolConnection = LinkConnection<Tool, ToolUse, RoleToolNames>;
+/// The roles that use a tool.
+pub type ToolRoleConnection = LinkConnection<Role, ToolUse, ToolRoleNames>;

@@ -1,13 +1,22 @@
-use async_graphql::{Context, Enum, ID, Object};
-use entity::{city, occupation, role, salary_range};
+use std::sync::Arc;
 
-use super::city::City;
-use super::occupation::Occupation;
-use super::role::Role;
-use super::{global_id, list_size};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{city, occupation, role, salary_range};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+
+use super::city::{City, CityFilter};
+use super::global_id;
+use super::occupation::{Occupation, OccupationFilter};
+use super::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
 use crate::domain::Cents;
 use crate::graphql::error::ApiError;
-use crate::graphql::loader::{load_by_id, load_many, load_ref};
+use crate::graphql::filter::{
+    EnumFilter, NumberFilter, OrderField, StringFilter, cents, combine, select_where, sort_keys, subquery,
+};
+use crate::graphql::loader::{load_by_id, load_ref};
+use crate::graphql::page::{
+    KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
+};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entity::enums::PayPeriod")]
@@ -55,6 +64,142 @@ impl WageStatistic {
 /// `topCoded` is the source's lower bound ("at or above"), not an exact figure.
 pub struct SalaryRange(pub salary_range::Model);
 
+pub type SalaryRangeConnection = Plain<SalaryRange>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum SalaryRangeOrderField {
+    P10,
+    P25,
+    Median,
+    P75,
+    P90,
+    Mean,
+    Employment,
+    LocationQuotient,
+    Year,
+    Period,
+    /// The name of the range's city.
+    CityName,
+    /// The SOC code of the range's occupation.
+    SocCode,
+}
+
+impl OrderField for SalaryRangeOrderField {
+    fn key(self) -> (&'static str, Expr, KeyKind) {
+        use salary_range::Column as S;
+        let own = |name, c: S, kind| (name, column(c), kind);
+        match self {
+            Self::P10 => own("p10", S::P10Cents, KeyKind::Int),
+            Self::P25 => own("p25", S::P25Cents, KeyKind::Int),
+            Self::Median => own("median", S::MedianCents, KeyKind::Int),
+            Self::P75 => own("p75", S::P75Cents, KeyKind::Int),
+            Self::P90 => own("p90", S::P90Cents, KeyKind::Int),
+            Self::Mean => own("mean", S::MeanCents, KeyKind::Int),
+            Self::Employment => own("employment", S::Employment, KeyKind::Int),
+            Self::LocationQuotient => own("locationQuotient", S::LocationQuotient, KeyKind::Float),
+            Self::Year => own("year", S::Year, KeyKind::Int),
+            Self::Period => own("period", S::Period, KeyKind::Text),
+            Self::CityName => ("cityName", related(city::Column::Name, city::Column::Id, S::CityId), KeyKind::Text),
+            Self::SocCode => {
+                ("socCode", related(occupation::Column::SocCode, occupation::Column::Id, S::OccupationId), KeyKind::Text)
+            }
+        }
+    }
+}
+
+/// `(SELECT value FROM other WHERE other.key = salary_range.foreign_key)`: a related row's value.
+fn related(value: impl sea_orm::ColumnTrait, key: impl sea_orm::ColumnTrait, foreign_key: salary_range::Column) -> Expr {
+    let select = select_where(value, Condition::all().add(column(key).equals((salary_range::Entity, foreign_key))));
+    subquery(select)
+}
+
+pub type SalaryRangeOrder = crate::graphql::filter::Ordering<SalaryRangeOrderField>;
+
+/// Which salary ranges to return. Amounts are in currency units. Every field set must hold; combine
+/// filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct SalaryRangeFilter {
+    pub period: Option<EnumFilter<PayPeriod>>,
+    pub currency: Option<StringFilter>,
+    pub source: Option<StringFilter>,
+    pub reference_period: Option<StringFilter>,
+    pub year: Option<NumberFilter<i64>>,
+    pub p10: Option<NumberFilter<f64>>,
+    pub p25: Option<NumberFilter<f64>>,
+    pub median: Option<NumberFilter<f64>>,
+    pub p75: Option<NumberFilter<f64>>,
+    pub p90: Option<NumberFilter<f64>>,
+    pub mean: Option<NumberFilter<f64>>,
+    pub employment: Option<NumberFilter<i64>>,
+    pub location_quotient: Option<NumberFilter<f64>>,
+    /// Ranges in a city matching this, e.g. `{ state: { eq: "TX" } }`.
+    pub city: Option<Box<CityFilter>>,
+    /// Ranges for an occupation matching this.
+    pub occupation: Option<Box<OccupationFilter>>,
+    /// Ranges that pay a role matching this: its occupation's, or published for the role itself.
+    pub role: Option<Box<RoleFilter>>,
+    pub and: Option<Vec<SalaryRangeFilter>>,
+    pub or: Option<Vec<SalaryRangeFilter>>,
+    pub not: Option<Box<SalaryRangeFilter>>,
+}
+
+impl SalaryRangeFilter {
+    pub fn condition(&self) -> Condition {
+        use salary_range::Column as S;
+        let money = |filter: &Option<NumberFilter<f64>>, c: S| filter.as_ref().map(|f| f.condition(column(c), cents));
+        let own = Condition::all()
+            .add_option(self.period.as_ref().map(|f| f.condition::<entity::enums::PayPeriod>(column(S::Period))))
+            .add_option(self.currency.as_ref().map(|f| f.condition(column(S::Currency))))
+            .add_option(self.source.as_ref().map(|f| f.condition(column(S::Source))))
+            .add_option(self.reference_period.as_ref().map(|f| f.condition(column(S::ReferencePeriod))))
+            .add_option(self.year.as_ref().map(|f| f.condition(column(S::Year), |y| y)))
+            .add_option(money(&self.p10, S::P10Cents))
+            .add_option(money(&self.p25, S::P25Cents))
+            .add_option(money(&self.median, S::MedianCents))
+            .add_option(money(&self.p75, S::P75Cents))
+            .add_option(money(&self.p90, S::P90Cents))
+            .add_option(money(&self.mean, S::MeanCents))
+            .add_option(self.employment.as_ref().map(|f| f.condition(column(S::Employment), |e| e)))
+            .add_option(self.location_quotient.as_ref().map(|f| f.condition(column(S::LocationQuotient), |q| q)))
+            .add_option(self.city.as_ref().map(|f| column(S::CityId).in_subquery(select_where(city::Column::Id, f.condition()))))
+            .add_option(self.occupation.as_ref().map(|f| {
+                column(S::OccupationId).in_subquery(select_where(occupation::Column::Id, f.condition()))
+            }))
+            .add_option(self.role.as_ref().map(|f| {
+                Condition::any()
+                    .add(
+                        Condition::all()
+                            .add(column(S::RoleId).is_null())
+                            .add(column(S::OccupationId).in_subquery(select_where(role::Column::OccupationId, f.condition()))),
+                    )
+                    .add(column(S::RoleId).in_subquery(select_where(role::Column::Id, f.condition())))
+            }));
+        combine(own, &self.and, &self.or, &self.not, SalaryRangeFilter::condition)
+    }
+}
+
+pub fn salary_range_source(filter: Option<SalaryRangeFilter>) -> ListSource {
+    ListSource::new(salary_range::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+/// The sort keys for salary ranges: the client's `orderBy`, else the order they were recorded in.
+pub fn salary_range_order(order_by: Option<Vec<SalaryRangeOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
+    sort_keys(requested, Vec::new(), primary_key::<salary_range::Entity>())
+}
+
+/// A parent's page of salary ranges (a role's, a city's or an occupation's).
+pub async fn salary_ranges(
+    ctx: &Context<'_>,
+    source: Arc<ListSource>,
+    order_by: Option<Vec<SalaryRangeOrder>>,
+    args: PageArgs,
+    parent: i32,
+) -> Result<SalaryRangeConnection, ApiError> {
+    let (page, total) = nested_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args, parent).await?;
+    Ok(page.plain(total, SalaryRange))
+}
+
 fn units(cents: Option<i64>) -> Option<f64> {
     cents.map(|c| Cents(c).units())
 }
@@ -62,7 +207,7 @@ fn units(cents: Option<i64>) -> Option<f64> {
 #[Object]
 impl SalaryRange {
     /// Globally unique, opaque ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("SalaryRange", self.0.id)
     }
 
@@ -80,15 +225,32 @@ impl SalaryRange {
     }
 
     /// Every role whose pay this range describes: the roles mapped to its occupation, or its one role.
-    async fn roles(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Role>, ApiError> {
-        let size = list_size(first, 100)?;
-        let roles = load_many::<role::Entity>(ctx, role::Column::OccupationId, self.0.occupation_id).await?;
-        Ok(roles
-            .into_iter()
-            .filter(|r| self.0.role_id.is_none_or(|id| id == r.id))
-            .take(size as usize)
-            .map(Role)
-            .collect())
+    #[allow(clippy::too_many_arguments)]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<RoleConnection, ApiError> {
+        // The range is joined in as the parent: roles of its occupation, or its one role.
+        let pays = Condition::all()
+            .add(column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)))
+            .add(
+                Condition::any()
+                    .add(column(salary_range::Column::RoleId).is_null())
+                    .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
+            );
+        let source = role_source(filter)
+            .join(salary_range::Entity, pays, "", &[])
+            .children_of(column(salary_range::Column::Id))
+            .build();
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = nested_page::<role::Model>(ctx, source, role_order(order_by)?, args, self.0.id).await?;
+        Ok(page.plain(total, Role))
     }
 
     /// Where these wages are paid; the nation is an area too.
@@ -187,20 +349,4 @@ impl SalaryRange {
     async fn year(&self) -> Option<i32> {
         self.0.year
     }
-}
-
-/// The ranges of one parent (a role, city or occupation) that a list field returns.
-pub fn pick(
-    ranges: Vec<salary_range::Model>,
-    keep: impl Fn(&salary_range::Model) -> bool,
-    period: Option<PayPeriod>,
-    first: Option<i32>,
-) -> Result<Vec<SalaryRange>, ApiError> {
-    let size = list_size(first, 100)?;
-    Ok(ranges
-        .into_iter()
-        .filter(|r| keep(r) && period.is_none_or(|p| r.period == p.into()))
-        .take(size as usize)
-        .map(SalaryRange)
-        .collect())
 }

@@ -1,11 +1,14 @@
-use async_graphql::{Context, Enum, ID, Object};
-use entity::{role_tool, skill, skill_tool, tool};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{role, role_tool, skill, skill_tool, tool};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
-use super::role_tool::RoleTool;
-use super::skill::Skill;
-use super::{global_id, list_size};
+use super::global_id;
+use super::role::{Role, RoleFilter, RoleOrder, role_order, role_source};
+use super::role_tool::{ToolRoleConnection, ToolUse};
+use super::skill::{Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source};
 use crate::graphql::error::ApiError;
-use crate::graphql::loader::{load_many, load_refs};
+use crate::graphql::filter::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
+use crate::graphql::page::{KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, columns, nested_page, primary_key};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entity::enums::ToolCategory")]
@@ -30,10 +33,88 @@ pub enum ToolCategory {
 /// cloud platform.
 pub struct Tool(pub tool::Model);
 
+pub type ToolConnection = Plain<Tool>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ToolOrderField {
+    Name,
+    Slug,
+    Category,
+}
+
+impl OrderField for ToolOrderField {
+    fn key(self) -> (&'static str, Expr, KeyKind) {
+        match self {
+            Self::Name => ("name", column(tool::Column::Name), KeyKind::Text),
+            Self::Slug => ("slug", column(tool::Column::Slug), KeyKind::Text),
+            Self::Category => ("category", column(tool::Column::Category), KeyKind::Text),
+        }
+    }
+}
+
+pub type ToolOrder = crate::graphql::filter::Ordering<ToolOrderField>;
+
+/// Which tools to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct ToolFilter {
+    pub slug: Option<StringFilter>,
+    pub name: Option<StringFilter>,
+    pub category: Option<EnumFilter<ToolCategory>>,
+    /// Tools used by a role matching this.
+    pub role: Option<Box<RoleFilter>>,
+    /// Tools that practise a skill matching this.
+    pub skill: Option<Box<SkillFilter>>,
+    /// Tools O*NET lists as hot technologies for at least one role's occupation.
+    pub hot_technology: Option<bool>,
+    /// Tools O*NET lists as in demand for at least one role's occupation.
+    pub in_demand: Option<bool>,
+    pub and: Option<Vec<ToolFilter>>,
+    pub or: Option<Vec<ToolFilter>>,
+    pub not: Option<Box<ToolFilter>>,
+}
+
+impl ToolFilter {
+    pub fn condition(&self) -> Condition {
+        let id = || column(tool::Column::Id);
+        let used_where = |condition: Condition| id().in_subquery(select_where(role_tool::Column::ToolId, condition));
+        let flagged = |flag: Option<bool>, c: role_tool::Column| {
+            flag.map(|wanted| {
+                let listed = used_where(Condition::all().add(column(c).eq(true)));
+                if wanted { listed } else { listed.not() }
+            })
+        };
+        let own = Condition::all()
+            .add_option(self.slug.as_ref().map(|f| f.condition(column(tool::Column::Slug))))
+            .add_option(self.name.as_ref().map(|f| f.condition(column(tool::Column::Name))))
+            .add_option(self.category.as_ref().map(|f| f.condition::<entity::enums::ToolCategory>(column(tool::Column::Category))))
+            .add_option(self.role.as_ref().map(|f| {
+                used_where(Condition::all().add(column(role_tool::Column::RoleId).in_subquery(select_where(role::Column::Id, f.condition()))))
+            }))
+            .add_option(self.skill.as_ref().map(|f| {
+                let skills = select_where(skill::Column::Id, f.condition());
+                id().in_subquery(select_where(skill_tool::Column::ToolId, Condition::all().add(column(skill_tool::Column::SkillId).in_subquery(skills))))
+            }))
+            .add_option(flagged(self.hot_technology, role_tool::Column::HotTechnology))
+            .add_option(flagged(self.in_demand, role_tool::Column::InDemand));
+        combine(own, &self.and, &self.or, &self.not, ToolFilter::condition)
+    }
+}
+
+pub fn tool_source(filter: Option<ToolFilter>) -> ListSource {
+    ListSource::new(tool::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+/// The sort keys for tools: the client's `orderBy`, else by name.
+pub fn tool_order(order_by: Option<Vec<ToolOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
+    let (name, expr, kind) = ToolOrderField::Name.key();
+    sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<tool::Entity>())
+}
+
 #[Object]
 impl Tool {
     /// Globally unique, opaque ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Tool", self.0.id)
     }
 
@@ -50,18 +131,55 @@ impl Tool {
         self.0.category.into()
     }
 
-    /// The roles that use this tool, with O*NET's flags for each.
-    async fn roles(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<RoleTool>, ApiError> {
-        let size = list_size(first, 100)?;
-        let links = load_many::<role_tool::Entity>(ctx, role_tool::Column::ToolId, self.0.id).await?;
-        Ok(links.into_iter().take(size as usize).map(RoleTool).collect())
+    /// The roles that use this tool; each edge carries O*NET's flags for the tool in that role.
+    #[allow(clippy::too_many_arguments)]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<ToolRoleConnection, ApiError> {
+        let source = role_source(filter)
+            .join(
+                role_tool::Entity,
+                Condition::all().add(column(role_tool::Column::RoleId).equals((role::Entity, role::Column::Id))),
+                "link_",
+                &columns::<role_tool::Entity>(),
+            )
+            .children_of(column(role_tool::Column::ToolId))
+            .build();
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = nested_page::<Linked<role::Model, role_tool::Model>>(ctx, source, role_order(order_by)?, args, self.0.id).await?;
+        Ok(page.connection(total, |row| (Role(row.node), ToolUse(row.link))))
     }
 
     /// Skills practised with this tool.
-    async fn skills(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Skill>, ApiError> {
-        let size = list_size(first, 100)?;
-        let links = load_many::<skill_tool::Entity>(ctx, skill_tool::Column::ToolId, self.0.id).await?;
-        let ids = links.into_iter().take(size as usize).map(|link| link.skill_id);
-        Ok(load_refs::<skill::Entity>(ctx, ids).await?.into_iter().map(Skill).collect())
+    #[allow(clippy::too_many_arguments)]
+    async fn skills(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SkillFilter>,
+        order_by: Option<Vec<SkillOrder>>,
+    ) -> Result<SkillConnection, ApiError> {
+        let source = skill_source(filter)
+            .join(
+                skill_tool::Entity,
+                Condition::all().add(column(skill_tool::Column::SkillId).equals((skill::Entity, skill::Column::Id))),
+                "",
+                &[],
+            )
+            .children_of(column(skill_tool::Column::ToolId))
+            .build();
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = nested_page::<skill::Model>(ctx, source, skill_order(order_by, None)?, args, self.0.id).await?;
+        Ok(page.plain(total, Skill))
     }
 }

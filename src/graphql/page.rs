@@ -1,0 +1,557 @@
+//! Relay connections paged in SQL: keyset pagination over (sort keys…, primary key), one statement per page
+//! (or per batch of parents, with `ROW_NUMBER() OVER (PARTITION BY parent …)`), one extra row for `hasNextPage`.
+use std::sync::Arc;
+
+use async_graphql::connection::{
+    Connection, ConnectionNameType, CursorType, DefaultConnectionName, DefaultEdgeName, Edge, EdgeNameType, EmptyFields,
+};
+use async_graphql::{Context, Object, ObjectType, OutputType};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoCondition, IntoIden, NullOrdering, Order, Query, SelectStatement,
+    SqliteQueryBuilder, WindowStatement, OverStatement,
+};
+use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, Iterable};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, QueryResult, Value};
+use serde_json::Value as Json;
+
+use super::error::ApiError;
+
+/// Page sizes: what a list gives when not asked, and the most it gives.
+pub const DEFAULT_PAGE: u64 = 20;
+pub const MAX_PAGE: u64 = 100;
+
+/// An opaque cursor: base64 of the ordering it belongs to and the row's sort-key values.
+#[derive(Clone, Debug)]
+pub struct Cursor(pub String);
+
+impl CursorType for Cursor {
+    type Error = std::convert::Infallible;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        Ok(Cursor(s.to_owned()))
+    }
+
+    fn encode_cursor(&self) -> String {
+        self.0.clone()
+    }
+}
+
+/// How a sort key's values are read back and written into cursors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KeyKind {
+    Int,
+    Float,
+    Text,
+}
+
+/// One expression a list is ordered by.
+#[derive(Clone, Debug)]
+pub struct SortKey {
+    /// Names the key in cursors, so a cursor is only accepted by the ordering that issued it.
+    pub name: String,
+    pub expr: Expr,
+    pub descending: bool,
+    /// Whether nulls come after every value in this key's direction.
+    pub nulls_last: bool,
+    pub kind: KeyKind,
+}
+
+impl SortKey {
+    pub fn new(name: impl Into<String>, expr: Expr, kind: KeyKind) -> Self {
+        Self { name: name.into(), expr, descending: false, nulls_last: true, kind }
+    }
+
+    pub fn descending(mut self, descending: bool) -> Self {
+        self.descending = descending;
+        self
+    }
+
+    pub fn nulls_last(mut self, nulls_last: bool) -> Self {
+        self.nulls_last = nulls_last;
+        self
+    }
+
+    fn reversed(&self) -> Self {
+        Self { descending: !self.descending, nulls_last: !self.nulls_last, ..self.clone() }
+    }
+
+    fn order(&self) -> (Order, NullOrdering) {
+        let order = if self.descending { Order::Desc } else { Order::Asc };
+        (order, if self.nulls_last { NullOrdering::Last } else { NullOrdering::First })
+    }
+
+    /// Rows strictly after `value` in this key's order, and rows equal to it.
+    fn after(&self, value: &Value) -> (Condition, Condition) {
+        let expr = self.expr.clone();
+        let is_null = matches!(value, Value::BigInt(None) | Value::Double(None) | Value::String(None));
+        if is_null {
+            let strictly = if self.nulls_last { Condition::any() } else { Condition::all().add(expr.clone().is_not_null()) };
+            return (strictly.not_empty_or_false(), Condition::all().add(expr.is_null()));
+        }
+        let beyond = if self.descending { expr.clone().lt(value.clone()) } else { expr.clone().gt(value.clone()) };
+        let mut strictly = Condition::any().add(beyond);
+        if self.nulls_last {
+            strictly = strictly.add(expr.clone().is_null());
+        }
+        (strictly, Condition::all().add(expr.eq(value.clone())))
+    }
+
+    fn read(&self, row: &QueryResult, column: &str) -> Result<Json, sea_orm::DbErr> {
+        Ok(match self.kind {
+            KeyKind::Int => row.try_get::<Option<i64>>("", column)?.map_or(Json::Null, Json::from),
+            KeyKind::Float => row.try_get::<Option<f64>>("", column)?.map_or(Json::Null, Json::from),
+            KeyKind::Text => row.try_get::<Option<String>>("", column)?.map_or(Json::Null, Json::from),
+        })
+    }
+
+    fn value(&self, json: &Json) -> Option<Value> {
+        Some(match (self.kind, json) {
+            (KeyKind::Int, Json::Null) => Value::BigInt(None),
+            (KeyKind::Float, Json::Null) => Value::Double(None),
+            (KeyKind::Text, Json::Null) => Value::String(None),
+            (KeyKind::Int, Json::Number(n)) => Value::BigInt(Some(n.as_i64()?)),
+            (KeyKind::Float, Json::Number(n)) => Value::Double(Some(n.as_f64()?)),
+            (KeyKind::Text, Json::String(s)) => Value::String(Some(s.clone())),
+            _ => return None,
+        })
+    }
+}
+
+trait NotEmptyOrFalse {
+    fn not_empty_or_false(self) -> Condition;
+}
+
+impl NotEmptyOrFalse for Condition {
+    /// An empty `any()` renders as TRUE in sea-query; a keyset clause that can match nothing must be FALSE.
+    fn not_empty_or_false(self) -> Condition {
+        if self.is_empty() { Condition::all().add(Expr::val(1).eq(0)) } else { self }
+    }
+}
+
+/// The rows a list holds before paging: a table's rows, filtered, optionally the children of some parents.
+#[derive(Debug)]
+pub struct ListSource {
+    table: DynIden,
+    /// A table joined in: a link table whose columns become edge fields, or the parent's own table.
+    join: Option<(DynIden, Condition)>,
+    /// The expression holding the parent's id, for nested lists.
+    parent: Option<Expr>,
+    filter: Condition,
+    /// Extra columns read with every row, as (expression, alias).
+    extra: Vec<(Expr, String)>,
+    /// Identifies the source for batching: sources with the same fingerprint differ only in parent.
+    fingerprint: String,
+}
+
+impl ListSource {
+    /// The rows of `table` matching `filter`.
+    pub fn new(table: impl IntoIden, filter: Condition) -> Self {
+        Self { table: table.into_iden(), join: None, parent: None, filter, extra: Vec::new(), fingerprint: String::new() }
+    }
+
+    /// Narrows the rows further.
+    pub fn and_where(mut self, condition: impl IntoCondition) -> Self {
+        self.filter = std::mem::replace(&mut self.filter, Condition::all()).add(condition);
+        self
+    }
+
+    /// Only the children of a batch of parents, whose ids `parent` holds.
+    pub fn children_of(mut self, parent: Expr) -> Self {
+        self.parent = Some(parent);
+        self
+    }
+
+    /// Joins `table` on `on`; `columns` of it are read as `{prefix}{column}` (e.g. for edge fields).
+    pub fn join(mut self, table: impl IntoIden, on: Condition, prefix: &str, columns: &[DynIden]) -> Self {
+        let table = table.into_iden();
+        for column in columns {
+            self.extra.push((Expr::col((table.clone(), column.clone())), format!("{prefix}{}", column.to_string())));
+        }
+        self.join = Some((table, on));
+        self
+    }
+
+    /// Seals the source; after this it can be shared and batched.
+    pub fn build(mut self) -> Arc<Self> {
+        self.fingerprint = self.count(&[]).to_string(SqliteQueryBuilder);
+        Arc::new(self)
+    }
+
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    fn base(&self, parents: &[i32]) -> SelectStatement {
+        let mut select = Query::select();
+        select.from(self.table.clone()).cond_where(self.filter.clone());
+        if let Some((table, on)) = &self.join {
+            select.inner_join(table.clone(), on.clone());
+        }
+        if let Some(parent) = &self.parent {
+            select.and_where(parent.clone().is_in(parents.iter().copied()));
+        }
+        select
+    }
+
+    /// `SELECT [parent,] COUNT(*)`, grouped by parent for nested lists.
+    pub fn count(&self, parents: &[i32]) -> SelectStatement {
+        let mut select = self.base(parents);
+        select.expr_as(Expr::col(Asterisk).count(), Alias::new("__count"));
+        if let Some(parent) = &self.parent {
+            select.expr_as(parent.clone(), Alias::new("__parent")).add_group_by([parent.clone()]);
+        }
+        select
+    }
+}
+
+/// The page a client asked for, checked.
+#[derive(Debug)]
+struct Window {
+    size: u64,
+    after: Option<Vec<Value>>,
+    backward: bool,
+    had_cursor: bool,
+}
+
+/// `first`/`after`/`last`/`before` as a connection field receives them.
+#[derive(Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+fn page_size(name: &str, n: i32) -> Result<u64, ApiError> {
+    match u64::try_from(n) {
+        Ok(size) if size <= MAX_PAGE => Ok(size),
+        _ => Err(ApiError::bad_input(format!("`{name}` must be between 0 and {MAX_PAGE}, got {n}; page with cursors for more"))),
+    }
+}
+
+/// A page of one list: the query is built once per field and shared by every parent's page.
+#[derive(Debug)]
+pub struct ListQuery {
+    pub source: Arc<ListSource>,
+    order: Vec<SortKey>,
+    window: Window,
+    fingerprint: String,
+}
+
+impl ListQuery {
+    /// `order` must end in keys that make every row unique (the primary key).
+    pub fn new(source: Arc<ListSource>, order: Vec<SortKey>, args: PageArgs) -> Result<Self, ApiError> {
+        let signature = signature(&order);
+        if args.last.is_none() && args.after.is_some() && args.before.is_some() {
+            return Err(ApiError::bad_input("pass `after` or `before`, not both"));
+        }
+        if args.last.is_some() && args.after.is_some() {
+            return Err(ApiError::bad_input("`after` pages forward: pass it with `first`"));
+        }
+        let (size, cursor, backward) = match (args.first, args.last) {
+            (Some(_), Some(_)) => return Err(ApiError::bad_input("pass `first` or `last`, not both")),
+            (_, Some(last)) => (page_size("last", last)?, args.before, true),
+            (first, None) => {
+                if args.before.is_some() {
+                    return Err(ApiError::bad_input("`before` pages backward: pass it with `last`"));
+                }
+                (first.map_or(Ok(DEFAULT_PAGE), |n| page_size("first", n))?, args.after, false)
+            }
+        };
+        let had_cursor = cursor.is_some();
+        let order: Vec<SortKey> = if backward { order.iter().map(SortKey::reversed).collect() } else { order };
+        let after = cursor.map(|c| decode_cursor(&c, &signature, &order)).transpose()?;
+        let mut query = Self { source, order, window: Window { size, after, backward, had_cursor }, fingerprint: String::new() };
+        query.fingerprint = query.select(&[]).to_string(SqliteQueryBuilder);
+        Ok(query)
+    }
+
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    fn keyset(&self) -> Condition {
+        let Some(values) = &self.window.after else { return Condition::all() };
+        let mut any = Condition::any();
+        let mut equal_so_far = Condition::all();
+        for (key, value) in self.order.iter().zip(values) {
+            let (strictly, equal) = key.after(value);
+            any = any.add(equal_so_far.clone().add(strictly));
+            equal_so_far = equal_so_far.add(equal);
+        }
+        any.not_empty_or_false()
+    }
+
+    /// One statement for the page of every parent in `parents` (or of the root list).
+    fn select(&self, parents: &[i32]) -> SelectStatement {
+        let source = &self.source;
+        let mut select = source.base(parents);
+        select.column((source.table.clone(), Asterisk)).cond_where(self.keyset());
+        for (expr, alias) in &source.extra {
+            select.expr_as(expr.clone(), Alias::new(alias.as_str()));
+        }
+        for (i, key) in self.order.iter().enumerate() {
+            let kind = match key.kind {
+                KeyKind::Int => "BIGINT",
+                KeyKind::Float => "DOUBLE PRECISION",
+                KeyKind::Text => "TEXT",
+            };
+            select.expr_as(key.expr.clone().cast_as(Alias::new(kind)), Alias::new(format!("__sk{i}")));
+        }
+        let limit = self.window.size + 1;
+        let Some(parent_column) = source.parent.clone() else {
+            for key in &self.order {
+                let (order, nulls) = key.order();
+                select.order_by_expr_with_nulls(key.expr.clone(), order, nulls);
+            }
+            return select.limit(limit).to_owned();
+        };
+        let mut window = WindowStatement::new();
+        window.add_partition_by(parent_column.clone());
+        for key in &self.order {
+            let (order, nulls) = key.order();
+            window.order_by_expr_with_nulls(key.expr.clone(), order, nulls);
+        }
+        select
+            .expr_as(parent_column, Alias::new("__parent"))
+            .expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("__rn"));
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(select, Alias::new("page"))
+            .and_where(Expr::col(Alias::new("__rn")).lte(limit))
+            .order_by(Alias::new("__parent"), Order::Asc)
+            .order_by(Alias::new("__rn"), Order::Asc)
+            .to_owned()
+    }
+
+    fn cursor(&self, row: &QueryResult) -> Result<Cursor, sea_orm::DbErr> {
+        let values = self
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, key)| key.read(row, &format!("__sk{i}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Cursors are always written in the list's forward order so one works both ways.
+        let signature = signature(&self.forward_order());
+        Ok(Cursor(URL_SAFE_NO_PAD.encode(serde_json::json!({ "o": signature, "k": values }).to_string())))
+    }
+
+    fn forward_order(&self) -> Vec<SortKey> {
+        if self.window.backward { self.order.iter().map(SortKey::reversed).collect() } else { self.order.clone() }
+    }
+
+    /// Turns fetched rows (in traversal order, one extra) into a page.
+    fn page<M: FromQueryResult>(&self, rows: Vec<QueryResult>) -> Result<Page<M>, sea_orm::DbErr> {
+        let has_more = rows.len() as u64 > self.window.size;
+        let mut rows = rows
+            .iter()
+            .take(self.window.size as usize)
+            .map(|row| Ok((M::from_query_result(row, "")?, self.cursor(row)?)))
+            .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+        let (has_next, has_previous) = if self.window.backward {
+            rows.reverse();
+            (self.window.had_cursor, has_more)
+        } else {
+            (has_more, self.window.had_cursor)
+        };
+        Ok(Page { rows, has_next, has_previous })
+    }
+
+    /// The root list's page.
+    pub async fn fetch<M: FromQueryResult>(&self, db: &DatabaseConnection) -> Result<Page<M>, ApiError> {
+        let rows = db.query_all(&self.select(&[])).await?;
+        Ok(self.page(rows)?)
+    }
+
+    /// Every parent's page in one statement.
+    pub async fn fetch_nested<M: FromQueryResult>(
+        &self,
+        db: &DatabaseConnection,
+        parents: &[i32],
+    ) -> Result<Vec<(i32, Page<M>)>, sea_orm::DbErr> {
+        let rows = db.query_all(&self.select(parents)).await?;
+        let mut grouped: Vec<(i32, Vec<QueryResult>)> = Vec::new();
+        for row in rows {
+            let parent: i32 = row.try_get("", "__parent")?;
+            match grouped.last_mut() {
+                Some((last, group)) if *last == parent => group.push(row),
+                _ => grouped.push((parent, vec![row])),
+            }
+        }
+        grouped.into_iter().map(|(parent, rows)| Ok((parent, self.page(rows)?))).collect()
+    }
+}
+
+/// `table.column` as an expression.
+pub fn column<C: ColumnTrait>(column: C) -> Expr {
+    Expr::col((column.entity_name(), column))
+}
+
+/// Every column of `E`, e.g. to read a link table's row as edge fields.
+pub fn columns<E: EntityTrait>() -> Vec<DynIden> {
+    E::Column::iter().map(|c| Alias::new(c.as_str()).into_iden()).collect()
+}
+
+/// The primary key as the last sort keys, so every row has exactly one place in every ordering.
+pub fn primary_key<E: EntityTrait>() -> Vec<SortKey> {
+    use sea_orm::PrimaryKeyToColumn;
+    E::PrimaryKey::iter().map(|key| SortKey::new(key.into_column().as_str(), column(key.into_column()), KeyKind::Int)).collect()
+}
+
+fn signature(order: &[SortKey]) -> String {
+    let keys: Vec<String> = order
+        .iter()
+        .map(|k| format!("{}:{}:{}", k.name, if k.descending { "d" } else { "a" }, if k.nulls_last { "l" } else { "f" }))
+        .collect();
+    keys.join(",")
+}
+
+fn decode_cursor(cursor: &str, signature: &str, order: &[SortKey]) -> Result<Vec<Value>, ApiError> {
+    let foreign = || ApiError::bad_input("this cursor was not issued by this list; use a cursor from the same field and `orderBy`");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| foreign())?;
+    let json: Json = serde_json::from_slice(&bytes).map_err(|_| foreign())?;
+    if json["o"].as_str() != Some(signature) {
+        return Err(foreign());
+    }
+    let values = json["k"].as_array().filter(|k| k.len() == order.len()).ok_or_else(foreign)?;
+    order.iter().zip(values).map(|(key, value)| key.value(value).ok_or_else(foreign)).collect()
+}
+
+/// One page of rows, each with its cursor.
+#[derive(Debug, Clone)]
+pub struct Page<M> {
+    pub rows: Vec<(M, Cursor)>,
+    pub has_next: bool,
+    pub has_previous: bool,
+}
+
+impl<M> Default for Page<M> {
+    fn default() -> Self {
+        Self { rows: Vec::new(), has_next: false, has_previous: false }
+    }
+}
+
+impl<M> Page<M> {
+    /// The connection for this page; `edge` gives each row's node and edge fields.
+    pub fn connection<N, E, Name, EdgeName>(
+        self,
+        total: Total,
+        edge: impl Fn(M) -> (N, E),
+    ) -> Connection<Cursor, N, Total, E, Name, EdgeName>
+    where
+        N: OutputType,
+        E: ObjectType,
+        Name: ConnectionNameType,
+        EdgeName: EdgeNameType,
+    {
+        let mut connection = Connection::with_additional_fields(self.has_previous, self.has_next, total);
+        connection.edges = self
+            .rows
+            .into_iter()
+            .map(|(row, cursor)| {
+                let (node, fields) = edge(row);
+                Edge::with_additional_fields(cursor, node, fields)
+            })
+            .collect();
+        connection
+    }
+
+    /// The connection for this page, whose edges carry nothing but the cursor.
+    pub fn plain<N: OutputType>(self, total: Total, node: impl Fn(M) -> N) -> Plain<N> {
+        self.connection(total, |row| (node(row), EmptyFields))
+    }
+}
+
+/// A connection whose edges carry nothing but the cursor.
+pub type Plain<N> = Connection<Cursor, N, Total, EmptyFields, DefaultConnectionName, DefaultEdgeName>;
+
+/// The `totalCount` of a connection, counted only when a client selects it.
+pub struct Total {
+    source: Arc<ListSource>,
+    parent: Option<i32>,
+}
+
+impl Total {
+    pub fn new(source: Arc<ListSource>, parent: Option<i32>) -> Self {
+        Self { source, parent }
+    }
+}
+
+#[Object]
+impl Total {
+    /// How many items the list holds across all pages, with its filter applied.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        match self.parent {
+            Some(parent) => super::loader::load_count(ctx, self.source.clone(), parent).await,
+            None => {
+                let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
+                let row = db.query_one(&self.source.count(&[])).await?;
+                Ok(row.map(|r| r.try_get::<i64>("", "__count")).transpose()?.unwrap_or(0))
+            }
+        }
+    }
+}
+
+/// A row of a link table's node with the link's own columns, read as `link_{column}`.
+#[derive(Clone, Debug)]
+pub struct Linked<N, L> {
+    pub node: N,
+    pub link: L,
+}
+
+impl<N: FromQueryResult, L: FromQueryResult> FromQueryResult for Linked<N, L> {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self { node: N::from_query_result(row, prefix)?, link: L::from_query_result(row, &format!("{prefix}link_"))? })
+    }
+}
+
+/// Names a connection type and its edge type, for connections whose edges carry fields of their own.
+macro_rules! connection_names {
+    ($marker:ident, $name:literal) => {
+        pub struct $marker;
+        impl async_graphql::connection::ConnectionNameType for $marker {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                concat!($name, "Connection").to_owned()
+            }
+        }
+        impl async_graphql::connection::EdgeNameType for $marker {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                concat!($name, "Edge").to_owned()
+            }
+        }
+    };
+}
+
+/// A connection whose edges carry `E` and are named by `Names`.
+pub type LinkConnection<N, E, Names> = Connection<Cursor, N, Total, E, Names, Names>;
+
+/// Builds a nested list's page for one parent: the query is the same for every sibling, so all their pages
+/// come from one statement.
+pub async fn nested_page<M>(
+    ctx: &Context<'_>,
+    source: Arc<ListSource>,
+    order: Vec<SortKey>,
+    args: PageArgs,
+    parent: i32,
+) -> Result<(Page<M>, Total), ApiError>
+where
+    M: FromQueryResult + Clone + Send + Sync + 'static,
+{
+    let query = Arc::new(ListQuery::new(source.clone(), order, args)?);
+    let page = super::loader::load_page::<M>(ctx, query, parent).await?;
+    Ok((page, Total::new(source, Some(parent))))
+}
+
+/// Builds the root list's page.
+pub async fn root_page<M: FromQueryResult>(
+    ctx: &Context<'_>,
+    source: Arc<ListSource>,
+    order: Vec<SortKey>,
+    args: PageArgs,
+) -> Result<(Page<M>, Total), ApiError> {
+    let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
+    let page = ListQuery::new(source.clone(), order, args)?.fetch(db).await?;
+    Ok((page, Total::new(source, None)))
+}
