@@ -5,4 +5,5 @@ pub mod db;
 pub mod domain;
 pub mod graphql;
 pub mod http;
+pub mod search;
 pub mod seed;

@@ -195,7 +195,13 @@ impl<F: InputType + OrderField> Ordering<F> {
     }
 }
 
-pub fn sort_key(name: impl Into<String>, expr: Expr, kind: KeyKind, direction: OrderDirection, nulls: NullsOrder) -> SortKey {
+pub fn sort_key(
+    name: impl Into<String>,
+    expr: Expr,
+    kind: KeyKind,
+    direction: OrderDirection,
+    nulls: NullsOrder,
+) -> SortKey {
     SortKey::new(name, expr, kind).descending(direction == OrderDirection::Desc).nulls_last(nulls == NullsOrder::Last)
 }
 

@@ -11,13 +11,13 @@ use std::time::Duration;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn,
-    QueryFilter, QueryOrder, Value,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, Value,
 };
 
 use super::batching::Batches;
-use super::page::{ListQuery, ListSource, Page};
 use super::error::ApiError;
+use super::page::{ListQuery, ListSource, Page};
 
 pub struct DbLoader {
     db: DatabaseConnection,
@@ -168,7 +168,9 @@ where
 
     async fn load(&self, keys: &[PageKey<M>]) -> Result<HashMap<PageKey<M>, Self::Value>, Self::Error> {
         let mut found = HashMap::new();
-        for (query, parents) in group_by_fingerprint(keys, |k| (k.query.clone(), k.query.fingerprint().to_owned(), k.parent)) {
+        for (query, parents) in
+            group_by_fingerprint(keys, |k| (k.query.clone(), k.query.fingerprint().to_owned(), k.parent))
+        {
             for (parent, page) in query.fetch_nested::<M>(&self.db, &parents).await? {
                 found.insert(PageKey { query: query.clone(), parent, row: PhantomData }, page);
             }
@@ -203,7 +205,9 @@ impl Loader<CountKey> for DbLoader {
 
     async fn load(&self, keys: &[CountKey]) -> Result<HashMap<CountKey, i64>, Self::Error> {
         let mut found = HashMap::new();
-        for (source, parents) in group_by_fingerprint(keys, |k| (k.source.clone(), k.source.fingerprint().to_owned(), k.parent)) {
+        for (source, parents) in
+            group_by_fingerprint(keys, |k| (k.source.clone(), k.source.fingerprint().to_owned(), k.parent))
+        {
             for row in self.db.query_all(&source.count(&parents)).await? {
                 let parent: i32 = row.try_get("", "__parent")?;
                 found.insert(CountKey { source: source.clone(), parent }, row.try_get("", "__count")?);

@@ -9,8 +9,8 @@ use async_graphql::{Context, Object, ObjectType, OutputType};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoCondition, IntoIden, NullOrdering, Order, Query, SelectStatement,
-    SqliteQueryBuilder, WindowStatement, OverStatement,
+    Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoCondition, IntoIden, NullOrdering, Order, OverStatement,
+    Query, SelectStatement, SqliteQueryBuilder, WindowStatement,
 };
 use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, Iterable};
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, QueryResult, Value};
@@ -87,7 +87,8 @@ impl SortKey {
         let expr = self.expr.clone();
         let is_null = matches!(value, Value::BigInt(None) | Value::Double(None) | Value::String(None));
         if is_null {
-            let strictly = if self.nulls_last { Condition::any() } else { Condition::all().add(expr.clone().is_not_null()) };
+            let strictly =
+                if self.nulls_last { Condition::any() } else { Condition::all().add(expr.clone().is_not_null()) };
             return (strictly.not_empty_or_false(), Condition::all().add(expr.is_null()));
         }
         let beyond = if self.descending { expr.clone().lt(value.clone()) } else { expr.clone().gt(value.clone()) };
@@ -148,7 +149,14 @@ pub struct ListSource {
 impl ListSource {
     /// The rows of `table` matching `filter`.
     pub fn new(table: impl IntoIden, filter: Condition) -> Self {
-        Self { table: table.into_iden(), join: None, parent: None, filter, extra: Vec::new(), fingerprint: String::new() }
+        Self {
+            table: table.into_iden(),
+            join: None,
+            parent: None,
+            filter,
+            extra: Vec::new(),
+            fingerprint: String::new(),
+        }
     }
 
     /// Narrows the rows further.
@@ -167,7 +175,7 @@ impl ListSource {
     pub fn join(mut self, table: impl IntoIden, on: Condition, prefix: &str, columns: &[DynIden]) -> Self {
         let table = table.into_iden();
         for column in columns {
-            self.extra.push((Expr::col((table.clone(), column.clone())), format!("{prefix}{}", column.to_string())));
+            self.extra.push((Expr::col((table.clone(), column.clone())), format!("{prefix}{column}")));
         }
         self.join = Some((table, on));
         self
@@ -227,7 +235,9 @@ pub struct PageArgs {
 fn page_size(name: &str, n: i32) -> Result<u64, ApiError> {
     match u64::try_from(n) {
         Ok(size) if size <= MAX_PAGE => Ok(size),
-        _ => Err(ApiError::bad_input(format!("`{name}` must be between 0 and {MAX_PAGE}, got {n}; page with cursors for more"))),
+        _ => Err(ApiError::bad_input(format!(
+            "`{name}` must be between 0 and {MAX_PAGE}, got {n}; page with cursors for more"
+        ))),
     }
 }
 
@@ -243,7 +253,7 @@ pub struct ListQuery {
 impl ListQuery {
     /// `order` must end in keys that make every row unique (the primary key).
     pub fn new(source: Arc<ListSource>, order: Vec<SortKey>, args: PageArgs) -> Result<Self, ApiError> {
-        let signature = signature(&order);
+        let signature = signature(&source.table, &order);
         if args.last.is_none() && args.after.is_some() && args.before.is_some() {
             return Err(ApiError::bad_input("pass `after` or `before`, not both"));
         }
@@ -263,7 +273,8 @@ impl ListQuery {
         let had_cursor = cursor.is_some();
         let order: Vec<SortKey> = if backward { order.iter().map(SortKey::reversed).collect() } else { order };
         let after = cursor.map(|c| decode_cursor(&c, &signature, &order)).transpose()?;
-        let mut query = Self { source, order, window: Window { size, after, backward, had_cursor }, fingerprint: String::new() };
+        let mut query =
+            Self { source, order, window: Window { size, after, backward, had_cursor }, fingerprint: String::new() };
         query.fingerprint = query.select(&[]).to_string(SqliteQueryBuilder);
         Ok(query)
     }
@@ -314,9 +325,11 @@ impl ListQuery {
             let (order, nulls) = key.order();
             window.order_by_expr_with_nulls(key.expr.clone(), order, nulls);
         }
-        select
-            .expr_as(parent_column, Alias::new("__parent"))
-            .expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("__rn"));
+        select.expr_as(parent_column, Alias::new("__parent")).expr_window_as(
+            Expr::cust("ROW_NUMBER()"),
+            window,
+            Alias::new("__rn"),
+        );
         Query::select()
             .column(Asterisk)
             .from_subquery(select, Alias::new("page"))
@@ -334,7 +347,7 @@ impl ListQuery {
             .map(|(i, key)| key.read(row, &format!("__sk{i}")))
             .collect::<Result<Vec<_>, _>>()?;
         // Cursors are always written in the list's forward order so one works both ways.
-        let signature = signature(&self.forward_order());
+        let signature = signature(&self.source.table, &self.forward_order());
         Ok(Cursor(URL_SAFE_NO_PAD.encode(serde_json::json!({ "o": signature, "k": values }).to_string())))
     }
 
@@ -397,19 +410,26 @@ pub fn columns<E: EntityTrait>() -> Vec<DynIden> {
 /// The primary key as the last sort keys, so every row has exactly one place in every ordering.
 pub fn primary_key<E: EntityTrait>() -> Vec<SortKey> {
     use sea_orm::PrimaryKeyToColumn;
-    E::PrimaryKey::iter().map(|key| SortKey::new(key.into_column().as_str(), column(key.into_column()), KeyKind::Int)).collect()
+    E::PrimaryKey::iter()
+        .map(|key| SortKey::new(key.into_column().as_str(), column(key.into_column()), KeyKind::Int))
+        .collect()
 }
 
-fn signature(order: &[SortKey]) -> String {
+/// What a cursor belongs to: the table it pages and its ordering.
+fn signature(table: &DynIden, order: &[SortKey]) -> String {
     let keys: Vec<String> = order
         .iter()
-        .map(|k| format!("{}:{}:{}", k.name, if k.descending { "d" } else { "a" }, if k.nulls_last { "l" } else { "f" }))
+        .map(|k| {
+            format!("{}:{}:{}", k.name, if k.descending { "d" } else { "a" }, if k.nulls_last { "l" } else { "f" })
+        })
         .collect();
-    keys.join(",")
+    format!("{table}:{}", keys.join(","))
 }
 
 fn decode_cursor(cursor: &str, signature: &str, order: &[SortKey]) -> Result<Vec<Value>, ApiError> {
-    let foreign = || ApiError::bad_input("this cursor was not issued by this list; use a cursor from the same field and `orderBy`");
+    let foreign = || {
+        ApiError::bad_input("this cursor was not issued by this list; use a cursor from the same field and `orderBy`")
+    };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| foreign())?;
     let json: Json = serde_json::from_slice(&bytes).map_err(|_| foreign())?;
     if json["o"].as_str() != Some(signature) {
@@ -503,7 +523,10 @@ pub struct Linked<N, L> {
 
 impl<N: FromQueryResult, L: FromQueryResult> FromQueryResult for Linked<N, L> {
     fn from_query_result(row: &QueryResult, prefix: &str) -> Result<Self, sea_orm::DbErr> {
-        Ok(Self { node: N::from_query_result(row, prefix)?, link: L::from_query_result(row, &format!("{prefix}link_"))? })
+        Ok(Self {
+            node: N::from_query_result(row, prefix)?,
+            link: L::from_query_result(row, &format!("{prefix}link_"))?,
+        })
     }
 }
 

@@ -14,6 +14,7 @@ use super::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order
 use super::types::salary_range::{
     SalaryRange, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_order, salary_range_source,
 };
+use super::types::search::{SearchKind, SearchResult, search};
 use super::types::skill::{Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source};
 use super::types::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
 
@@ -25,7 +26,12 @@ fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection, ApiError> {
 
 /// The row of `E` whose unique `column` equals `value`, or `NOT_FOUND` naming what was asked for
 /// (the field is nullable, so a miss leaves the rest of the response intact).
-async fn find<E: EntityTrait>(ctx: &Context<'_>, kind: &str, column: E::Column, value: &str) -> Result<E::Model, ApiError> {
+async fn find<E: EntityTrait>(
+    ctx: &Context<'_>,
+    kind: &str,
+    column: E::Column,
+    value: &str,
+) -> Result<E::Model, ApiError> {
     E::find()
         .filter(column.eq(value))
         .one(db(ctx)?)
@@ -51,7 +57,8 @@ impl Query {
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
         let args = PageArgs { first, after, last, before };
-        let (page, total) = root_page::<role::Model>(ctx, role_source(filter).build(), role_order(order_by)?, args).await?;
+        let (page, total) =
+            root_page::<role::Model>(ctx, role_source(filter).build(), role_order(order_by)?, args).await?;
         Ok(page.plain(total, Role))
     }
 
@@ -96,7 +103,8 @@ impl Query {
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<ToolConnection, ApiError> {
         let args = PageArgs { first, after, last, before };
-        let (page, total) = root_page::<tool::Model>(ctx, tool_source(filter).build(), tool_order(order_by)?, args).await?;
+        let (page, total) =
+            root_page::<tool::Model>(ctx, tool_source(filter).build(), tool_order(order_by)?, args).await?;
         Ok(page.plain(total, Tool))
     }
 
@@ -118,7 +126,8 @@ impl Query {
         order_by: Option<Vec<CityOrder>>,
     ) -> Result<CityConnection, ApiError> {
         let args = PageArgs { first, after, last, before };
-        let (page, total) = root_page::<city::Model>(ctx, city_source(filter).build(), city_order(order_by)?, args).await?;
+        let (page, total) =
+            root_page::<city::Model>(ctx, city_source(filter).build(), city_order(order_by)?, args).await?;
         Ok(page.plain(total, City))
     }
 
@@ -168,6 +177,22 @@ impl Query {
         let source = salary_range_source(filter).build();
         let (page, total) = root_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args).await?;
         Ok(page.plain(total, SalaryRange))
+    }
+
+    /// Roles, skills, tools and cities matching `text`, best first. Tolerates typos: matching is by shared
+    /// trigrams, so "postgress" finds PostgreSQL.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        text: String,
+        #[graphql(desc = "Only these kinds (default: all).")] kinds: Option<Vec<SearchKind>>,
+        #[graphql(desc = "How many (default 10, at most 100).", default = 10)] first: i32,
+    ) -> Result<Vec<SearchResult>, ApiError> {
+        let size = u64::try_from(first)
+            .ok()
+            .filter(|n| *n <= super::page::MAX_PAGE)
+            .ok_or_else(|| ApiError::bad_input(format!("`first` must be between 0 and 100, got {first}")))?;
+        search(ctx, &text, kinds, size).await
     }
 
     /// Any object by its global `id`.

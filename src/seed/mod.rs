@@ -436,6 +436,7 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
     )
     .await?;
 
+    crate::search::reindex(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

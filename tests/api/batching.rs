@@ -20,6 +20,20 @@ const DEEP_QUERY: &str = r#"{
   }
 }"#;
 
+/// The issue's example: fifty roles, each with its first three tools, paged per parent in SQL.
+const NESTED_PAGES: &str = r#"{
+  roles(first: 50) {
+    nodes { slug tools(first: 3) { totalCount pageInfo { hasNextPage endCursor } edges { cursor hotTechnology node { name } } } }
+  }
+}"#;
+
+/// Runs a query; returns the statements it ran and its data.
+async fn statements_for(app: &TestApp, query: &str) -> (u64, serde_json::Value) {
+    let before = app.statements();
+    let data = app.data(query).await;
+    (app.statements() - before, data)
+}
+
 /// Runs the deep query; returns (statements it ran, roles, salary ranges it returned).
 async fn run_deep_query(app: &TestApp) -> (u64, usize, usize) {
     let before = app.statements();
@@ -117,8 +131,17 @@ async fn grow_tenfold(db: &DatabaseConnection) {
 async fn statements_per_request_do_not_grow_with_the_data(app: TestApp) {
     let (seeded, roles, ranges) = run_deep_query(&app).await;
     assert_eq!((roles, ranges), (5, 5 * 46 + 1));
+    let (paged_seeded, data) = statements_for(&app, NESTED_PAGES).await;
+    assert_eq!(data["roles"]["nodes"].as_array().unwrap().len(), 5);
 
     grow_tenfold(&app.state.db.conn).await;
+    let (paged_grown, data) = statements_for(&app, NESTED_PAGES).await;
+    let roles_listed = data["roles"]["nodes"].as_array().unwrap();
+    assert_eq!(roles_listed.len(), 50);
+    assert!(roles_listed.iter().all(|r| r["tools"]["edges"].as_array().unwrap().len() == 3));
+    eprintln!("nested pages: {paged_seeded} SQL statements on the seed, {paged_grown} on ten times the data");
+    assert_eq!((paged_seeded, paged_grown), (3, 3), "roles, every role's tool page, every role's tool count");
+
     let (grown, roles, ranges) = run_deep_query(&app).await;
     assert_eq!((roles, ranges), (50, 10 * (5 * 46 + 1)), "the query must see ten times the rows");
 

@@ -45,7 +45,39 @@ async fn malformed_arguments_are_refused_before_execution(app: TestApp) {
     assert_eq!(app.statements(), before, "invalid documents must not reach the database");
 }
 
+async fn paging_arguments_are_checked(app: TestApp) {
+    let titles =
+        app.data("{ roles(first: 1) { pageInfo { endCursor } } skills(first: 1) { pageInfo { endCursor } } }").await;
+    let role_cursor = titles["roles"]["pageInfo"]["endCursor"].clone();
+    let skill_cursor = titles["skills"]["pageInfo"]["endCursor"].clone();
+    let cases = [
+        ("{ roles(first: 2, last: 2) { totalCount } }".to_owned(), "not both"),
+        ("{ roles(last: 101) { totalCount } }".to_owned(), "between 0 and 100"),
+        (r#"{ roles(after: "bm9wZQ") { totalCount } }"#.to_owned(), "not issued by this list"),
+        (r#"{ roles(after: "!!!") { totalCount } }"#.to_owned(), "not issued by this list"),
+        (
+            format!("{{ roles(after: {role_cursor}, orderBy: [{{ field: SLUG }}]) {{ totalCount }} }}"),
+            "not issued by this list",
+        ),
+        (format!("{{ tools(after: {skill_cursor}) {{ totalCount }} }}"), "not issued by this list"),
+        (format!("{{ roles(last: 2, after: {role_cursor}) {{ totalCount }} }}"), "pass it with `first`"),
+        (format!("{{ roles(before: {role_cursor}) {{ totalCount }} }}"), "pass it with `last`"),
+        ("{ cities(orderBy: [{ field: MEDIAN_WAGE }]) { totalCount } }".to_owned(), "needs `role`"),
+        (r#"{ node(id: "not-an-id") { id } }"#.to_owned(), "not a careerql ID"),
+    ];
+    for (query, says) in cases {
+        let response = app.graphql(&query).await;
+        assert_eq!(first_error_code(&response), "BAD_USER_INPUT", "{query}");
+        let message = response["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{query}: {message}");
+    }
+    let ids: Vec<String> = (0..101).map(|_| "\"x\"".to_owned()).collect();
+    let response = app.graphql(&format!("{{ nodes(ids: [{}]) {{ id }} }}", ids.join(","))).await;
+    assert_eq!(first_error_code(&response), "BAD_USER_INPUT");
+}
+
 crate::on_every_backend!(
+    paging_arguments_are_checked,
     unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer,
     list_sizes_outside_bounds_are_bad_user_input,
     malformed_arguments_are_refused_before_execution

@@ -1,8 +1,12 @@
 //! One integration binary: each module drives the real HTTP server the way a client would.
 mod batching;
 mod errors;
+mod filters;
 mod helpers;
 mod http;
+mod node;
+mod pagination;
 mod queries;
 mod schema;
+mod search;
 mod seed_figures;

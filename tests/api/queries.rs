@@ -17,7 +17,13 @@ async fn root_connections_return_every_seeded_kind_in_order(app: TestApp) {
         .await;
     assert_eq!(
         slugs(&data["roles"]["nodes"]),
-        ["api-developer", "database-administrator", "senior-backend-engineer", "system-architect", "web-application-developer"]
+        [
+            "api-developer",
+            "database-administrator",
+            "senior-backend-engineer",
+            "system-architect",
+            "web-application-developer"
+        ]
     );
     assert_eq!(data["roles"]["totalCount"], 5);
     assert_eq!(data["skills"]["totalCount"], 5);

@@ -114,7 +114,9 @@ async fn role_tool_flags_match_onet(app: TestApp) {
         let row = row.unwrap();
         onet.insert((row[1].to_owned(), row[2].to_owned()), (&row[5] == "Y", &row[6] == "Y"));
     }
-    let data = app.data("{ roles { nodes { onetSocCode tools(first: 100) { edges { onetExample hotTechnology inDemand } } } } }").await;
+    let data = app
+        .data("{ roles { nodes { onetSocCode tools(first: 100) { edges { onetExample hotTechnology inDemand } } } } }")
+        .await;
     let mut checked = 0;
     for role in data["roles"]["nodes"].as_array().unwrap() {
         for link in role["tools"]["edges"].as_array().unwrap().iter().filter(|l| !l["onetExample"].is_null()) {

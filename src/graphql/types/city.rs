@@ -8,7 +8,8 @@ use super::salary_range::{
 };
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{
-    BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, combine, select_where, sort_key, subquery, sort_keys,
+    BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, combine, select_where, sort_key, sort_keys,
+    subquery,
 };
 use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, primary_key};
 
@@ -82,7 +83,10 @@ impl CityOrder {
         let Some(slug) = &self.role else {
             return Err(ApiError::bad_input(format!("ordering cities by {name} needs `role`: whose {name}?")));
         };
-        let occupation = select_where(role::Column::OccupationId, Condition::all().add(column(role::Column::Slug).eq(slug.as_str())));
+        let occupation = select_where(
+            role::Column::OccupationId,
+            Condition::all().add(column(role::Column::Slug).eq(slug.as_str())),
+        );
         let period: entity::enums::PayPeriod = self.period.into();
         let select = select_where(
             figure,
@@ -102,13 +106,25 @@ impl CityOrder {
 }
 
 fn expr_is_text(field: CityOrderField) -> bool {
-    matches!(field, CityOrderField::Name | CityOrderField::Slug | CityOrderField::State | CityOrderField::AreaCode | CityOrderField::Kind)
+    matches!(
+        field,
+        CityOrderField::Name
+            | CityOrderField::Slug
+            | CityOrderField::State
+            | CityOrderField::AreaCode
+            | CityOrderField::Kind
+    )
 }
 
 /// The sort keys for cities: the client's `orderBy`, else by slug.
 pub fn city_order(order_by: Option<Vec<CityOrder>>) -> Result<Vec<SortKey>, ApiError> {
-    let requested = order_by.map(|terms| terms.iter().map(CityOrder::sort_key).collect::<Result<Vec<_>, _>>()).transpose()?;
-    sort_keys(requested, vec![SortKey::new("slug", column(city::Column::Slug), KeyKind::Text)], primary_key::<city::Entity>())
+    let requested =
+        order_by.map(|terms| terms.iter().map(CityOrder::sort_key).collect::<Result<Vec<_>, _>>()).transpose()?;
+    sort_keys(
+        requested,
+        vec![SortKey::new("slug", column(city::Column::Slug), KeyKind::Text)],
+        primary_key::<city::Entity>(),
+    )
 }
 
 /// Which cities to return. Every field set must hold; combine filters with `and`, `or` and `not`.

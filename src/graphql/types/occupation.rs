@@ -4,7 +4,9 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use super::global_id;
 use super::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
-use super::salary_range::{SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges};
+use super::salary_range::{
+    SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges,
+};
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{OrderField, StringFilter, combine, sort_keys};
 use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};

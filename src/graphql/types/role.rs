@@ -2,13 +2,13 @@ use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
+use super::global_id;
 use super::occupation::Occupation;
 use super::role_skill::{RoleSkillConnection, SkillRank};
 use super::role_tool::{RoleToolConnection, ToolUse};
 use super::salary_range::{SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges};
 use super::skill::{Skill, SkillFilter, SkillOrder};
 use super::tool::{Tool, ToolFilter, ToolOrder};
-use super::global_id;
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{OrderField, StringFilter, combine, select_where, sort_keys, subquery};
 use crate::graphql::loader::{load_by_id, load_many, load_ref};
@@ -76,21 +76,31 @@ impl RoleFilter {
             .add_option(self.title.as_ref().map(|f| f.condition(column(role::Column::Title))))
             .add_option(self.summary.as_ref().map(|f| f.condition(column(role::Column::Summary))))
             .add_option(self.soc_code.as_ref().map(|f| {
-                let occupations = select_where(occupation::Column::Id, f.condition(column(occupation::Column::SocCode)));
+                let occupations =
+                    select_where(occupation::Column::Id, f.condition(column(occupation::Column::SocCode)));
                 column(role::Column::OccupationId).in_subquery(occupations)
             }))
             .add_option(self.skill.as_ref().map(|f| {
                 let skills = select_where(skill::Column::Id, f.condition());
-                id().in_subquery(select_where(role_skill::Column::RoleId, Condition::all().add(column(role_skill::Column::SkillId).in_subquery(skills))))
+                id().in_subquery(select_where(
+                    role_skill::Column::RoleId,
+                    Condition::all().add(column(role_skill::Column::SkillId).in_subquery(skills)),
+                ))
             }))
             .add_option(self.tool.as_ref().map(|f| {
                 let tools = select_where(tool::Column::Id, f.condition());
-                id().in_subquery(select_where(role_tool::Column::RoleId, Condition::all().add(column(role_tool::Column::ToolId).in_subquery(tools))))
+                id().in_subquery(select_where(
+                    role_tool::Column::RoleId,
+                    Condition::all().add(column(role_tool::Column::ToolId).in_subquery(tools)),
+                ))
             }))
             .add_option(self.salary_range.as_ref().map(|f| {
                 let occupation_wide = f.condition().add(column(salary_range::Column::RoleId).is_null());
                 Condition::any()
-                    .add(column(role::Column::OccupationId).in_subquery(select_where(salary_range::Column::OccupationId, occupation_wide)))
+                    .add(
+                        column(role::Column::OccupationId)
+                            .in_subquery(select_where(salary_range::Column::OccupationId, occupation_wide)),
+                    )
                     .add(id().in_subquery(select_where(salary_range::Column::RoleId, f.condition())))
             }))
             .add_option(self.specialisation_of.as_ref().map(|f| {
@@ -201,7 +211,8 @@ impl Role {
         let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
         let order = super::skill::skill_order(order_by, Some(rank))?;
         let args = PageArgs { first, after, last, before };
-        let (page, total) = nested_page::<Linked<skill::Model, role_skill::Model>>(ctx, source, order, args, self.0.id).await?;
+        let (page, total) =
+            nested_page::<Linked<skill::Model, role_skill::Model>>(ctx, source, order, args, self.0.id).await?;
         Ok(page.connection(total, |row| (Skill(row.node), SkillRank(row.link))))
     }
 
@@ -229,7 +240,8 @@ impl Role {
             .build();
         let order = super::tool::tool_order(order_by)?;
         let args = PageArgs { first, after, last, before };
-        let (page, total) = nested_page::<Linked<tool::Model, role_tool::Model>>(ctx, source, order, args, self.0.id).await?;
+        let (page, total) =
+            nested_page::<Linked<tool::Model, role_tool::Model>>(ctx, source, order, args, self.0.id).await?;
         Ok(page.connection(total, |row| (Tool(row.node), ToolUse(row.link))))
     }
 

@@ -14,9 +14,7 @@ use crate::graphql::filter::{
     EnumFilter, NumberFilter, OrderField, StringFilter, cents, combine, select_where, sort_keys, subquery,
 };
 use crate::graphql::loader::{load_by_id, load_ref};
-use crate::graphql::page::{
-    KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
-};
+use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entity::enums::PayPeriod")]
@@ -100,15 +98,21 @@ impl OrderField for SalaryRangeOrderField {
             Self::Year => own("year", S::Year, KeyKind::Int),
             Self::Period => own("period", S::Period, KeyKind::Text),
             Self::CityName => ("cityName", related(city::Column::Name, city::Column::Id, S::CityId), KeyKind::Text),
-            Self::SocCode => {
-                ("socCode", related(occupation::Column::SocCode, occupation::Column::Id, S::OccupationId), KeyKind::Text)
-            }
+            Self::SocCode => (
+                "socCode",
+                related(occupation::Column::SocCode, occupation::Column::Id, S::OccupationId),
+                KeyKind::Text,
+            ),
         }
     }
 }
 
 /// `(SELECT value FROM other WHERE other.key = salary_range.foreign_key)`: a related row's value.
-fn related(value: impl sea_orm::ColumnTrait, key: impl sea_orm::ColumnTrait, foreign_key: salary_range::Column) -> Expr {
+fn related(
+    value: impl sea_orm::ColumnTrait,
+    key: impl sea_orm::ColumnTrait,
+    foreign_key: salary_range::Column,
+) -> Expr {
     let select = select_where(value, Condition::all().add(column(key).equals((salary_range::Entity, foreign_key))));
     subquery(select)
 }
@@ -161,17 +165,21 @@ impl SalaryRangeFilter {
             .add_option(money(&self.mean, S::MeanCents))
             .add_option(self.employment.as_ref().map(|f| f.condition(column(S::Employment), |e| e)))
             .add_option(self.location_quotient.as_ref().map(|f| f.condition(column(S::LocationQuotient), |q| q)))
-            .add_option(self.city.as_ref().map(|f| column(S::CityId).in_subquery(select_where(city::Column::Id, f.condition()))))
-            .add_option(self.occupation.as_ref().map(|f| {
-                column(S::OccupationId).in_subquery(select_where(occupation::Column::Id, f.condition()))
-            }))
+            .add_option(
+                self.city
+                    .as_ref()
+                    .map(|f| column(S::CityId).in_subquery(select_where(city::Column::Id, f.condition()))),
+            )
+            .add_option(
+                self.occupation
+                    .as_ref()
+                    .map(|f| column(S::OccupationId).in_subquery(select_where(occupation::Column::Id, f.condition()))),
+            )
             .add_option(self.role.as_ref().map(|f| {
                 Condition::any()
-                    .add(
-                        Condition::all()
-                            .add(column(S::RoleId).is_null())
-                            .add(column(S::OccupationId).in_subquery(select_where(role::Column::OccupationId, f.condition()))),
-                    )
+                    .add(Condition::all().add(column(S::RoleId).is_null()).add(
+                        column(S::OccupationId).in_subquery(select_where(role::Column::OccupationId, f.condition())),
+                    ))
                     .add(column(S::RoleId).in_subquery(select_where(role::Column::Id, f.condition())))
             }));
         combine(own, &self.and, &self.or, &self.not, SalaryRangeFilter::condition)
@@ -196,7 +204,8 @@ pub async fn salary_ranges(
     args: PageArgs,
     parent: i32,
 ) -> Result<SalaryRangeConnection, ApiError> {
-    let (page, total) = nested_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args, parent).await?;
+    let (page, total) =
+        nested_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args, parent).await?;
     Ok(page.plain(total, SalaryRange))
 }
 

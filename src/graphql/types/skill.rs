@@ -8,7 +8,9 @@ use super::role_skill::{SkillRank, SkillRoleConnection};
 use super::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
-use crate::graphql::page::{KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, columns, nested_page, primary_key};
+use crate::graphql::page::{
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, columns, nested_page, primary_key,
+};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entity::enums::SkillCategory")]
@@ -65,15 +67,25 @@ impl SkillFilter {
         let own = Condition::all()
             .add_option(self.slug.as_ref().map(|f| f.condition(column(skill::Column::Slug))))
             .add_option(self.name.as_ref().map(|f| f.condition(column(skill::Column::Name))))
-            .add_option(self.category.as_ref().map(|f| f.condition::<entity::enums::SkillCategory>(column(skill::Column::Category))))
+            .add_option(
+                self.category
+                    .as_ref()
+                    .map(|f| f.condition::<entity::enums::SkillCategory>(column(skill::Column::Category))),
+            )
             .add_option(self.description.as_ref().map(|f| f.condition(column(skill::Column::Description))))
             .add_option(self.role.as_ref().map(|f| {
                 let roles = select_where(role::Column::Id, f.condition());
-                id().in_subquery(select_where(role_skill::Column::SkillId, Condition::all().add(column(role_skill::Column::RoleId).in_subquery(roles))))
+                id().in_subquery(select_where(
+                    role_skill::Column::SkillId,
+                    Condition::all().add(column(role_skill::Column::RoleId).in_subquery(roles)),
+                ))
             }))
             .add_option(self.tool.as_ref().map(|f| {
                 let tools = select_where(tool::Column::Id, f.condition());
-                id().in_subquery(select_where(skill_tool::Column::SkillId, Condition::all().add(column(skill_tool::Column::ToolId).in_subquery(tools))))
+                id().in_subquery(select_where(
+                    skill_tool::Column::SkillId,
+                    Condition::all().add(column(skill_tool::Column::ToolId).in_subquery(tools)),
+                ))
             }));
         combine(own, &self.and, &self.or, &self.not, SkillFilter::condition)
     }
@@ -137,7 +149,9 @@ impl Skill {
             .children_of(column(role_skill::Column::SkillId))
             .build();
         let args = PageArgs { first, after, last, before };
-        let (page, total) = nested_page::<Linked<role::Model, role_skill::Model>>(ctx, source, role_order(order_by)?, args, self.0.id).await?;
+        let (page, total) =
+            nested_page::<Linked<role::Model, role_skill::Model>>(ctx, source, role_order(order_by)?, args, self.0.id)
+                .await?;
         Ok(page.connection(total, |row| (Role(row.node), SkillRank(row.link))))
     }
 

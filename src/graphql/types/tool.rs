@@ -8,7 +8,9 @@ use super::role_tool::{ToolRoleConnection, ToolUse};
 use super::skill::{Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source};
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
-use crate::graphql::page::{KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, columns, nested_page, primary_key};
+use crate::graphql::page::{
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, columns, nested_page, primary_key,
+};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entity::enums::ToolCategory")]
@@ -83,19 +85,29 @@ impl ToolFilter {
                 if wanted { listed } else { listed.not() }
             })
         };
-        let own = Condition::all()
-            .add_option(self.slug.as_ref().map(|f| f.condition(column(tool::Column::Slug))))
-            .add_option(self.name.as_ref().map(|f| f.condition(column(tool::Column::Name))))
-            .add_option(self.category.as_ref().map(|f| f.condition::<entity::enums::ToolCategory>(column(tool::Column::Category))))
-            .add_option(self.role.as_ref().map(|f| {
-                used_where(Condition::all().add(column(role_tool::Column::RoleId).in_subquery(select_where(role::Column::Id, f.condition()))))
-            }))
-            .add_option(self.skill.as_ref().map(|f| {
-                let skills = select_where(skill::Column::Id, f.condition());
-                id().in_subquery(select_where(skill_tool::Column::ToolId, Condition::all().add(column(skill_tool::Column::SkillId).in_subquery(skills))))
-            }))
-            .add_option(flagged(self.hot_technology, role_tool::Column::HotTechnology))
-            .add_option(flagged(self.in_demand, role_tool::Column::InDemand));
+        let own =
+            Condition::all()
+                .add_option(self.slug.as_ref().map(|f| f.condition(column(tool::Column::Slug))))
+                .add_option(self.name.as_ref().map(|f| f.condition(column(tool::Column::Name))))
+                .add_option(
+                    self.category
+                        .as_ref()
+                        .map(|f| f.condition::<entity::enums::ToolCategory>(column(tool::Column::Category))),
+                )
+                .add_option(self.role.as_ref().map(|f| {
+                    used_where(Condition::all().add(
+                        column(role_tool::Column::RoleId).in_subquery(select_where(role::Column::Id, f.condition())),
+                    ))
+                }))
+                .add_option(self.skill.as_ref().map(|f| {
+                    let skills = select_where(skill::Column::Id, f.condition());
+                    id().in_subquery(select_where(
+                        skill_tool::Column::ToolId,
+                        Condition::all().add(column(skill_tool::Column::SkillId).in_subquery(skills)),
+                    ))
+                }))
+                .add_option(flagged(self.hot_technology, role_tool::Column::HotTechnology))
+                .add_option(flagged(self.in_demand, role_tool::Column::InDemand));
         combine(own, &self.and, &self.or, &self.not, ToolFilter::condition)
     }
 }
@@ -153,7 +165,9 @@ impl Tool {
             .children_of(column(role_tool::Column::ToolId))
             .build();
         let args = PageArgs { first, after, last, before };
-        let (page, total) = nested_page::<Linked<role::Model, role_tool::Model>>(ctx, source, role_order(order_by)?, args, self.0.id).await?;
+        let (page, total) =
+            nested_page::<Linked<role::Model, role_tool::Model>>(ctx, source, role_order(order_by)?, args, self.0.id)
+                .await?;
         Ok(page.connection(total, |row| (Role(row.node), ToolUse(row.link))))
     }
 
@@ -179,7 +193,8 @@ impl Tool {
             .children_of(column(skill_tool::Column::ToolId))
             .build();
         let args = PageArgs { first, after, last, before };
-        let (page, total) = nested_page::<skill::Model>(ctx, source, skill_order(order_by, None)?, args, self.0.id).await?;
+        let (page, total) =
+            nested_page::<skill::Model>(ctx, source, skill_order(order_by, None)?, args, self.0.id).await?;
         Ok(page.plain(total, Skill))
     }
 }
