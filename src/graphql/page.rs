@@ -181,6 +181,13 @@ impl ListSource {
         self
     }
 
+    /// Only the rows linked to a batch of parents through link table `L`, whose `to_node` column points at
+    /// `node_id` and `to_parent` at the parent; the link's columns are read with each row (see `Linked`).
+    pub fn through<L: EntityTrait>(self, to_node: L::Column, node_id: impl ColumnTrait, to_parent: L::Column) -> Self {
+        let on = Condition::all().add(column(to_node).equals((node_id.entity_name(), node_id)));
+        self.join(L::default(), on, "link_", &columns::<L>()).children_of(column(to_parent))
+    }
+
     /// Seals the source; after this it can be shared and batched.
     pub fn build(mut self) -> Arc<Self> {
         self.fingerprint = self.count(&[]).to_string(SqliteQueryBuilder);
@@ -403,7 +410,7 @@ pub fn column<C: ColumnTrait>(column: C) -> Expr {
 }
 
 /// Every column of `E`, e.g. to read a link table's row as edge fields.
-pub fn columns<E: EntityTrait>() -> Vec<DynIden> {
+fn columns<E: EntityTrait>() -> Vec<DynIden> {
     E::Column::iter().map(|c| Alias::new(c.as_str()).into_iden()).collect()
 }
 

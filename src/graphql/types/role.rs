@@ -12,9 +12,7 @@ use super::tool::{Tool, ToolFilter, ToolOrder};
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{OrderField, StringFilter, combine, select_where, sort_keys, subquery};
 use crate::graphql::loader::{load_by_id, load_many, load_ref};
-use crate::graphql::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, columns, nested_page, primary_key,
-};
+use crate::graphql::page::{KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
 
 /// A career role, such as Senior Backend Engineer, described from the careers overview and paid as the
 /// BLS occupation it maps to.
@@ -200,13 +198,7 @@ impl Role {
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<RoleSkillConnection, ApiError> {
         let source = super::skill::skill_source(filter)
-            .join(
-                role_skill::Entity,
-                Condition::all().add(column(role_skill::Column::SkillId).equals((skill::Entity, skill::Column::Id))),
-                "link_",
-                &columns::<role_skill::Entity>(),
-            )
-            .children_of(column(role_skill::Column::RoleId))
+            .through::<role_skill::Entity>(role_skill::Column::SkillId, skill::Column::Id, role_skill::Column::RoleId)
             .build();
         let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
         let order = super::skill::skill_order(order_by, Some(rank))?;
@@ -230,13 +222,7 @@ impl Role {
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<RoleToolConnection, ApiError> {
         let source = super::tool::tool_source(filter)
-            .join(
-                role_tool::Entity,
-                Condition::all().add(column(role_tool::Column::ToolId).equals((tool::Entity, tool::Column::Id))),
-                "link_",
-                &columns::<role_tool::Entity>(),
-            )
-            .children_of(column(role_tool::Column::RoleId))
+            .through::<role_tool::Entity>(role_tool::Column::ToolId, tool::Column::Id, role_tool::Column::RoleId)
             .build();
         let order = super::tool::tool_order(order_by)?;
         let args = PageArgs { first, after, last, before };

@@ -8,9 +8,7 @@ use super::role_skill::{SkillRank, SkillRoleConnection};
 use super::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
-use crate::graphql::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, columns, nested_page, primary_key,
-};
+use crate::graphql::page::{KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entity::enums::SkillCategory")]
@@ -140,13 +138,7 @@ impl Skill {
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<SkillRoleConnection, ApiError> {
         let source = role_source(filter)
-            .join(
-                role_skill::Entity,
-                Condition::all().add(column(role_skill::Column::RoleId).equals((role::Entity, role::Column::Id))),
-                "link_",
-                &columns::<role_skill::Entity>(),
-            )
-            .children_of(column(role_skill::Column::SkillId))
+            .through::<role_skill::Entity>(role_skill::Column::RoleId, role::Column::Id, role_skill::Column::SkillId)
             .build();
         let args = PageArgs { first, after, last, before };
         let (page, total) =
@@ -168,13 +160,7 @@ impl Skill {
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<ToolConnection, ApiError> {
         let source = tool_source(filter)
-            .join(
-                skill_tool::Entity,
-                Condition::all().add(column(skill_tool::Column::ToolId).equals((tool::Entity, tool::Column::Id))),
-                "",
-                &[],
-            )
-            .children_of(column(skill_tool::Column::SkillId))
+            .through::<skill_tool::Entity>(skill_tool::Column::ToolId, tool::Column::Id, skill_tool::Column::SkillId)
             .build();
         let args = PageArgs { first, after, last, before };
         let (page, total) = nested_page::<tool::Model>(ctx, source, tool_order(order_by)?, args, self.0.id).await?;

@@ -8,9 +8,7 @@ use super::role_tool::{ToolRoleConnection, ToolUse};
 use super::skill::{Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source};
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
-use crate::graphql::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, columns, nested_page, primary_key,
-};
+use crate::graphql::page::{KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entity::enums::ToolCategory")]
@@ -156,13 +154,7 @@ impl Tool {
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<ToolRoleConnection, ApiError> {
         let source = role_source(filter)
-            .join(
-                role_tool::Entity,
-                Condition::all().add(column(role_tool::Column::RoleId).equals((role::Entity, role::Column::Id))),
-                "link_",
-                &columns::<role_tool::Entity>(),
-            )
-            .children_of(column(role_tool::Column::ToolId))
+            .through::<role_tool::Entity>(role_tool::Column::RoleId, role::Column::Id, role_tool::Column::ToolId)
             .build();
         let args = PageArgs { first, after, last, before };
         let (page, total) =
@@ -184,13 +176,7 @@ impl Tool {
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<SkillConnection, ApiError> {
         let source = skill_source(filter)
-            .join(
-                skill_tool::Entity,
-                Condition::all().add(column(skill_tool::Column::SkillId).equals((skill::Entity, skill::Column::Id))),
-                "",
-                &[],
-            )
-            .children_of(column(skill_tool::Column::ToolId))
+            .through::<skill_tool::Entity>(skill_tool::Column::SkillId, skill::Column::Id, skill_tool::Column::ToolId)
             .build();
         let args = PageArgs { first, after, last, before };
         let (page, total) =
