@@ -130,6 +130,10 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
     }

@@ -62,7 +62,56 @@ async fn the_playground_introspection_query_is_answered(app: TestApp) {
     assert!(types.iter().any(|t| t["name"] == "SalaryRange"));
 }
 
+/// The example document the playground opens with, read from its page.
+fn playground_examples() -> String {
+    let page = include_str!("../../assets/graphiql/index.html");
+    let start = page.find("var defaultQuery = [").expect("the page defines defaultQuery");
+    let end = start + page[start..].find("].join").expect("defaultQuery ends with join");
+    page[start..end]
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('\'').and_then(|l| l.trim_end_matches(',').strip_suffix('\'')))
+        .map(|line| line.replace("\\'", "'"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn every_playground_example_runs_without_errors(app: TestApp) {
+    let document = playground_examples();
+    let operations: Vec<&str> = document
+        .lines()
+        .filter_map(|l| l.strip_prefix("query "))
+        .map(|l| l.split(['(', ' ']).next().unwrap())
+        .collect();
+    assert!(operations.len() >= 5, "{operations:?}");
+    for operation in operations {
+        let response = app
+            .client()
+            .post(app.url("/graphql"))
+            .json(&serde_json::json!({ "query": document, "operationName": operation }))
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body.get("errors").is_none(), "{operation}: {body:#}");
+        let data = body["data"].as_object().unwrap();
+        assert!(data.values().all(|v| !v.is_null()), "{operation} returned nothing: {body:#}");
+    }
+}
+
+async fn every_readme_example_runs_without_errors(app: TestApp) {
+    let readme = include_str!("../../README.md");
+    let examples: Vec<&str> =
+        readme.split("```graphql\n").skip(1).map(|block| block.split("```").next().unwrap()).collect();
+    assert!(examples.len() >= 6, "found {} examples", examples.len());
+    for example in examples {
+        let response = app.graphql(example).await;
+        assert!(response.get("errors").is_none(), "{example}\n{response:#}");
+    }
+}
+
 crate::on_every_backend!(
+    every_readme_example_runs_without_errors,
+    every_playground_example_runs_without_errors,
     the_playground_introspection_query_is_answered,
     healthz_answers_ok,
     playground_and_every_asset_it_loads_are_served_locally,
