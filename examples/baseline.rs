@@ -128,7 +128,8 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     };
     let options = SqliteConnectOptions::new().filename(database).read_only(true).journal_mode(SqliteJournalMode::Wal);
     let pool = SqlitePoolOptions::new().connect_with(options).await?;
-    let app = Router::new().route("/raw", get(raw)).route("/role", get(role)).route("/roles", get(roles)).with_state(pool);
+    let app =
+        Router::new().route("/raw", get(raw)).route("/role", get(role)).route("/roles", get(roles)).with_state(pool);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     axum::serve(listener, app).await?;
     Ok(())

@@ -7,6 +7,9 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
+/// Connections in the pool: enough for both cores to keep SQLite busy while others wait on I/O.
+const POOL_SIZE: u32 = 16;
+
 /// The database connection pool, with a running count of the statements it has executed.
 #[derive(Clone)]
 pub struct Db {
@@ -18,6 +21,9 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
         let mut options = ConnectOptions::new(url);
         options
+            // sea-orm gives SQLite a single connection unless told otherwise, which serializes every request;
+            // under WAL, readers run in parallel and writers queue on the busy timeout.
+            .max_connections(POOL_SIZE)
             .sqlx_logging(false)
             .acquire_timeout(Duration::from_secs(5))
             // WAL lets readers run while a writer commits; NORMAL sync is durable under WAL except on power loss.
