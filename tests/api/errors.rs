@@ -1,8 +1,4 @@
-use crate::helpers::TestApp;
-
-fn first_error_code(response: &serde_json::Value) -> &str {
-    response["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {response:#}"))
-}
+use crate::helpers::{TestApp, error_code as first_error_code};
 
 async fn unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer(app: TestApp) {
     for (field, kind) in [("role", "role"), ("skill", "skill"), ("tool", "tool"), ("city", "city")] {
