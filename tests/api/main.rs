@@ -2,7 +2,9 @@
 mod batching;
 mod errors;
 mod helpers;
+mod hostile;
 mod http;
+mod limits;
 mod queries;
 mod schema;
 mod seed_figures;
