@@ -18,7 +18,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tracing::Instrument;
@@ -102,7 +102,10 @@ async fn serve(state: AppState, request: axum::extract::Request, request_id: &st
     let (parts, body) = request.into_parts();
     let media = match negotiate(&parts.headers) {
         Ok(media) => media,
-        Err(refusal) => return refuse(refusal, MediaType::Json, None),
+        Err(refusal) => {
+            discard(body).await;
+            return refuse(refusal, MediaType::Json, None);
+        }
     };
     let budget = state.rate_limiter.budget(state.rate_limiter.client_key(&parts));
     // Every request pays 1 on arrival, so a flood of requests refused for other reasons is limited too.
@@ -113,18 +116,29 @@ async fn serve(state: AppState, request: axum::extract::Request, request_id: &st
             ErrorCode::RateLimited,
             format!("rate limit reached; retry in {seconds} s"),
         );
+        discard(body).await;
         return refuse(refusal, media, Some(&budget));
     }
-    let operations = match read_operations(&state, &parts, body).await {
-        Ok(operations) => operations,
-        Err(refusal) => return refuse(refusal, media, Some(&budget)),
+    // The timeout runs from arrival: a body trickled in slowly spends it too.
+    let deadline = tokio::time::Instant::now() + state.limits.http.request_timeout();
+    let operations = match tokio::time::timeout_at(deadline, read_operations(&state, &parts, body)).await {
+        Ok(Ok(operations)) => operations,
+        Ok(Err(refusal)) => return refuse(refusal, media, Some(&budget)),
+        Err(_) => {
+            let message = "the request body did not arrive in time";
+            return refuse(
+                Refusal::new(StatusCode::REQUEST_TIMEOUT, ErrorCode::Timeout, message),
+                media,
+                Some(&budget),
+            );
+        }
     };
     let operations = match refuse_writes_over_get(&state, &parts.method, operations) {
         Ok(operations) => operations,
         Err(refusal) => return refuse(refusal, media, Some(&budget)),
     };
     let timeout = state.limits.http.request_timeout();
-    let responses = match tokio::time::timeout(timeout, run(&state, operations, &budget)).await {
+    let responses = match tokio::time::timeout_at(deadline, run(&state, operations, &budget)).await {
         Ok(responses) => responses,
         Err(_) => {
             let refusal = Refusal::new(
@@ -138,23 +152,44 @@ async fn serve(state: AppState, request: axum::extract::Request, request_id: &st
     respond(responses, media, &budget, request_id)
 }
 
+/// How much of a body is read, at most, before answering. Closing a connection with unread data resets it,
+/// and the client would never read our 413 (or 415, 429…): so a refused body is read and thrown away, up to
+/// this much; past it the client has earned the reset.
+const DISCARD_AT_MOST: usize = 64 * 1024 * 1024;
+
+/// The body, if it is within `limit` bytes; read to its end either way (up to `DISCARD_AT_MOST`).
+async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, Refusal> {
+    let (mut kept, mut seen) = (Vec::new(), 0usize);
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|_| Refusal::bad_request("the body could not be read"))?;
+        seen += chunk.len();
+        if seen <= limit {
+            kept.extend_from_slice(&chunk);
+        } else if seen > DISCARD_AT_MOST {
+            break;
+        }
+    }
+    if seen > limit {
+        let message = format!("the body is over {limit} bytes");
+        return Err(Refusal::over_limit(StatusCode::PAYLOAD_TOO_LARGE, "bodyBytes", message));
+    }
+    Ok(kept)
+}
+
+async fn discard(body: Body) {
+    let _ = read_body(body, 0).await;
+}
+
 /// Parses GET parameters or a POST body into requests, or says why not.
 async fn read_operations(state: &AppState, parts: &Parts, body: Body) -> Result<Operations, Refusal> {
     let limits = &state.limits.http;
     let operations = match parts.method {
         Method::GET => Operations::Single(request_from_query(parts.uri.query().unwrap_or_default())?),
         Method::POST => {
+            let bytes = read_body(body, limits.max_body_bytes).await;
             require_json(&parts.headers)?;
-            let too_large = || {
-                let message = format!("the body is over {} bytes", limits.max_body_bytes);
-                Refusal::over_limit(StatusCode::PAYLOAD_TOO_LARGE, "bodyBytes", message)
-            };
-            // A declared length over the limit is refused before reading a byte of the body.
-            let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-            if declared.is_some_and(|length| length > limits.max_body_bytes as u64) {
-                return Err(too_large());
-            }
-            let bytes = axum::body::to_bytes(body, limits.max_body_bytes).await.map_err(|_| too_large())?;
+            let bytes = bytes?;
             if bytes.is_empty() {
                 return Err(Refusal::bad_request("the body is empty; send {\"query\": \"…\"}"));
             }
@@ -162,7 +197,12 @@ async fn read_operations(state: &AppState, parts: &Parts, body: Body) -> Result<
                 .map_err(|error| Refusal::bad_request(format!("the body is not JSON: {error}")))?;
             operations_from_json(json, limits.max_batch)?
         }
-        _ => unreachable!("the router sends only GET and POST here"),
+        _ => {
+            let mut refusal =
+                Refusal::new(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::BadUserInput, "use GET for queries or POST");
+            refusal.allow = Some("GET, POST");
+            return Err(refusal);
+        }
     };
     Ok(operations)
 }

@@ -40,8 +40,8 @@ impl HttpLimits {
         max_body_bytes: 1024 * 1024,
         max_batch: 10,
         request_timeout_ms: 10_000,
-        // Ten of the costliest queries the cost limit allows, or some 100,000 ordinary ones, a minute:
-        // generous for any real client, a wall for a flood.
+        // Ten of the costliest queries the cost limit allows, or hundreds of thousands of small ones, a
+        // minute: generous for any real client, a wall for a flood.
         rate_limit_per_minute: 10_000_000,
     };
 

@@ -143,7 +143,7 @@ async fn batches_are_capped(app: TestApp) {
     }
 }
 
-async fn bodies_over_the_limit_are_refused_unread(app: TestApp) {
+async fn bodies_over_the_limit_are_refused_with_413(app: TestApp) {
     let max = app.state.limits.http.max_body_bytes;
     let body = json!({ "query": format!("{{ __typename }} # {}", "x".repeat(max)) });
     let response = app.post(&body, None).await;
@@ -189,7 +189,7 @@ crate::on_every_backend!(
     document_size_tokens_and_nesting_are_limited_before_parsing,
     fragments_cannot_cycle_or_multiply_without_bound,
     batches_are_capped,
-    bodies_over_the_limit_are_refused_unread,
+    bodies_over_the_limit_are_refused_with_413,
     every_limit_can_be_changed,
     introspection_and_suggestions_turn_off_together
 );
