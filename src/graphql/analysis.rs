@@ -577,8 +577,11 @@ mod tests {
 
     #[test]
     fn introspection_counts_one_and_is_bounded_by_its_own_rule() {
-        let found = analysis("{ s: __schema { types { fields { type { ofType { ofType { name } } } } } } }", serde_json::json!({}))
-            .unwrap();
+        let found = analysis(
+            "{ s: __schema { types { fields { type { ofType { ofType { name } } } } } } }",
+            serde_json::json!({}),
+        )
+        .unwrap();
         assert_eq!((found.cost, found.depth, found.introspection_keys.clone()), (1, 1, vec!["s".to_owned()]));
         let nested = "{ __type(name: \"Thing\") { fields { type { fields { type { fields { name } } } } } } }";
         let error = analysis(nested, serde_json::json!({})).unwrap_err();
@@ -587,7 +590,8 @@ mod tests {
 
     #[test]
     fn cycles_and_unknown_operations_are_refused() {
-        let cycle = analysis("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }", serde_json::json!({}));
+        let cycle =
+            analysis("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }", serde_json::json!({}));
         assert_eq!(ErrorCode::of(&cycle.unwrap_err()), Some(ErrorCode::GraphqlValidationFailed));
         let shape = Shape::from_sdl(SDL).unwrap();
         let document = async_graphql::parser::parse_query("query A { tags } query B { tags }").unwrap();
