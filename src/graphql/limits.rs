@@ -16,36 +16,36 @@ pub const MAX_NESTING: usize = 64;
 pub struct QueryLimits {
     /// Deepest nesting of fields a query may have (`{ roles { slug } }` is 2). Introspection is bounded
     /// separately, so GraphiQL's 13-level introspection query always passes.
-    #[arg(long, env = "CAREERQL_MAX_DEPTH", default_value_t = QueryLimits::DEFAULT.max_depth)]
+    #[arg(long, global = true, env = "CAREERQL_MAX_DEPTH", default_value_t = QueryLimits::DEFAULT.max_depth)]
     pub max_depth: usize,
 
     /// Highest cost a query may have: every field counts 1, and a list counts its selection `first` times
     /// (root lists default to 20, nested lists to 100).
-    #[arg(long, env = "CAREERQL_MAX_COST", default_value_t = QueryLimits::DEFAULT.max_cost)]
+    #[arg(long, global = true, env = "CAREERQL_MAX_COST", default_value_t = QueryLimits::DEFAULT.max_cost)]
     pub max_cost: u64,
 
     /// Most aliases (`name: field`) a document may use.
-    #[arg(long, env = "CAREERQL_MAX_ALIASES", default_value_t = QueryLimits::DEFAULT.max_aliases)]
+    #[arg(long, global = true, env = "CAREERQL_MAX_ALIASES", default_value_t = QueryLimits::DEFAULT.max_aliases)]
     pub max_aliases: usize,
 
     /// Most fields an operation may select at its root.
-    #[arg(long, env = "CAREERQL_MAX_ROOT_FIELDS", default_value_t = QueryLimits::DEFAULT.max_root_fields)]
+    #[arg(long, global = true, env = "CAREERQL_MAX_ROOT_FIELDS", default_value_t = QueryLimits::DEFAULT.max_root_fields)]
     pub max_root_fields: usize,
 
     /// Most directives (`@skip`, `@include`, …) a document may use.
-    #[arg(long, env = "CAREERQL_MAX_DIRECTIVES", default_value_t = QueryLimits::DEFAULT.max_directives)]
+    #[arg(long, global = true, env = "CAREERQL_MAX_DIRECTIVES", default_value_t = QueryLimits::DEFAULT.max_directives)]
     pub max_directives: usize,
 
     /// Most tokens (names, punctuation, values; not whitespace or comments) a document may have.
-    #[arg(long, env = "CAREERQL_MAX_TOKENS", default_value_t = QueryLimits::DEFAULT.max_tokens)]
+    #[arg(long, global = true, env = "CAREERQL_MAX_TOKENS", default_value_t = QueryLimits::DEFAULT.max_tokens)]
     pub max_tokens: usize,
 
     /// Largest document, in bytes.
-    #[arg(long, env = "CAREERQL_MAX_DOCUMENT_BYTES", default_value_t = QueryLimits::DEFAULT.max_document_bytes)]
+    #[arg(long, global = true, env = "CAREERQL_MAX_DOCUMENT_BYTES", default_value_t = QueryLimits::DEFAULT.max_document_bytes)]
     pub max_document_bytes: usize,
 
     /// Answer introspection and suggest field names in errors. GraphiQL needs it; `false` turns both off.
-    #[arg(long, env = "CAREERQL_INTROSPECTION", default_value_t = QueryLimits::DEFAULT.introspection, action = clap::ArgAction::Set)]
+    #[arg(long, global = true, env = "CAREERQL_INTROSPECTION", default_value_t = QueryLimits::DEFAULT.introspection, action = clap::ArgAction::Set)]
     pub introspection: bool,
 }
 

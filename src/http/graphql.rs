@@ -99,11 +99,13 @@ fn request_id(headers: &HeaderMap) -> String {
 }
 
 async fn serve(state: AppState, request: axum::extract::Request, request_id: &str) -> Response {
+    // The timeout runs from arrival: a body trickled in slowly spends it too.
+    let deadline = tokio::time::Instant::now() + state.limits.http.request_timeout();
     let (parts, body) = request.into_parts();
     let media = match negotiate(&parts.headers) {
         Ok(media) => media,
         Err(refusal) => {
-            discard(body).await;
+            discard(body, deadline).await;
             return refuse(refusal, MediaType::Json, None);
         }
     };
@@ -116,11 +118,9 @@ async fn serve(state: AppState, request: axum::extract::Request, request_id: &st
             ErrorCode::RateLimited,
             format!("rate limit reached; retry in {seconds} s"),
         );
-        discard(body).await;
+        discard(body, deadline).await;
         return refuse(refusal, media, Some(&budget));
     }
-    // The timeout runs from arrival: a body trickled in slowly spends it too.
-    let deadline = tokio::time::Instant::now() + state.limits.http.request_timeout();
     let operations = match tokio::time::timeout_at(deadline, read_operations(&state, &parts, body)).await {
         Ok(Ok(operations)) => operations,
         Ok(Err(refusal)) => return refuse(refusal, media, Some(&budget)),
@@ -177,8 +177,9 @@ async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, Refusal> {
     Ok(kept)
 }
 
-async fn discard(body: Body) {
-    let _ = read_body(body, 0).await;
+/// Reads a body we refuse before looking at it, for the reason `DISCARD_AT_MOST` gives.
+async fn discard(body: Body, deadline: tokio::time::Instant) {
+    let _ = tokio::time::timeout_at(deadline, read_body(body, 0)).await;
 }
 
 /// Parses GET parameters or a POST body into requests, or says why not.

@@ -18,20 +18,20 @@ pub struct Limits {
 #[derive(Debug, Clone, Args)]
 pub struct HttpLimits {
     /// Largest request body, in bytes.
-    #[arg(long, env = "CAREERQL_MAX_BODY_BYTES", default_value_t = HttpLimits::DEFAULT.max_body_bytes)]
+    #[arg(long, global = true, env = "CAREERQL_MAX_BODY_BYTES", default_value_t = HttpLimits::DEFAULT.max_body_bytes)]
     pub max_body_bytes: usize,
 
     /// Most operations in one batched request (a JSON array of requests).
-    #[arg(long, env = "CAREERQL_MAX_BATCH", default_value_t = HttpLimits::DEFAULT.max_batch)]
+    #[arg(long, global = true, env = "CAREERQL_MAX_BATCH", default_value_t = HttpLimits::DEFAULT.max_batch)]
     pub max_batch: usize,
 
     /// Longest a request may run, in milliseconds, before it is stopped with `TIMEOUT`.
-    #[arg(long, env = "CAREERQL_REQUEST_TIMEOUT_MS", default_value_t = HttpLimits::DEFAULT.request_timeout_ms)]
+    #[arg(long, global = true, env = "CAREERQL_REQUEST_TIMEOUT_MS", default_value_t = HttpLimits::DEFAULT.request_timeout_ms)]
     pub request_timeout_ms: u64,
 
     /// Cost each client (bearer token, else address) may spend per minute, refilled continuously; a request
     /// costs 1 plus its operations' requested cost. 0 turns rate limiting off.
-    #[arg(long, env = "CAREERQL_RATE_LIMIT_PER_MINUTE", default_value_t = HttpLimits::DEFAULT.rate_limit_per_minute)]
+    #[arg(long, global = true, env = "CAREERQL_RATE_LIMIT_PER_MINUTE", default_value_t = HttpLimits::DEFAULT.rate_limit_per_minute)]
     pub rate_limit_per_minute: u32,
 }
 

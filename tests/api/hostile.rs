@@ -277,8 +277,26 @@ async fn a_request_past_the_timeout_is_stopped(app: TestApp) {
     assert_eq!(app.data(r#"{ role(slug: "api-developer") { title } }"#).await["role"]["title"], "API Developer");
 }
 
+async fn a_body_that_never_finishes_arriving_is_timed_out(app: TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut limits = Limits::default();
+    limits.http.request_timeout_ms = 300;
+    let app = app.with_limits(limits).await;
+    let mut socket = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n";
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(br#"{"query": "{ __typ"#).await.unwrap();
+    // The rest never comes; the server answers once the timeout has passed.
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(30), socket.read(&mut answer)).await.expect("an answer");
+    let answer = String::from_utf8_lossy(&answer[..read.unwrap()]).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"TIMEOUT""#), "{answer}");
+}
+
 crate::on_every_backend!(
     each_hostile_request_gets_its_status_and_code_while_others_are_served,
+    a_body_that_never_finishes_arriving_is_timed_out,
     a_client_over_its_budget_gets_429_with_retry_after_and_others_do_not,
     a_panicking_resolver_fails_only_its_field,
     a_request_past_the_timeout_is_stopped
