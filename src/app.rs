@@ -1,4 +1,7 @@
 //! `app()` builds the router for `main` and for tests alike; `AppState::open` readies the database.
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use axum::Router;
 use axum::routing::get;
 use tokio::net::TcpListener;
@@ -7,12 +10,16 @@ use tower_http::trace::TraceLayer;
 use crate::db::Db;
 use crate::graphql::{AppSchema, build_schema};
 use crate::http;
+use crate::http::limits::Limits;
+use crate::http::rate_limit::CostLimiter;
 use crate::seed;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub schema: AppSchema,
+    pub limits: Arc<Limits>,
+    pub rate_limiter: Arc<CostLimiter>,
 }
 
 impl AppState {
@@ -24,8 +31,18 @@ impl AppState {
             tracing::info!("empty database: applying the seed");
             seed::apply(&db.conn).await?;
         }
-        let schema = build_schema(db.conn.clone());
-        Ok(Self { db, schema })
+        Ok(Self::new(db, Limits::default()))
+    }
+
+    pub fn new(db: Db, limits: Limits) -> Self {
+        let schema = build_schema(db.conn.clone(), &limits.query);
+        let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));
+        Self { db, schema, limits: Arc::new(limits), rate_limiter }
+    }
+
+    /// The same database under other limits.
+    pub fn with_limits(self, limits: Limits) -> Self {
+        Self::new(self.db, limits)
     }
 }
 
@@ -39,9 +56,12 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until ctrl-c or SIGTERM, then lets in-flight requests finish.
+/// Serves until ctrl-c or SIGTERM, then lets in-flight requests finish. Handlers see the client's address
+/// (the rate limit keys on it when a request has no API key).
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

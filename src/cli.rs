@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use crate::app::{AppState, serve};
 use crate::db::Db;
 use crate::graphql::{build_schema, sdl};
+use crate::http::limits::Limits;
 use crate::seed;
 
 #[derive(Debug, Parser)]
@@ -22,6 +23,9 @@ pub struct Cli {
     /// Address to serve on.
     #[arg(long, env = "CAREERQL_ADDR", default_value = "127.0.0.1:8080", global = true)]
     pub addr: SocketAddr,
+
+    #[command(flatten)]
+    pub limits: Limits,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -42,7 +46,7 @@ pub enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let state = AppState::open(&cli.database_url).await?;
+            let state = AppState::open(&cli.database_url).await?.with_limits(cli.limits);
             let listener = tokio::net::TcpListener::bind(cli.addr).await?;
             tracing::info!(addr = %listener.local_addr()?, "careerql is serving; the playground is at /");
             serve(listener, state).await?;
@@ -57,7 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema => {
             // The SDL does not depend on the data, so no database is opened.
             let db = sea_orm::DatabaseConnection::default();
-            print!("{}", sdl(&build_schema(db)));
+            print!("{}", sdl(&build_schema(db, &cli.limits.query)));
         }
     }
     Ok(())

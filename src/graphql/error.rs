@@ -1,27 +1,97 @@
 //! The one place where failures become GraphQL errors with a stable `extensions.code`.
 //!
 //! Resolvers return `Result<T, ApiError>`; `?` on a database error turns it into `INTERNAL`, whose detail
-//! is logged here and never sent to the client.
+//! is logged here and never sent to the client. Errors raised before execution (parsing, validation,
+//! limits, the rate limit) are built with [`ErrorCode::error`], and [`ensure_codes`] gives every error the
+//! framework raised without a code one from this set, so a client always has a code to match on.
 use std::sync::Arc;
 
-use async_graphql::ErrorExtensions;
+use async_graphql::{ErrorExtensionValues, ErrorExtensions, Response, ServerError};
 use sea_orm::DbErr;
 
 /// Codes clients can match on; the set is documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
+    /// The document is not GraphQL.
+    GraphqlParseFailed,
+    /// The document is GraphQL but not valid against the schema (unknown field, wrong argument type, …).
+    GraphqlValidationFailed,
+    /// The request asked for something it cannot have, or is malformed; the message says what to change.
     BadUserInput,
+    Unauthenticated,
+    Forbidden,
     NotFound,
+    Conflict,
+    /// The request is over one of the limits (depth, cost, aliases, sizes, batch, …).
+    QueryTooComplex,
+    /// The client's cost budget is spent for now; retry after the time given.
+    RateLimited,
+    /// The request ran longer than the server allows and was stopped.
+    Timeout,
+    /// The server cannot serve the request right now (e.g. the database is down).
+    Unavailable,
+    /// A fault of ours; the client sees only "internal error".
     Internal,
 }
 
 impl ErrorCode {
+    pub const ALL: [ErrorCode; 12] = [
+        Self::GraphqlParseFailed,
+        Self::GraphqlValidationFailed,
+        Self::BadUserInput,
+        Self::Unauthenticated,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::Conflict,
+        Self::QueryTooComplex,
+        Self::RateLimited,
+        Self::Timeout,
+        Self::Unavailable,
+        Self::Internal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
             Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Timeout => "TIMEOUT",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|known| known.as_str() == code)
+    }
+
+    /// The code an error carries, if it carries one of ours.
+    pub fn of(error: &ServerError) -> Option<Self> {
+        match error.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(code) => Self::parse(code),
+            _ => None,
+        }
+    }
+
+    /// A request-level error (no path) with this code.
+    pub fn error(self, message: impl Into<String>) -> ServerError {
+        self.tag(ServerError::new(message, None))
+    }
+
+    /// Sets this code on `error`.
+    pub fn tag(self, mut error: ServerError) -> ServerError {
+        self.set_on(&mut error);
+        error
+    }
+
+    pub fn set_on(self, error: &mut ServerError) {
+        error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", self.as_str());
     }
 }
 
@@ -46,7 +116,12 @@ impl ApiError {
     }
 
     pub fn not_found(kind: &str, key: &str, value: &str) -> Self {
-        Self::NotFound(format!("no {kind} with {key} {value:?}"))
+        // Echo what was asked for, but not a megabyte of it.
+        const ECHOED: usize = 200;
+        match value.char_indices().nth(ECHOED) {
+            Some((cut, _)) => Self::NotFound(format!("no {kind} with {key} {:?}…", &value[..cut])),
+            None => Self::NotFound(format!("no {kind} with {key} {value:?}")),
+        }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -70,6 +145,10 @@ impl From<Arc<DbErr>> for ApiError {
     }
 }
 
+/// What a client is told about a fault of ours; the detail goes to the log (inside the request's span,
+/// which carries its request id).
+pub const INTERNAL_MESSAGE: &str = "internal error";
+
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
         let code = error.code().as_str();
@@ -77,9 +156,62 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::BadUserInput(message) | ApiError::NotFound(message) => message,
             ApiError::Internal(source) => {
                 tracing::error!(error = %source, "internal error");
-                "internal error".to_owned()
+                INTERNAL_MESSAGE.to_owned()
             }
         };
         async_graphql::Error::new(message).extend_with(|_, extensions| extensions.set("code", code))
+    }
+}
+
+/// Gives every error without one of our codes a code. The framework's own errors are either about the
+/// document, raised before execution and so without a path (`GRAPHQL_VALIDATION_FAILED`, e.g. "Unknown
+/// operation named"), or faults met while resolving a field, whose text may say more than a client should
+/// see: those become `INTERNAL` and their text is logged instead.
+pub fn ensure_codes(response: &mut Response) {
+    for error in &mut response.errors {
+        if ErrorCode::of(error).is_some() {
+            continue;
+        }
+        if error.path.is_empty() {
+            ErrorCode::GraphqlValidationFailed.set_on(error);
+        } else {
+            tracing::error!(error = %error.message, path = ?error.path, "internal error without a code");
+            error.message = INTERNAL_MESSAGE.to_owned();
+            ErrorCode::Internal.set_on(error);
+        }
+    }
+}
+
+/// A response whose errors were all raised before execution began: GraphQL over HTTP calls this a request
+/// error, and its `data` entry must be absent rather than null.
+pub fn is_request_error(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_through_its_name() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+            assert_eq!(ErrorCode::of(&code.error("x")), Some(code));
+        }
+    }
+
+    #[test]
+    fn uncoded_errors_get_a_code_and_field_faults_lose_their_text() {
+        let mut field_fault = ServerError::new("Data `sea_orm::DatabaseConnection` does not exist.", None);
+        field_fault.path = vec![async_graphql::PathSegment::Field("roles".into())];
+        let mut response =
+            Response::from_errors(vec![ServerError::new("Unknown operation named \"X\"", None), field_fault]);
+        ensure_codes(&mut response);
+        assert_eq!(ErrorCode::of(&response.errors[0]), Some(ErrorCode::GraphqlValidationFailed));
+        assert_eq!(response.errors[0].message, "Unknown operation named \"X\"");
+        assert_eq!(ErrorCode::of(&response.errors[1]), Some(ErrorCode::Internal));
+        assert_eq!(response.errors[1].message, INTERNAL_MESSAGE);
     }
 }

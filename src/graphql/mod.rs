@@ -1,31 +1,52 @@
-//! The GraphQL schema: code-first types, one batched loader, one error mapping. Knows nothing of HTTP.
+//! The GraphQL schema: code-first types, one batched loader, one error mapping, one guard. Knows nothing of
+//! HTTP.
+mod analysis;
 mod batching;
 pub mod error;
 mod filter;
+pub mod guard;
+pub mod limits;
 mod loader;
 #[macro_use]
 mod page;
 mod query;
 mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, SDLExportOptions, Schema};
+use std::sync::{Arc, LazyLock};
+
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
+pub use analysis::Shape;
 use batching::Batches;
+use guard::Guard;
+use limits::QueryLimits;
 pub use query::Query;
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Deeper documents are refused before execution. GraphiQL's introspection query (13 levels) must pass;
-/// real queries over this graph need fewer.
-const MAX_DEPTH: usize = 16;
+/// The schema's shape for the cost analysis, read once from the SDL of the schema itself.
+static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
+    let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
+    Arc::new(Shape::from_sdl(&sdl(&schema)).expect("the schema's own SDL parses"))
+});
 
-pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+/// The schema, guarded by `limits`, before `finish()`: tests add extensions of their own here.
+pub fn schema_builder(
+    db: DatabaseConnection,
+    limits: &QueryLimits,
+) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    let builder = Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(db)
-        .limit_depth(MAX_DEPTH)
-        .extension(async_graphql::extensions::Tracing)
-        .finish()
+        // The guard goes first, so a panic anywhere inside (extensions included) fails only its field.
+        .extension(Guard::new(limits.clone(), SHAPE.clone()))
+        .extension(async_graphql::extensions::Tracing);
+    if limits.introspection { builder } else { builder.disable_introspection().disable_suggestions() }
+}
+
+pub fn build_schema(db: DatabaseConnection, limits: &QueryLimits) -> AppSchema {
+    schema_builder(db, limits).finish()
 }
 
 /// Runs one request with its own batched loader.
@@ -33,6 +54,16 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Reque
     let batches = Batches::default();
     let request = request.data(loader::request_loader(db.clone(), &batches));
     batches.run(schema.execute(request)).await
+}
+
+/// The type of operation `request` would run, if its document is within the text limits and parses; the
+/// document is kept in the request, so it is not parsed again. Transports that may only run queries (GET)
+/// ask this before executing.
+pub fn operation_type(request: &mut Request, limits: &QueryLimits) -> Option<OperationType> {
+    limits::check_text(&request.query, limits).ok()?;
+    let operation_name = request.operation_name.clone();
+    let document: &ExecutableDocument = request.parsed_query().ok()?;
+    Some(analysis::selected_operation(document, operation_name.as_deref()).ok()?.node.ty)
 }
 
 /// The schema in SDL, sorted so diffs stay readable; `schema.graphql` must equal it.

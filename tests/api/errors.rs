@@ -1,8 +1,4 @@
-use crate::helpers::TestApp;
-
-fn first_error_code(response: &serde_json::Value) -> &str {
-    response["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {response:#}"))
-}
+use crate::helpers::{TestApp, error_code as first_error_code};
 
 async fn unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer(app: TestApp) {
     for (field, kind) in [("role", "role"), ("skill", "skill"), ("tool", "tool"), ("city", "city")] {
@@ -76,7 +72,22 @@ async fn paging_arguments_are_checked(app: TestApp) {
     assert_eq!(first_error_code(&response), "BAD_USER_INPUT");
 }
 
+async fn values_the_schema_cannot_take_are_bad_user_input(app: TestApp) {
+    let literal = r#"{ salaryRanges(filter: { period: { eq: WEEKLY } }) { totalCount } }"#;
+    let response = app.graphql(literal).await;
+    assert_eq!(first_error_code(&response), "BAD_USER_INPUT", "{response:#}");
+    assert!(response["errors"][0]["message"].as_str().unwrap().contains("WEEKLY"));
+    let variable = "query($p: PayPeriod) { salaryRanges(filter: { period: { eq: $p } }) { totalCount } }";
+    let response = app.graphql_with(variable, serde_json::json!({ "p": "WEEKLY" })).await;
+    assert_eq!(first_error_code(&response), "BAD_USER_INPUT", "{response:#}");
+    let wrong_type = r#"{ roles(first: "ten") { totalCount } }"#;
+    assert_eq!(first_error_code(&app.graphql(wrong_type).await), "BAD_USER_INPUT");
+    // A document that asks for what does not exist is still invalid, not bad input.
+    assert_eq!(first_error_code(&app.graphql("{ roles { salary } }").await), "GRAPHQL_VALIDATION_FAILED");
+}
+
 crate::on_every_backend!(
+    values_the_schema_cannot_take_are_bad_user_input,
     paging_arguments_are_checked,
     unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer,
     list_sizes_outside_bounds_are_bad_user_input,

@@ -5,7 +5,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use async_graphql::extensions::ExtensionFactory;
 use careerql::app::{AppState, app};
+use careerql::graphql::schema_builder;
+use careerql::http::limits::Limits;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -118,14 +121,39 @@ async fn throwaway_database(backend: Backend) -> Option<(String, Throwaway)> {
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let (url, database) = throwaway_database(backend).await?;
     let state = AppState::open(&url).await.expect("open the test database");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-    let addr = listener.local_addr().expect("local addr");
-    let router = app(state.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    let addr = serve(state.clone()).await;
     Some(TestApp { addr, state, client: reqwest::Client::new(), _database: database })
 }
 
+/// Serves `state` on a port of its own, as `careerql serve` does (handlers see the client's address).
+async fn serve(state: AppState) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let addr = listener.local_addr().expect("local addr");
+    let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    addr
+}
+
 impl TestApp {
+    /// The same database, served anew under `limits`.
+    pub async fn with_limits(self, limits: Limits) -> TestApp {
+        let state = self.state.clone().with_limits(limits);
+        self.serving(state).await
+    }
+
+    /// The same database, served anew under `limits` with a test-only `extension` inside the schema (after
+    /// the server's own, as any extension a deployment adds would be).
+    pub async fn with_extension(self, limits: Limits, extension: impl ExtensionFactory) -> TestApp {
+        let mut state = self.state.clone().with_limits(limits);
+        state.schema = schema_builder(state.db.conn.clone(), &state.limits.query).extension(extension).finish();
+        self.serving(state).await
+    }
+
+    async fn serving(self, state: AppState) -> TestApp {
+        let addr = serve(state.clone()).await;
+        TestApp { addr, state, client: self.client, _database: self._database }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -136,6 +164,25 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// A request to `/graphql` to finish and send, for tests of the HTTP contract.
+    pub fn request(&self, method: reqwest::Method) -> reqwest::RequestBuilder {
+        self.request_to(method, "/graphql")
+    }
+
+    pub fn request_to(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// POSTs `body` (a request, or an array of them for a batch) as JSON, asking for `accept`.
+    pub async fn post(&self, body: &Value, accept: Option<&str>) -> reqwest::Response {
+        let request = self.request(reqwest::Method::POST).json(body);
+        let request = match accept {
+            Some(accept) => request.header("accept", accept),
+            None => request,
+        };
+        request.send().await.expect("POST /graphql")
     }
 
     /// POSTs a GraphQL document and returns the whole JSON response.
@@ -166,6 +213,11 @@ impl TestApp {
     pub fn statements(&self) -> u64 {
         self.state.db.statements()
     }
+}
+
+/// The `extensions.code` of a response's first error.
+pub fn error_code(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {response:#}"))
 }
 
 /// A file from the shared data folder beside the repository. Outside CI a missing file skips the caller's

@@ -1,0 +1,221 @@
+//! The guard every request passes inside the schema, as an async-graphql extension:
+//!
+//! - before validation: the text limits, parsing (`GRAPHQL_PARSE_FAILED`), the analysis and its limits
+//!   (`QUERY_TOO_COMPLEX`), and the client's cost budget (`RATE_LIMITED`);
+//! - validation failures get `GRAPHQL_VALIDATION_FAILED`;
+//! - a resolver that panics fails its own field with `INTERNAL`, like any other field error;
+//! - every response reports `extensions.cost` and leaves with a code on every error.
+//!
+//! Extensions that rewrite a request (persisted queries) must be registered before this one, so the
+//! guard sees the document that will run.
+use std::any::TypeId;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest, NextResolve,
+    NextValidation, ResolveInfo,
+};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{PathSegment, QueryPathSegment, Request, Response, ServerError, ServerResult, ValidationResult};
+use async_graphql::{Value, Variables};
+use futures_util::FutureExt;
+
+use super::analysis::{Analysis, Shape, analyze, response_cost};
+use super::error::{ErrorCode, INTERNAL_MESSAGE, ensure_codes};
+use super::limits::{QueryLimits, check_text};
+
+/// A client's allowance of cost, refilled over time. The HTTP layer keys it by client; nothing here knows how.
+pub trait CostBudget: Send + Sync {
+    /// Takes `cost` from the budget, or says how long until the budget could pay it.
+    fn charge(&self, cost: u64) -> Result<(), Duration>;
+}
+
+/// Request data carrying the budget a request is charged to. Requests without one are not rate limited.
+#[derive(Clone)]
+pub struct Budget(pub Arc<dyn CostBudget>);
+
+pub struct Guard {
+    limits: Arc<QueryLimits>,
+    shape: Arc<Shape>,
+}
+
+impl Guard {
+    pub fn new(limits: QueryLimits, shape: Arc<Shape>) -> Self {
+        Self { limits: Arc::new(limits), shape }
+    }
+}
+
+impl ExtensionFactory for Guard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(GuardedRequest {
+            limits: self.limits.clone(),
+            shape: self.shape.clone(),
+            state: Mutex::new(RequestState::default()),
+        })
+    }
+}
+
+/// One request's guard: async-graphql creates an extension per request.
+struct GuardedRequest {
+    limits: Arc<QueryLimits>,
+    shape: Arc<Shape>,
+    state: Mutex<RequestState>,
+}
+
+#[derive(Default)]
+struct RequestState {
+    analysis: Option<Analysis>,
+    /// Errors of nullable fields whose resolver panicked: the field became null, the error is added here.
+    panics: Vec<ServerError>,
+}
+
+impl GuardedRequest {
+    fn state(&self) -> std::sync::MutexGuard<'_, RequestState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Everything checked before the request reaches async-graphql's own parsing and validation.
+    fn admit(&self, request: &mut Request) -> ServerResult<Analysis> {
+        check_text(&request.query, &self.limits)?;
+        // Parsed once here and kept in the request, which async-graphql then uses as it is.
+        // Lent out while the parsed document borrows the request, then put back.
+        let (operation_name, variables) = (request.operation_name.take(), std::mem::take(&mut request.variables));
+        let analysis = match request.parsed_query() {
+            Ok(document) => analyze(document, operation_name.as_deref(), &variables, &self.shape),
+            Err(error) => Err(ErrorCode::GraphqlParseFailed.tag(error)),
+        };
+        (request.operation_name, request.variables) = (operation_name, variables);
+        let analysis = analysis?;
+        if !self.limits.introspection && !analysis.introspection_keys.is_empty() {
+            // async-graphql would answer null without a word; say why instead.
+            return Err(ErrorCode::GraphqlValidationFailed.error("introspection is turned off on this server"));
+        }
+        analysis.check(&self.limits)?;
+        let budget = request.data.get(&TypeId::of::<Budget>()).and_then(|data| data.downcast_ref::<Budget>());
+        if let Some(Budget(budget)) = budget {
+            budget.charge(analysis.cost).map_err(|wait| rate_limited(analysis.cost, wait))?;
+        }
+        Ok(analysis)
+    }
+}
+
+fn rate_limited(cost: u64, wait: Duration) -> ServerError {
+    let seconds = wait.as_secs_f64().ceil() as u64;
+    let mut error = ErrorCode::RateLimited
+        .error(format!("this request costs {cost} and your budget cannot pay it yet; retry in {seconds} s"));
+    if let Some(extensions) = error.extensions.as_mut() {
+        extensions.set("retryAfter", seconds);
+    }
+    error
+}
+
+fn error_path(info: &ResolveInfo<'_>) -> Vec<PathSegment> {
+    let mut path: Vec<PathSegment> = std::iter::once(info.path_node)
+        .chain(info.path_node.parents())
+        .map(|node| match node.segment {
+            QueryPathSegment::Index(index) => PathSegment::Index(index),
+            QueryPathSegment::Name(name) => PathSegment::Field(name.to_owned()),
+        })
+        .collect();
+    path.reverse();
+    path
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("?")
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for GuardedRequest {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        let mut state = self.state();
+        response.errors.append(&mut state.panics);
+        if let Some(analysis) = &state.analysis {
+            let actual = response_cost(&response.data, &analysis.introspection_keys);
+            let cost = async_graphql::value!({
+                "requested": analysis.cost,
+                "actual": actual,
+                "limit": self.limits.max_cost,
+            });
+            response.extensions.insert("cost".to_owned(), cost);
+        }
+        ensure_codes(&mut response);
+        response
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let analysis = self.admit(&mut request)?;
+        self.state().analysis = Some(analysis);
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        // The document was parsed in `prepare_request`; what can still fail here are async-graphql's own
+        // structural limits (recursion through fragments), which are limits like ours.
+        next.run(ctx, query, variables).await.map_err(|error| match ErrorCode::of(&error) {
+            Some(_) => error,
+            None => ErrorCode::QueryTooComplex.tag(error),
+        })
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| errors.into_iter().map(validation_error).collect())
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let path = error_path(&info);
+        let nullable = !info.return_type.ends_with('!');
+        match AssertUnwindSafe(next.run(ctx, info)).catch_unwind().await {
+            Ok(result) => result,
+            Err(panic) => {
+                let path_text = serde_json::to_string(&path).unwrap_or_default();
+                tracing::error!(panic = panic_message(&*panic), path = %path_text, "a resolver panicked");
+                let mut error = ErrorCode::Internal.error(INTERNAL_MESSAGE);
+                error.path = path;
+                // A nullable field ends as null with its error beside it, as a field error does; a non-null
+                // one passes the error up to the nearest nullable parent, which records it.
+                if nullable {
+                    self.state().panics.push(error);
+                    Ok(None)
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+}
+
+/// A validation failure's code. A value the schema cannot take for an argument (an unknown enum value, a
+/// string for an `Int`, whether written in the document or passed as a variable) is the user's input to
+/// fix, as Apollo Server also reports it: `BAD_USER_INPUT`; any other invalid document is
+/// `GRAPHQL_VALIDATION_FAILED`.
+fn validation_error(error: ServerError) -> ServerError {
+    if error.message.starts_with("Invalid value for argument") {
+        ErrorCode::BadUserInput.tag(error)
+    } else {
+        ErrorCode::GraphqlValidationFailed.tag(error)
+    }
+}

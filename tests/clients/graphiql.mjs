@@ -1,0 +1,49 @@
+// Loads the GraphiQL playground in headless Chromium, runs one of its example queries with the run button,
+// and checks the result pane shows real data from the server.
+// Usage: node graphiql.mjs http://127.0.0.1:PORT/ [screenshot.png]
+import { chromium } from 'playwright-core';
+
+const [base, screenshot] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+try {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+  page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+
+  await page.goto(base, { waitUntil: 'networkidle' });
+  // The schema arrives by introspection; the docs button is usable once it has.
+  await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
+  await page.locator('.graphiql-execute-button').click();
+  // The example document has several operations: GraphiQL asks which one to run.
+  const answered = page.waitForResponse(
+    (response) => response.url().endsWith('/graphql') && response.request().postData()?.includes('RoleWithSkillsAndTools'),
+  );
+  await page.getByRole('menuitem', { name: 'RoleWithSkillsAndTools' }).click();
+  const answer = await (await answered).json();
+  const tools = answer.data?.role?.tools?.edges?.map((edge) => edge.node.name) ?? [];
+  if (!tools.includes('PostgreSQL')) throw new Error(`unexpected answer: ${JSON.stringify(answer).slice(0, 500)}`);
+  const result = page.locator('.result-window');
+  await result.getByText('"Senior Backend Engineer"').waitFor({ timeout: 20_000 }).catch(async (error) => {
+    if (screenshot) await page.screenshot({ path: screenshot });
+    throw new Error(`${error.message}\nresult pane: ${await result.innerText().catch(() => '?')}\n${problems.join('\n')}`);
+  });
+  if (screenshot) await page.screenshot({ path: screenshot });
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  console.log(`graphiql: ran RoleWithSkillsAndTools in Chromium; the result pane shows it (${tools.length} tools)`);
+} finally {
+  await browser.close();
+}
