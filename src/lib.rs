@@ -1,8 +1,11 @@
 //! careerql: a GraphQL API for career data, served over axum from SQLite or PostgreSQL.
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod db;
 pub mod domain;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod seed;
+pub mod telemetry;

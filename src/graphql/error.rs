@@ -1,7 +1,7 @@
 //! The one place where failures become GraphQL errors with a stable `extensions.code`.
 //!
-//! Resolvers return `Result<T, ApiError>`; `?` on a database error turns it into `INTERNAL`, whose detail
-//! is logged here and never sent to the client.
+//! Resolvers return `Result<T, ApiError>`; `?` on a database error turns it into `INTERNAL` (or `UNAVAILABLE`
+//! when the database cannot be reached), whose detail is logged here and never sent to the client.
 use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
@@ -13,6 +13,16 @@ pub enum ErrorCode {
     BadUserInput,
     NotFound,
     Internal,
+    /// The database cannot be reached right now; retrying later can succeed.
+    Unavailable,
+    /// The request itself is malformed (e.g. a persisted-query hash that does not match its document).
+    BadRequest,
+    /// Apollo persisted queries: the hash is unknown, so send the document with it.
+    PersistedQueryNotFound,
+    /// Apollo persisted queries are turned off: send the document.
+    PersistedQueryNotSupported,
+    /// Allow-list mode: the document is not a registered operation.
+    PersistedQueryNotAllowed,
 }
 
 impl ErrorCode {
@@ -21,6 +31,11 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::NotFound => "NOT_FOUND",
             Self::Internal => "INTERNAL",
+            Self::Unavailable => "UNAVAILABLE",
+            Self::BadRequest => "BAD_REQUEST",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryNotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
+            Self::PersistedQueryNotAllowed => "PERSISTED_QUERY_NOT_ALLOWED",
         }
     }
 }
@@ -33,6 +48,8 @@ pub enum ApiError {
     NotFound(String),
     /// A fault of ours; the source is logged, the client sees only "internal error".
     Internal(Arc<dyn std::error::Error + Send + Sync>),
+    /// The database is unreachable; the source is logged, the client sees only that it may retry.
+    Unavailable(Arc<dyn std::error::Error + Send + Sync>),
 }
 
 impl ApiError {
@@ -49,19 +66,20 @@ impl ApiError {
             Self::BadUserInput(_) => ErrorCode::BadUserInput,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
         }
     }
 }
 
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
-        Self::Internal(Arc::new(error))
+        Arc::new(error).into()
     }
 }
 
 impl From<Arc<DbErr>> for ApiError {
     fn from(error: Arc<DbErr>) -> Self {
-        Self::Internal(error)
+        if crate::db::is_unavailable(&error) { Self::Unavailable(error) } else { Self::Internal(error) }
     }
 }
 
@@ -73,6 +91,10 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::Internal(source) => {
                 tracing::error!(error = %source, "internal error");
                 "internal error".to_owned()
+            }
+            ApiError::Unavailable(source) => {
+                tracing::warn!(error = %source, "database unavailable");
+                "service unavailable, try again later".to_owned()
             }
         };
         async_graphql::Error::new(message).extend_with(|_, extensions| extensions.set("code", code))

@@ -62,6 +62,7 @@ where
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Rows<E>]) -> Result<HashMap<Rows<E>, Self::Value>, Self::Error> {
+        crate::metrics::loader_batch(E::default().table_name(), keys.len());
         let mut columns: Vec<(E::Column, Vec<i32>)> = Vec::new();
         for key in keys {
             match columns.iter_mut().find(|(column, _)| column.as_str() == key.column.as_str()) {

@@ -2,6 +2,8 @@
 mod batching;
 pub mod error;
 mod loader;
+mod observe;
+pub mod persisted;
 mod query;
 mod types;
 
@@ -9,6 +11,7 @@ use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, SDLExpo
 use sea_orm::DatabaseConnection;
 
 use batching::Batches;
+pub use persisted::PersistedQueries;
 pub use query::Query;
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -17,12 +20,15 @@ pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 /// real queries over this graph need fewer.
 const MAX_DEPTH: usize = 16;
 
-pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+pub fn build_schema(db: DatabaseConnection, persisted: PersistedQueries) -> AppSchema {
+    // Extensions run in the order added: `Observe` first, so it sees the HTTP request's span (not
+    // `Tracing`'s) and every outcome, persisted-query refusals included.
+    let builder = Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(db)
         .limit_depth(MAX_DEPTH)
-        .extension(async_graphql::extensions::Tracing)
-        .finish()
+        .extension(observe::Observe)
+        .extension(async_graphql::extensions::Tracing);
+    persisted.register(builder).finish()
 }
 
 /// Runs one request with its own batched loader.

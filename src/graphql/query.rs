@@ -48,7 +48,9 @@ async fn find<E: EntityTrait>(
         .ok_or_else(|| ApiError::not_found(kind, column.as_str(), value))
 }
 
-#[Object]
+// Every answer may be cached for an hour: the data changes only when a seed or an import is applied.
+// (A hint on a type or field with a shorter `max_age` would lower it for the queries that touch it.)
+#[Object(cache_control(max_age = 3600))]
 impl Query {
     /// Career roles, by title.
     async fn roles(
