@@ -120,10 +120,14 @@ async fn statements_per_request_do_not_grow_with_the_data(app: TestApp) {
     assert_eq!((roles, ranges), (50, 10 * (5 * 46 + 1)), "the query must see ten times the rows");
 
     eprintln!("deep query: {seeded} SQL statements on the seed, {grown} on ten times the data");
-    assert_eq!(seeded, grown, "statement count must depend on the query's shape, not the data");
     // One statement per relation level: roles, responsibilities, occupations, parent roles, role skills,
     // skills, skill tools, tools, role tools, tools (deeper level), skill tools, skills, ranges, cities.
-    assert!(seeded <= 14, "{seeded} statements for a query of 14 relation levels");
+    // The bound, not equality: keys for one table from two paths (tools under skills, tools under roles)
+    // sometimes share a batch, when a statement returns before async-graphql's zero-delay loader timer
+    // (next millisecond tick) fires, so 13 and 14 both occur; an N+1 would be hundreds.
+    for (data, statements) in [("the seed", seeded), ("ten times the data", grown)] {
+        assert!(statements <= 14, "{statements} statements on {data} for a query of 14 relation levels");
+    }
 }
 
 crate::on_every_backend!(statements_per_request_do_not_grow_with_the_data);
