@@ -1,9 +1,9 @@
-//! The command line: every option is also an environment variable.
-use std::net::SocketAddr;
-
+//! The command line: subcommands here, settings in `config` (each a flag, an environment variable and a
+//! config-file key).
 use clap::{Parser, Subcommand};
 
 use crate::app::{AppState, serve};
+use crate::config::Config;
 use crate::db::Db;
 use crate::graphql::{build_schema, sdl};
 use crate::http::limits::Limits;
@@ -16,13 +16,8 @@ use crate::seed;
     about = "A GraphQL API for career data: roles, skills, tools, cities and BLS salary ranges"
 )]
 pub struct Cli {
-    /// Database to use: `sqlite://FILE?mode=rwc` (created if missing) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://careerql.db?mode=rwc", global = true)]
-    pub database_url: String,
-
-    /// Address to serve on.
-    #[arg(long, env = "CAREERQL_ADDR", default_value = "127.0.0.1:8080", global = true)]
-    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub config: Config,
 
     #[command(flatten)]
     pub limits: Limits,
@@ -41,19 +36,22 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL); `careerql schema > schema.graphql` refreshes the checked-in copy.
     Schema,
+    /// Print the settings in force (defaults, file, environment and flags applied) as a config file.
+    Config,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let state = AppState::open(&cli.database_url).await?.with_limits(cli.limits);
-            let listener = tokio::net::TcpListener::bind(cli.addr).await?;
+            let state = AppState::open(&config, cli.limits).await?;
+            let listener = tokio::net::TcpListener::bind(config.server.addr).await?;
             tracing::info!(addr = %listener.local_addr()?, "careerql is serving; the playground is at /");
-            serve(listener, state).await?;
+            serve(listener, state, config.server.shutdown_grace).await?;
         }
-        Command::Migrate => Db::connect(&cli.database_url).await?.migrate().await?,
+        Command::Migrate => Db::connect(&config.database).await?.migrate().await?,
         Command::Seed => {
-            let db = Db::connect(&cli.database_url).await?;
+            let db = Db::connect(&config.database).await?;
             db.migrate().await?;
             seed::apply(&db.conn).await?;
             tracing::info!("seed applied");
@@ -61,8 +59,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema => {
             // The SDL does not depend on the data, so no database is opened.
             let db = sea_orm::DatabaseConnection::default();
-            print!("{}", sdl(&build_schema(db, &cli.limits.query)));
+            print!("{}", sdl(&build_schema(db, &cli.limits.query, Default::default())));
         }
+        Command::Config => print!("{}", config.effective),
     }
     Ok(())
 }

@@ -1,9 +1,12 @@
 //! careerql: a GraphQL API for career data, served over axum from SQLite or PostgreSQL.
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod db;
 pub mod domain;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod search;
 pub mod seed;
+pub mod telemetry;

@@ -1,7 +1,7 @@
 //! The one place where failures become GraphQL errors with a stable `extensions.code`.
 //!
-//! Resolvers return `Result<T, ApiError>`; `?` on a database error turns it into `INTERNAL`, whose detail
-//! is logged here and never sent to the client. Errors raised before execution (parsing, validation,
+//! Resolvers return `Result<T, ApiError>`; `?` on a database error turns it into `INTERNAL` (or `UNAVAILABLE`
+//! when the database cannot be reached), whose detail is logged here and never sent to the client. Errors raised before execution (parsing, validation,
 //! limits, the rate limit) are built with [`ErrorCode::error`], and [`ensure_codes`] gives every error the
 //! framework raised without a code one from this set, so a client always has a code to match on.
 use std::sync::Arc;
@@ -32,10 +32,16 @@ pub enum ErrorCode {
     Unavailable,
     /// A fault of ours; the client sees only "internal error".
     Internal,
+    /// Apollo persisted queries: the hash is unknown, so send the document with it.
+    PersistedQueryNotFound,
+    /// Apollo persisted queries are turned off: send the document.
+    PersistedQueryNotSupported,
+    /// Allow-list mode: the document is not a registered operation.
+    PersistedQueryNotAllowed,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 15] = [
         Self::GraphqlParseFailed,
         Self::GraphqlValidationFailed,
         Self::BadUserInput,
@@ -48,6 +54,9 @@ impl ErrorCode {
         Self::Timeout,
         Self::Unavailable,
         Self::Internal,
+        Self::PersistedQueryNotFound,
+        Self::PersistedQueryNotSupported,
+        Self::PersistedQueryNotAllowed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +73,9 @@ impl ErrorCode {
             Self::Timeout => "TIMEOUT",
             Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryNotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
+            Self::PersistedQueryNotAllowed => "PERSISTED_QUERY_NOT_ALLOWED",
         }
     }
 
@@ -103,6 +115,8 @@ pub enum ApiError {
     NotFound(String),
     /// A fault of ours; the source is logged, the client sees only "internal error".
     Internal(Arc<dyn std::error::Error + Send + Sync>),
+    /// The database is unreachable; the source is logged, the client sees only that it may retry.
+    Unavailable(Arc<dyn std::error::Error + Send + Sync>),
 }
 
 impl ApiError {
@@ -129,19 +143,20 @@ impl ApiError {
             Self::BadUserInput(_) => ErrorCode::BadUserInput,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
         }
     }
 }
 
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
-        Self::Internal(Arc::new(error))
+        Arc::new(error).into()
     }
 }
 
 impl From<Arc<DbErr>> for ApiError {
     fn from(error: Arc<DbErr>) -> Self {
-        Self::Internal(error)
+        if crate::db::is_unavailable(&error) { Self::Unavailable(error) } else { Self::Internal(error) }
     }
 }
 
@@ -157,6 +172,10 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::Internal(source) => {
                 tracing::error!(error = %source, "internal error");
                 INTERNAL_MESSAGE.to_owned()
+            }
+            ApiError::Unavailable(source) => {
+                tracing::warn!(error = %source, "database unavailable");
+                "service unavailable, try again later".to_owned()
             }
         };
         async_graphql::Error::new(message).extend_with(|_, extensions| extensions.set("code", code))

@@ -64,6 +64,7 @@ where
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Rows<E>]) -> Result<HashMap<Rows<E>, Self::Value>, Self::Error> {
+        crate::metrics::loader_batch(E::default().table_name(), keys.len());
         let mut columns: Vec<(E::Column, Vec<i32>)> = Vec::new();
         for key in keys {
             match columns.iter_mut().find(|(column, _)| column.as_str() == key.column.as_str()) {
@@ -171,6 +172,7 @@ where
         for (query, parents) in
             group_by_fingerprint(keys, |k| (k.query.clone(), k.query.fingerprint().to_owned(), k.parent))
         {
+            crate::metrics::loader_batch(&query.source.table(), parents.len());
             for (parent, page) in query.fetch_nested::<M>(&self.db, &parents).await? {
                 found.insert(PageKey { query: query.clone(), parent, row: PhantomData }, page);
             }
@@ -208,6 +210,7 @@ impl Loader<CountKey> for DbLoader {
         for (source, parents) in
             group_by_fingerprint(keys, |k| (k.source.clone(), k.source.fingerprint().to_owned(), k.parent))
         {
+            crate::metrics::loader_batch(&format!("{}_count", source.table()), parents.len());
             for row in self.db.query_all(&source.count(&parents)).await? {
                 let parent: i32 = row.try_get("", "__parent")?;
                 found.insert(CountKey { source: source.clone(), parent }, row.try_get("", "__count")?);

@@ -9,6 +9,8 @@ pub mod limits;
 mod loader;
 #[macro_use]
 mod page;
+mod observe;
+pub mod persisted;
 mod query;
 mod types;
 
@@ -22,6 +24,7 @@ pub use analysis::Shape;
 use batching::Batches;
 use guard::Guard;
 use limits::QueryLimits;
+pub use persisted::PersistedQueries;
 pub use query::Query;
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -36,17 +39,21 @@ static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
 pub fn schema_builder(
     db: DatabaseConnection,
     limits: &QueryLimits,
+    persisted: PersistedQueries,
 ) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    let builder = Schema::build(Query, EmptyMutation, EmptySubscription)
-        .data(db)
-        // The guard goes first, so a panic anywhere inside (extensions included) fails only its field.
+    // Extensions run in the order added: `Observe` first, so it sees the HTTP request's span and every
+    // outcome; then persisted queries, which turn a hash into the document the guard checks; then the
+    // guard, so a panic anywhere after it fails only its field.
+    let builder = Schema::build(Query, EmptyMutation, EmptySubscription).data(db).extension(observe::Observe);
+    let builder = persisted
+        .register(builder)
         .extension(Guard::new(limits.clone(), SHAPE.clone()))
         .extension(async_graphql::extensions::Tracing);
     if limits.introspection { builder } else { builder.disable_introspection().disable_suggestions() }
 }
 
-pub fn build_schema(db: DatabaseConnection, limits: &QueryLimits) -> AppSchema {
-    schema_builder(db, limits).finish()
+pub fn build_schema(db: DatabaseConnection, limits: &QueryLimits, persisted: PersistedQueries) -> AppSchema {
+    schema_builder(db, limits, persisted).finish()
 }
 
 /// Runs one request with its own batched loader.

@@ -198,6 +198,11 @@ impl ListSource {
         &self.fingerprint
     }
 
+    /// The table whose rows the list holds.
+    pub fn table(&self) -> String {
+        self.table.to_string()
+    }
+
     fn base(&self, parents: &[i32]) -> SelectStatement {
         let mut select = Query::select();
         select.from(self.table.clone()).cond_where(self.filter.clone());

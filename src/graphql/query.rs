@@ -42,7 +42,9 @@ async fn find<E: EntityTrait>(
 /// The largest `nodes(ids:)` request served, like a page.
 const MAX_NODES: usize = 100;
 
-#[Object]
+// Every answer may be cached for an hour: the data changes only when a seed or an import is applied.
+// (A hint on a type or field with a shorter `max_age` would lower it for the queries that touch it.)
+#[Object(cache_control(max_age = 3600))]
 impl Query {
     /// Career roles, by title unless `orderBy` says otherwise.
     #[allow(clippy::too_many_arguments)]

@@ -21,7 +21,6 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{FutureExt, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tracing::Instrument;
 
 use crate::app::AppState;
 use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE, is_request_error};
@@ -79,9 +78,9 @@ impl Refusal {
 }
 
 pub async fn execute(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    // Runs in the HTTP layer's request span, which carries the request id and gets the operation's name.
     let request_id = request_id(request.headers());
-    let span = tracing::info_span!("graphql", %request_id);
-    serve(state, request, &request_id).instrument(span).await
+    serve(state, request, &request_id).await
 }
 
 /// The id the request is logged under and that `INTERNAL` errors carry: the `x-request-id` a proxy or
@@ -436,8 +435,13 @@ fn respond(
     budget: &ClientBudget,
     request_id: &str,
 ) -> Response {
+    let mut cache_control = None;
     let (status, body) = match responses {
         Operations::Single(response) => {
+            // What `caching` needs to know: the cache hints of an answer without errors (it keeps them on GET).
+            if response.errors.is_empty() {
+                cache_control = response.cache_control.value().and_then(|value| HeaderValue::from_str(&value).ok());
+            }
             (status_of(&response, media), serde_json::to_vec(&body_of(response, request_id)))
         }
         Operations::Batch(responses) => {
@@ -450,7 +454,11 @@ fn respond(
             (status, serde_json::to_vec(&bodies))
         }
     };
-    write(status, media, body, Some(budget), None)
+    let mut response = write(status, media, body, Some(budget), None);
+    if let Some(value) = cache_control {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    response
 }
 
 fn refuse(refusal: Refusal, media: MediaType, budget: Option<&ClientBudget>) -> Response {

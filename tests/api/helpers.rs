@@ -19,14 +19,15 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs each listed `async fn(TestApp)` as two tests, `sqlite::NAME` and `postgres::NAME`.
+/// Runs each listed `async fn(TestApp)` as two tests, `sqlite::NAME` and `postgres::NAME`. With
+/// `spawn = PATH;` first, the tests take what `PATH(backend)` gives instead (e.g. `spawn_process`).
 #[macro_export]
 macro_rules! on_every_backend {
-    ($($test:ident),* $(,)?) => {
+    (spawn = $spawn:path; $($test:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test]
             async fn $test() {
-                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await {
+                if let Some(app) = $spawn($crate::helpers::Backend::Sqlite).await {
                     super::$test(app).await
                 }
             })*
@@ -34,11 +35,14 @@ macro_rules! on_every_backend {
         mod postgres {
             $(#[tokio::test]
             async fn $test() {
-                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
+                if let Some(app) = $spawn($crate::helpers::Backend::Postgres).await {
                     super::$test(app).await
                 }
             })*
         }
+    };
+    ($($test:ident),* $(,)?) => {
+        $crate::on_every_backend!(spawn = $crate::helpers::spawn_app; $($test),*);
     };
 }
 
@@ -46,7 +50,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
     client: reqwest::Client,
-    _database: Throwaway,
+    database_url: String,
+    database: Throwaway,
 }
 
 /// The test's own database, removed when the test ends.
@@ -120,9 +125,20 @@ async fn throwaway_database(backend: Backend) -> Option<(String, Throwaway)> {
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let (url, database) = throwaway_database(backend).await?;
-    let state = AppState::open(&url).await.expect("open the test database");
+    Some(serve_in_process(url, database, &[]).await)
+}
+
+/// The command line `careerql` would have with `flags` (and the test's database) on it.
+pub fn cli(database_url: &str, flags: &[&str]) -> careerql::cli::Cli {
+    let args = ["careerql", "--database-url", database_url].into_iter().chain(flags.iter().copied());
+    careerql::config::parse_from(args).expect("valid test flags")
+}
+
+async fn serve_in_process(database_url: String, database: Throwaway, flags: &[&str]) -> TestApp {
+    let cli = cli(&database_url, flags);
+    let state = AppState::open(&cli.config, cli.limits).await.expect("open the test database");
     let addr = serve(state.clone()).await;
-    Some(TestApp { addr, state, client: reqwest::Client::new(), _database: database })
+    TestApp { addr, state, client: reqwest::Client::new(), database_url, database }
 }
 
 /// Serves `state` on a port of its own, as `careerql serve` does (handlers see the client's address).
@@ -145,13 +161,33 @@ impl TestApp {
     /// the server's own, as any extension a deployment adds would be).
     pub async fn with_extension(self, limits: Limits, extension: impl ExtensionFactory) -> TestApp {
         let mut state = self.state.clone().with_limits(limits);
-        state.schema = schema_builder(state.db.conn.clone(), &state.limits.query).extension(extension).finish();
+        state.schema = schema_builder(state.db.conn.clone(), &state.limits.query, Default::default())
+            .extension(extension)
+            .finish();
         self.serving(state).await
     }
 
     async fn serving(self, state: AppState) -> TestApp {
         let addr = serve(state.clone()).await;
-        TestApp { addr, state, client: self.client, _database: self._database }
+        TestApp { addr, state, client: self.client, database_url: self.database_url, database: self.database }
+    }
+
+    /// The same database served anew with `flags` added to the command line.
+    pub async fn reconfigure(self, flags: &[&str]) -> TestApp {
+        serve_in_process(self.database_url, self.database, flags).await
+    }
+
+    /// For PostgreSQL, the server's URL (without a database) and the test database's name.
+    pub fn postgres_database(&self) -> Option<(&str, &str)> {
+        match &self.database {
+            Throwaway::Postgres { server, name } => Some((server, name)),
+            Throwaway::Sqlite { .. } => None,
+        }
+    }
+
+    /// A scrape of `/metrics`.
+    pub async fn metrics(&self) -> Metrics {
+        Metrics(self.get("/metrics").await.text().await.expect("metrics text"))
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -230,4 +266,134 @@ pub fn shared_data(relative: &str) -> Option<PathBuf> {
     assert!(!in_ci(), "CI needs {}", path.display());
     eprintln!("SKIPPED: {} not found; source-file checks did not run", path.display());
     None
+}
+
+/// A `/metrics` scrape, read one sample at a time.
+pub struct Metrics(pub String);
+
+impl Metrics {
+    /// The sample `name{labels…}` whose labels include `labels`, summed over the other labels; 0 if none.
+    pub fn value(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.0
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| {
+                let (series, value) = line.rsplit_once(' ')?;
+                let (metric, label_text) = series.split_once('{').unwrap_or((series, "}"));
+                let present: Vec<(&str, &str)> = label_text
+                    .trim_end_matches('}')
+                    .split(',')
+                    .filter_map(|pair| pair.split_once('='))
+                    .map(|(key, value)| (key, value.trim_matches('"')))
+                    .collect();
+                (metric == name && labels.iter().all(|label| present.contains(label)))
+                    .then(|| value.parse::<f64>().ok())?
+            })
+            .sum()
+    }
+}
+
+/// The built `careerql` binary serving a throwaway database, its JSON log lines captured: for what only a
+/// real process shows (signals, logs, a metrics registry of its own).
+pub struct TestProcess {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    child: std::process::Child,
+    logs: tokio::sync::mpsc::UnboundedReceiver<String>,
+    seen: Vec<String>,
+    _database: Throwaway,
+}
+
+pub async fn spawn_process(backend: Backend) -> Option<TestProcess> {
+    spawn_process_with(backend, &[]).await
+}
+
+/// Starts `careerql` with `flags` (JSON logs, tower-http's per-request lines included) and waits until it
+/// serves.
+pub async fn spawn_process_with(backend: Backend, flags: &[&str]) -> Option<TestProcess> {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let (url, database) = throwaway_database(backend).await?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_careerql"))
+        .args(["--addr", "127.0.0.1:0", "--log-format", "json", "--database-url", &url])
+        .args(flags)
+        .env("RUST_LOG", "careerql=info,tower_http=debug")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start careerql");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let (lines, logs) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let placeholder = SocketAddr::from(([127, 0, 0, 1], 0));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+    let mut process = TestProcess { addr: placeholder, client, child, logs, seen: Vec::new(), _database: database };
+    let serving = process
+        .wait_for_log(|line| line["fields"]["message"].as_str().is_some_and(|m| m.starts_with("careerql is serving")))
+        .await;
+    process.addr = serving["fields"]["addr"].as_str().and_then(|addr| addr.parse().ok()).expect("serving address");
+    Some(process)
+}
+
+impl TestProcess {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn metrics(&self) -> Metrics {
+        let response = self.client.get(self.url("/metrics")).send().await.expect("GET /metrics");
+        Metrics(response.text().await.expect("metrics text"))
+    }
+
+    /// Waits for the next log line (JSON) that `wanted` accepts. Panics, with the log so far, if the process
+    /// ends first, or is silent for a minute (a safety net against a hung test, not a timing check).
+    pub async fn wait_for_log(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let line = tokio::time::timeout(std::time::Duration::from_secs(60), self.logs.recv()).await;
+            let Ok(Some(line)) = line else {
+                panic!("the awaited log line never came; log so far:\n{}", self.seen.join("\n"))
+            };
+            self.seen.push(line.clone());
+            if let Ok(json) = serde_json::from_str::<Value>(&line)
+                && wanted(&json)
+            {
+                return json;
+            }
+        }
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let sent = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        assert!(sent.is_ok_and(|status| status.success()), "kill -TERM failed");
+    }
+
+    /// Waits for the process to exit; returns whether it exited successfully and every log line it wrote.
+    pub async fn wait_for_exit(&mut self) -> (bool, Vec<Value>) {
+        loop {
+            match tokio::time::timeout(std::time::Duration::from_secs(60), self.logs.recv()).await {
+                Ok(Some(line)) => self.seen.push(line),
+                Ok(None) => break,
+                Err(_) => panic!("careerql did not exit; log so far:\n{}", self.seen.join("\n")),
+            }
+        }
+        let status = self.child.wait().expect("wait for careerql");
+        (status.success(), self.seen.iter().filter_map(|line| serde_json::from_str(line).ok()).collect())
+    }
+}
+
+impl Drop for TestProcess {
+    fn drop(&mut self) {
+        // Our own child, by its handle: stop it if a failed test left it running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

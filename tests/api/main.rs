@@ -1,14 +1,21 @@
 //! One integration binary: each module drives the real HTTP server the way a client would.
 mod batching;
+mod browsers;
 mod clients;
+mod config;
 mod errors;
 mod filters;
+mod health;
 mod helpers;
 mod hostile;
 mod http;
 mod limits;
+mod metrics;
 mod node;
+mod outage;
 mod pagination;
+mod persisted;
+mod process;
 mod queries;
 mod schema;
 mod search;

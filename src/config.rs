@@ -1,0 +1,324 @@
+//! Every setting in one place: each is a flag and an environment variable (`careerql --help` lists them),
+//! and may also be written in a TOML file given by `--config`. Flags beat the environment, which beats the
+//! file, which beats the defaults.
+//!
+//! A file's keys are the long flag names (`db-max-connections = 20`). Rather than a second, serde-shaped
+//! description of the same settings, the file is read by handing its entries to clap as flags, but only
+//! for settings that neither the command line nor the environment gave: so precedence, parsing and error
+//! messages are clap's, and a section flattened in later (say, request limits) is covered without a line
+//! here. Each argument's `id` is its long flag name: ids must be unique across flattened sections, and
+//! field names (`file`, `url`) would not be.
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, ValueEnum};
+
+use crate::cli::Cli;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Read settings from this TOML file (keys are the long flag names); flags and environment variables
+    /// override it.
+    #[arg(id = "config", long = "config", env = "CAREERQL_CONFIG", value_name = "FILE", global = true)]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub server: Server,
+
+    #[command(flatten)]
+    pub database: Database,
+
+    #[command(flatten)]
+    pub http: Http,
+
+    #[command(flatten)]
+    pub persisted_queries: PersistedQueries,
+
+    #[command(flatten)]
+    pub log: Log,
+
+    /// The settings in force, as `key = value` lines of a config file (for `careerql config`).
+    #[arg(skip)]
+    pub effective: String,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Server")]
+pub struct Server {
+    /// Address to serve on.
+    #[arg(
+        id = "addr",
+        long = "addr",
+        value_name = "ADDR",
+        env = "CAREERQL_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub addr: SocketAddr,
+
+    /// After SIGTERM or ctrl-c, how long in-flight requests may take to finish before the server exits
+    /// anyway (e.g. `25s`, `1m`).
+    #[arg(id = "shutdown-grace", long = "shutdown-grace", value_name = "DURATION", env = "CAREERQL_SHUTDOWN_GRACE", default_value = "25s", value_parser = humantime::parse_duration, global = true)]
+    pub shutdown_grace: Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Database")]
+pub struct Database {
+    /// Database to use: `sqlite://FILE?mode=rwc` (created if missing) or `postgres://…`.
+    #[arg(
+        id = "database-url",
+        long = "database-url",
+        value_name = "URL",
+        env = "DATABASE_URL",
+        default_value = "sqlite://careerql.db?mode=rwc",
+        global = true
+    )]
+    pub url: String,
+
+    /// Most connections the pool opens.
+    #[arg(id = "db-max-connections", long = "db-max-connections", value_name = "N", env = "CAREERQL_DB_MAX_CONNECTIONS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub max_connections: u32,
+
+    /// How long a request waits for a database connection before failing with `UNAVAILABLE`. Short, so
+    /// that an outage fails requests fast instead of piling them up.
+    #[arg(id = "db-acquire-timeout", long = "db-acquire-timeout", value_name = "DURATION", env = "CAREERQL_DB_ACQUIRE_TIMEOUT", default_value = "3s",
+          value_parser = humantime::parse_duration, global = true)]
+    pub acquire_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "HTTP")]
+pub struct Http {
+    /// Browser origins allowed to call the API cross-origin (comma-separated, e.g.
+    /// `https://app.example.com`; `*` for any). None by default: only same-origin pages can.
+    #[arg(id = "cors-allowed-origins", long = "cors-allowed-origins", env = "CAREERQL_CORS_ALLOWED_ORIGINS", value_delimiter = ',',
+          value_parser = parse_origin, value_name = "ORIGIN", global = true)]
+    pub cors_allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PersistedQueryMode {
+    /// Only full documents.
+    Off,
+    /// Apollo automatic persisted queries: a client may send a document's SHA-256 instead of the document
+    /// once the server has seen it.
+    Auto,
+    /// Only the operations registered in `--persisted-queries-file` run, by hash or by full text.
+    AllowList,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Persisted queries")]
+pub struct PersistedQueries {
+    /// How documents may be sent.
+    #[arg(
+        id = "persisted-queries",
+        long = "persisted-queries",
+        value_name = "MODE",
+        env = "CAREERQL_PERSISTED_QUERIES",
+        value_enum,
+        default_value = "auto",
+        global = true
+    )]
+    pub mode: PersistedQueryMode,
+
+    /// How many documents automatic persisted queries remember (least recently used go first).
+    #[arg(id = "persisted-queries-cache-size", long = "persisted-queries-cache-size", value_name = "N", env = "CAREERQL_PERSISTED_QUERIES_CACHE_SIZE", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub cache_size: u32,
+
+    /// The registered operations for `allow-list` mode: an Apollo persisted query manifest (JSON with
+    /// `operations: [{ id, name, type, body }]`, `id` being the SHA-256 of `body` in hex).
+    #[arg(
+        id = "persisted-queries-file",
+        long = "persisted-queries-file",
+        env = "CAREERQL_PERSISTED_QUERIES_FILE",
+        value_name = "FILE",
+        required_if_eq("persisted-queries", "allow-list"),
+        global = true
+    )]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per event, with the request's span fields (request id, operation) in `spans`.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Logging")]
+pub struct Log {
+    /// Log line format.
+    #[arg(
+        id = "log-format",
+        long = "log-format",
+        value_name = "FORMAT",
+        env = "CAREERQL_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub format: LogFormat,
+
+    /// Which events to log, in `tracing` filter syntax (e.g. `careerql=debug,tower_http=info`).
+    #[arg(
+        id = "log-filter",
+        long = "log-filter",
+        value_name = "FILTER",
+        env = "RUST_LOG",
+        default_value = "careerql=info,tower_http=info",
+        global = true
+    )]
+    pub filter: String,
+}
+
+/// Accepts `*` or a bare origin (`scheme://host[:port]`), which is what browsers send in `Origin`.
+fn parse_origin(value: &str) -> Result<String, String> {
+    if value == "*" {
+        return Ok(value.to_owned());
+    }
+    let uri: axum::http::Uri = value.parse().map_err(|error| format!("not an origin: {error}"))?;
+    match (uri.scheme_str(), uri.authority(), uri.path_and_query().map(|p| p.as_str())) {
+        (Some("http" | "https"), Some(authority), None | Some("/")) if !authority.as_str().contains('@') => {
+            Ok(format!("{}://{}", uri.scheme_str().unwrap_or_default(), authority))
+        }
+        _ => Err("an origin is `http(s)://host[:port]`, with no path".to_owned()),
+    }
+}
+
+/// Parses the process's arguments, exiting with clap's message on a bad or missing setting.
+pub fn parse() -> Cli {
+    parse_from(std::env::args_os()).unwrap_or_else(|error| error.exit())
+}
+
+/// Parses `args` (program name first) with the environment and the `--config` file, if any.
+pub fn parse_from(args: impl IntoIterator<Item = impl Into<OsString>>) -> Result<Cli, clap::Error> {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let mut command = Cli::command();
+    let mut matches = command.try_get_matches_from_mut(&args)?;
+    if let Some(path) = matches.get_one::<PathBuf>("config").cloned() {
+        let from_file = file_flags(&mut command, &matches, &path)?;
+        if !from_file.is_empty() {
+            let (program, rest) = args.split_first().map_or((None, &[][..]), |(p, r)| (Some(p.clone()), r));
+            let merged = program.into_iter().chain(from_file).chain(rest.iter().cloned());
+            matches = command.try_get_matches_from_mut(merged)?;
+        }
+    }
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.config.effective = effective(&command, &matches);
+    Ok(cli)
+}
+
+/// The file's settings as flags, leaving out those the command line or the environment already set.
+fn file_flags(
+    command: &mut clap::Command,
+    matches: &clap::ArgMatches,
+    path: &std::path::Path,
+) -> Result<Vec<OsString>, clap::Error> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| command.error(ErrorKind::Io, format!("cannot read config file {shown}: {error}")))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|error| command.error(ErrorKind::InvalidValue, format!("config file {shown}: {error}")))?;
+    let mut flags = Vec::new();
+    for (key, value) in table {
+        let Some(id) =
+            settings(command).find(|arg| arg.get_long() == Some(key.as_str())).map(|arg| arg.get_id().clone())
+        else {
+            let known: Vec<&str> = settings(command).filter_map(|arg| arg.get_long()).collect();
+            let message = format!("config file {shown}: unknown setting `{key}` (settings: {})", known.join(", "));
+            return Err(command.error(ErrorKind::UnknownArgument, message));
+        };
+        if matches!(matches.value_source(id.as_str()), Some(ValueSource::CommandLine | ValueSource::EnvVariable)) {
+            continue;
+        }
+        let values = match value {
+            toml::Value::Array(items) => items,
+            single => vec![single],
+        };
+        for value in values {
+            let text = match value {
+                toml::Value::String(text) => text,
+                toml::Value::Integer(number) => number.to_string(),
+                toml::Value::Float(number) => number.to_string(),
+                toml::Value::Boolean(flag) => flag.to_string(),
+                _ => {
+                    let message = format!("config file {shown}: `{key}` takes a string, number or list of them");
+                    return Err(command.error(ErrorKind::InvalidValue, message));
+                }
+            };
+            flags.push(format!("--{key}={text}").into());
+        }
+    }
+    Ok(flags)
+}
+
+/// The arguments that are settings: everything with a long flag but `--config` itself, help and version.
+fn settings(command: &clap::Command) -> impl Iterator<Item = &clap::Arg> {
+    command
+        .get_arguments()
+        .filter(|arg| arg.get_long().is_some_and(|long| !matches!(long, "config" | "help" | "version")))
+}
+
+/// Every setting's value in force, as config-file lines; a password in a URL is masked.
+fn effective(command: &clap::Command, matches: &clap::ArgMatches) -> String {
+    let mut lines = String::new();
+    for arg in settings(command) {
+        let (Some(long), Some(raw)) = (arg.get_long(), matches.get_raw(arg.get_id().as_str())) else { continue };
+        let values: Vec<String> = raw.map(|value| format!("{:?}", mask_password(&value.to_string_lossy()))).collect();
+        let value = if values.len() == 1 && !matches!(arg.get_action(), clap::ArgAction::Append) {
+            values.concat()
+        } else {
+            format!("[{}]", values.join(", "))
+        };
+        lines.push_str(&format!("{long} = {value}\n"));
+    }
+    lines
+}
+
+/// `scheme://user:secret@host` → `scheme://user:***@host`.
+fn mask_password(value: &str) -> String {
+    let Some(start) = value.find("://").map(|i| i + 3) else { return value.to_owned() };
+    let Some(at) = value[start..].find('@').map(|i| start + i) else { return value.to_owned() };
+    match value[start..at].find(':').map(|i| start + i) {
+        Some(colon) => format!("{}:***{}", &value[..colon], &value[at..]),
+        None => value.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn origins_are_checked_and_normalised() {
+        assert_eq!(parse_origin("https://app.example.com/").unwrap(), "https://app.example.com");
+        assert_eq!(parse_origin("http://localhost:3000").unwrap(), "http://localhost:3000");
+        assert_eq!(parse_origin("*").unwrap(), "*");
+        for bad in ["app.example.com", "ftp://x.example", "https://x.example/path", "https://u:p@x.example"] {
+            assert!(parse_origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_masked() {
+        assert_eq!(mask_password("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(mask_password("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(mask_password("sqlite://careerql.db?mode=rwc"), "sqlite://careerql.db?mode=rwc");
+    }
+}

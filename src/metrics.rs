@@ -1,0 +1,147 @@
+//! Prometheus metrics: every metric careerql records is named, described and recorded here; `/metrics`
+//! renders them (see `http::metrics`). The README lists them.
+//!
+//! A process has one global `metrics` recorder and it can be installed only once, while tests run many
+//! apps in one process: so it is installed on first use and every app renders from the same handle.
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+pub const HTTP_REQUESTS: &str = "careerql_http_requests_total";
+pub const HTTP_REQUEST_DURATION: &str = "careerql_http_request_duration_seconds";
+pub const HTTP_REQUESTS_IN_FLIGHT: &str = "careerql_http_requests_in_flight";
+pub const GRAPHQL_REQUESTS: &str = "careerql_graphql_requests_total";
+pub const GRAPHQL_REQUEST_DURATION: &str = "careerql_graphql_request_duration_seconds";
+pub const DB_STATEMENTS: &str = "careerql_db_statements_total";
+pub const DB_STATEMENT_ERRORS: &str = "careerql_db_statement_errors_total";
+pub const DB_STATEMENT_DURATION: &str = "careerql_db_statement_duration_seconds";
+pub const DB_CONNECTIONS: &str = "careerql_db_connections";
+pub const DATALOADER_BATCH_SIZE: &str = "careerql_dataloader_batch_size";
+pub const REJECTED_REQUESTS: &str = "careerql_rejected_requests_total";
+pub const BUILD_INFO: &str = "careerql_build_info";
+
+/// Latency buckets in seconds: from a cached lookup (well under a millisecond) to a request near a timeout.
+const SECONDS_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+/// Keys per loader batch: one key up to a full nested page of 100 parents, and beyond.
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
+/// How often histograms are folded in when nobody scrapes, so they cannot grow without bound.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// The process's recorder handle, installing the recorder on first use.
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS_BUCKETS)
+            .and_then(|builder| {
+                builder.set_buckets_for_metric(Matcher::Full(DATALOADER_BATCH_SIZE.into()), BATCH_BUCKETS)
+            })
+            .expect("bucket lists are not empty");
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if let Err(error) = metrics::set_global_recorder(recorder) {
+            // Someone else's recorder (an embedding program's) is in place: /metrics stays empty, nothing fails.
+            tracing::warn!(%error, "a metrics recorder is already installed; /metrics will be empty");
+        }
+        describe();
+        let upkeep = handle.clone();
+        let spawned = std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                upkeep.run_upkeep();
+            }
+        });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "cannot start metrics upkeep; histograms are folded in at each scrape only");
+        }
+        handle
+    })
+}
+
+fn describe() {
+    describe_counter!(HTTP_REQUESTS, "HTTP requests answered, by method, route and status code.");
+    describe_histogram!(HTTP_REQUEST_DURATION, Unit::Seconds, "Time to produce an HTTP response, by method and route.");
+    describe_gauge!(HTTP_REQUESTS_IN_FLIGHT, "HTTP requests being handled now.");
+    describe_counter!(
+        GRAPHQL_REQUESTS,
+        "GraphQL operations run, by operation name and outcome code (OK, or the first error's code)."
+    );
+    describe_histogram!(GRAPHQL_REQUEST_DURATION, Unit::Seconds, "Time to run a GraphQL operation, by operation name.");
+    describe_counter!(DB_STATEMENTS, "SQL statements executed, by kind (select, insert, update, delete, other).");
+    describe_counter!(DB_STATEMENT_ERRORS, "SQL statements that failed, by kind.");
+    describe_histogram!(DB_STATEMENT_DURATION, Unit::Seconds, "SQL statement execution time, by kind.");
+    describe_gauge!(DB_CONNECTIONS, "Database pool connections, by state (in_use, idle).");
+    describe_histogram!(DATALOADER_BATCH_SIZE, Unit::Count, "Keys per DataLoader batch, by table.");
+    describe_counter!(REJECTED_REQUESTS, "Requests refused before running, by the limit they broke.");
+    describe_gauge!(BUILD_INFO, "Always 1; the version label says which careerql is running.");
+    gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+}
+
+/// Renders every metric in the Prometheus text format.
+pub fn render() -> String {
+    handle().render()
+}
+
+/// Counts a request refused by a limit before it ran. `limit` names the limit in snake case
+/// (`body_size`, `depth`, `rate`, `persisted_query_allow_list`, …): a fixed set, never client input.
+pub fn rejected(limit: &'static str) {
+    counter!(REJECTED_REQUESTS, "limit" => limit).increment(1);
+}
+
+/// Records one SQL statement (from the pool's metric callback).
+pub fn statement(kind: &'static str, elapsed: Duration, failed: bool) {
+    counter!(DB_STATEMENTS, "kind" => kind).increment(1);
+    histogram!(DB_STATEMENT_DURATION, "kind" => kind).record(elapsed.as_secs_f64());
+    if failed {
+        counter!(DB_STATEMENT_ERRORS, "kind" => kind).increment(1);
+    }
+}
+
+/// Sets the pool's connection gauges.
+pub fn pool(in_use: usize, idle: usize) {
+    gauge!(DB_CONNECTIONS, "state" => "in_use").set(in_use as f64);
+    gauge!(DB_CONNECTIONS, "state" => "idle").set(idle as f64);
+}
+
+/// Records one DataLoader batch of `keys` keys on `table`.
+pub fn loader_batch(table: &str, keys: usize) {
+    histogram!(DATALOADER_BATCH_SIZE, "table" => table.to_owned()).record(keys as f64);
+}
+
+/// A request method as a label: the standard ones by name, anything else as `other`.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        _ => "other",
+    }
+}
+
+/// Records one answered HTTP request.
+pub fn http_request(method: &'static str, route: String, status: axum::http::StatusCode, elapsed: Duration) {
+    histogram!(HTTP_REQUEST_DURATION, "method" => method, "route" => route.clone()).record(elapsed.as_secs_f64());
+    counter!(HTTP_REQUESTS, "method" => method, "route" => route, "status" => status.as_str().to_owned()).increment(1);
+}
+
+/// Holds the in-flight gauge up while alive, so a request that is cancelled still comes off it.
+pub struct InFlight(());
+
+impl InFlight {
+    pub fn start() -> Self {
+        gauge!(HTTP_REQUESTS_IN_FLIGHT).increment(1.0);
+        Self(())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        gauge!(HTTP_REQUESTS_IN_FLIGHT).decrement(1.0);
+    }
+}
