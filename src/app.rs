@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/graphiql/{name}", get(http::playground::asset))
         .route("/graphql", get(http::graphql::execute).post(http::graphql::execute))
         .route("/healthz", get(http::health::healthz))
+        .merge(http::explore::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -37,6 +37,11 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL); `careerql schema > schema.graphql` refreshes the checked-in copy.
     Schema,
+    /// Import a published dataset (idempotent, in one transaction): `careerql import oews FILE`.
+    Import {
+        #[command(subcommand)]
+        dataset: crate::import::Dataset,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -59,6 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = sea_orm::DatabaseConnection::default();
             print!("{}", sdl(&build_schema(db)));
         }
+        Command::Import { dataset } => crate::import::run(&cli.database_url, dataset).await?,
     }
     Ok(())
 }

@@ -5,5 +5,8 @@ pub mod db;
 pub mod domain;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod search;
 pub mod seed;
+pub mod stats;
+pub mod store;

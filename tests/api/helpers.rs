@@ -41,6 +41,8 @@ macro_rules! on_every_backend {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The throwaway database's URL, for driving the command line against it.
+    pub database_url: String,
     pub state: AppState,
     client: reqwest::Client,
     _database: Throwaway,
@@ -91,7 +93,7 @@ fn postgres_server() -> Option<&'static str> {
         .as_deref()
 }
 
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
 }
 
@@ -122,7 +124,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let addr = listener.local_addr().expect("local addr");
     let router = app(state.clone());
     tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
-    Some(TestApp { addr, state, client: reqwest::Client::new(), _database: database })
+    Some(TestApp { addr, database_url: url, state, client: reqwest::Client::new(), _database: database })
 }
 
 impl TestApp {
