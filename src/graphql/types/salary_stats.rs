@@ -533,7 +533,7 @@ fn units(cents: f64) -> f64 {
 /// Estimated percentiles of the pooled distribution of a group's ranges: each range's published p10–p90 taken
 /// as a piecewise-linear distribution, weighted by employment (see the README). Estimates, except when the
 /// group is one range, whose published figures they are.
-#[Object]
+#[Object(name = "PooledPercentiles")]
 impl Pooled {
     async fn p10(&self) -> f64 {
         units(self.values[0])
@@ -574,6 +574,7 @@ impl Pooled {
 
 /// One published statistic across a group's ranges.
 #[derive(SimpleObject)]
+#[graphql(name = "StatisticSpread")]
 pub struct Spread {
     /// The smallest published value.
     min: Option<f64>,
@@ -599,6 +600,7 @@ impl From<SpreadRow> for Spread {
 
 /// The spread of each published statistic across a group's ranges.
 #[derive(SimpleObject)]
+#[graphql(name = "StatisticSpreads")]
 pub struct Spreads {
     p10: Spread,
     p25: Spread,
