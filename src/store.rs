@@ -1,4 +1,5 @@
 //! Writing rows by natural key, shared by the seed and the importers.
+use entity::salary_range;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Iterable};
 
@@ -20,4 +21,28 @@ where
             .await?;
     }
     Ok(())
+}
+
+/// A salary range's natural key, and every other column updated when a row with that key exists.
+pub fn salary_range_on_conflict() -> OnConflict {
+    use salary_range::Column as S;
+    OnConflict::columns([S::Source, S::ReferencePeriod, S::OccupationId, S::CityId, S::Period])
+        .update_columns([
+            S::RoleId,
+            S::Currency,
+            S::P10Cents,
+            S::P25Cents,
+            S::MedianCents,
+            S::P75Cents,
+            S::P90Cents,
+            S::MeanCents,
+            S::LowCents,
+            S::HighCents,
+            S::TopCoded,
+            S::Employment,
+            S::LocationQuotient,
+            S::JobsPer1000,
+            S::Year,
+        ])
+        .to_owned()
 }

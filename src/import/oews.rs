@@ -23,7 +23,7 @@ use super::rows::{CsvRows, Format, Rows, XlsxRows, open_xlsx};
 use super::{Counts, ImportError, Report};
 use crate::domain::{BLS_ANNUAL_TOP_CODE, BLS_HOURLY_TOP_CODE, Cents, SocCode, slug, state_postal_code};
 use crate::seed::BLS_SOURCE;
-use crate::store::upsert;
+use crate::store::{salary_range_on_conflict, upsert};
 
 /// Lines per batch: each batch is a handful of multi-row statements, and memory holds no more than one batch.
 const BATCH: usize = 500;
@@ -618,30 +618,7 @@ impl<'t> Writer<'t> {
                 changed.push(new_row::<salary_range::ActiveModel>(range));
             }
         }
-        upsert(
-            self.txn,
-            changed,
-            OnConflict::columns([S::Source, S::ReferencePeriod, S::OccupationId, S::CityId, S::Period])
-                .update_columns([
-                    S::RoleId,
-                    S::Currency,
-                    S::P10Cents,
-                    S::P25Cents,
-                    S::MedianCents,
-                    S::P75Cents,
-                    S::P90Cents,
-                    S::MeanCents,
-                    S::LowCents,
-                    S::HighCents,
-                    S::TopCoded,
-                    S::Employment,
-                    S::LocationQuotient,
-                    S::JobsPer1000,
-                    S::Year,
-                ])
-                .to_owned(),
-        )
-        .await?;
+        upsert(self.txn, changed, salary_range_on_conflict()).await?;
         Ok(())
     }
 }

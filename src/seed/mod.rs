@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use crate::domain::Cents;
-use crate::store::upsert;
+use crate::store::{salary_range_on_conflict, upsert};
 
 const CATALOG: &str = include_str!("catalog.json");
 const CITIES: &str = include_str!("cities.csv");
@@ -415,30 +415,7 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
         year: Set(None),
         ..Default::default()
     });
-    use salary_range::Column as S;
-    upsert(
-        &txn,
-        ranges,
-        OnConflict::columns([S::Source, S::ReferencePeriod, S::OccupationId, S::CityId, S::Period])
-            .update_columns([
-                S::RoleId,
-                S::Currency,
-                S::P10Cents,
-                S::P25Cents,
-                S::MedianCents,
-                S::P75Cents,
-                S::P90Cents,
-                S::MeanCents,
-                S::LowCents,
-                S::HighCents,
-                S::TopCoded,
-                S::Employment,
-                S::LocationQuotient,
-                S::Year,
-            ])
-            .to_owned(),
-    )
-    .await?;
+    upsert(&txn, ranges, salary_range_on_conflict()).await?;
 
     crate::search::reindex(&txn).await?;
     txn.commit().await?;

@@ -183,7 +183,7 @@ async fn a_group_of_one_range_is_exact_and_keys_are_objects(app: TestApp) {
 async fn groups_page_and_take_a_bounded_number_of_statements(app: TestApp) {
     let query = |first: u32| {
         format!(
-            r#"query ($after: String) {{ salaryStats(first: {first}, after: $after, period: HOURLY, groupBy: [CITY, ROLE]) {{
+            r#"query ($after: String) {{ salaryStats(first: {first}, after: $after, period: HOURLY, groupBy: [CITY, ROLE], orderBy: [{{ key: ROLE }}, {{ field: EMPLOYMENT, direction: DESC }}]) {{
                 pageInfo {{ hasNextPage endCursor }} nodes {{ city {{ name }} role {{ title }} count estimate {{ median }} }} }} }}"#
         )
     };
@@ -206,7 +206,9 @@ async fn groups_page_and_take_a_bounded_number_of_statements(app: TestApp) {
 
 async fn bad_groupings_are_refused_with_a_code(app: TestApp) {
     for query in [
-        "{ salaryStats(groupBy: [STATE], orderBy: [{ field: CITY }]) { nodes { count } } }",
+        "{ salaryStats(groupBy: [STATE], orderBy: [{ key: CITY }]) { nodes { count } } }",
+        "{ salaryStats(groupBy: [CITY], orderBy: [{ key: CITY, field: MEAN }]) { nodes { count } } }",
+        "{ salaryStats(groupBy: [CITY], orderBy: [{ direction: DESC }]) { nodes { count } } }",
         "{ salaryStats(groupBy: [CITY, CITY]) { nodes { count } } }",
         "{ salaryStats(first: 1000) { nodes { count } } }",
     ] {

@@ -1,12 +1,14 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use super::global_id;
 use super::occupation::Occupation;
 use super::role_skill::{RoleSkillConnection, SkillRank};
 use super::role_tool::{RoleToolConnection, ToolUse};
-use super::salary_range::{PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges};
+use super::salary_range::{
+    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_ranges,
+};
 use super::skill::{Skill, SkillFilter, SkillOrder};
 use super::tool::{Tool, ToolFilter, ToolOrder};
 use crate::graphql::error::ApiError;
@@ -90,21 +92,13 @@ impl RoleOrder {
     fn figure(&self, name: &str, figure: salary_range::Column) -> (String, Expr, KeyKind) {
         let city = self.city.as_deref().unwrap_or("united-states");
         let cities = select_where(city::Column::Id, Condition::all().add(column(city::Column::Slug).eq(city)));
-        let period: entity::enums::PayPeriod = self.period.into();
-        let select = select_where(
+        let (select, period_name) = latest_bls_figure(
             figure,
-            Condition::all()
-                .add(column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)))
-                .add(column(salary_range::Column::CityId).in_subquery(cities))
-                .add(column(salary_range::Column::RoleId).is_null())
-                .add(column(salary_range::Column::Source).eq(crate::seed::BLS_SOURCE))
-                .add(column(salary_range::Column::Period).eq(sea_orm::ActiveEnum::to_value(&period))),
-        )
-        .order_by(salary_range::Column::Year, Order::Desc)
-        .limit(1)
-        .to_owned();
-        let period_name = if self.period == PayPeriod::Annual { "annual" } else { "hourly" };
-        (format!("{name}({city},{period_name})"), subquery(select), KeyKind::Int)
+            column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)),
+            column(salary_range::Column::CityId).in_subquery(cities),
+            self.period,
+        );
+        (format!("{name}({city},{period_name})"), select, KeyKind::Int)
     }
 }
 

@@ -218,6 +218,32 @@ pub async fn salary_ranges(
     Ok(page.plain(total, SalaryRange))
 }
 
+/// `(SELECT figure FROM salary_range WHERE …)`: the latest occupation-wide BLS figure in `period` of the range
+/// matching `occupation` and `city` (conditions on `salary_range`), for ordering by a figure elsewhere. The
+/// second value names the period in cursor keys.
+pub fn latest_bls_figure(
+    figure: salary_range::Column,
+    occupation: Expr,
+    city: Expr,
+    period: PayPeriod,
+) -> (Expr, &'static str) {
+    use salary_range::Column as S;
+    let stored: entity::enums::PayPeriod = period.into();
+    let select = select_where(
+        figure,
+        Condition::all()
+            .add(city)
+            .add(occupation)
+            .add(column(S::RoleId).is_null())
+            .add(column(S::Source).eq(crate::seed::BLS_SOURCE))
+            .add(column(S::Period).eq(sea_orm::ActiveEnum::to_value(&stored))),
+    )
+    .order_by(S::Year, sea_orm::sea_query::Order::Desc)
+    .limit(1)
+    .to_owned();
+    (subquery(select), if period == PayPeriod::Annual { "annual" } else { "hourly" })
+}
+
 fn units(cents: Option<i64>) -> Option<f64> {
     cents.map(|c| Cents(c).units())
 }
@@ -379,7 +405,7 @@ impl SalaryRange {
             reference_period: self.0.reference_period.clone(),
         };
         let national = loader(ctx)?.load_one(key).await?;
-        Ok(national.map(|national| NationalRatios { range: self.0.clone(), national }))
+        Ok(national.map(|national| NationalRatios::new(&self.0, national)))
     }
 
     /// Who published the figures, e.g. "BLS OEWS".
@@ -478,52 +504,42 @@ impl Loader<NationalKey> for DbLoader {
 
 /// A range's statistics as ratios to the national range's (1.0 = the national figure). A ratio is null
 /// where either figure is unpublished.
+#[derive(SimpleObject)]
 pub struct NationalRatios {
-    range: salary_range::Model,
-    national: salary_range::Model,
-}
-
-fn ratio(own: Option<i64>, national: Option<i64>) -> Option<f64> {
-    match (own, national) {
-        (Some(own), Some(national)) if national > 0 => Some(own as f64 / national as f64),
-        _ => None,
-    }
-}
-
-#[Object]
-impl NationalRatios {
     /// The national range itself.
-    async fn national(&self) -> SalaryRange {
-        SalaryRange(self.national.clone())
-    }
-    async fn p10(&self) -> Option<f64> {
-        ratio(self.range.p10_cents, self.national.p10_cents)
-    }
-    async fn p25(&self) -> Option<f64> {
-        ratio(self.range.p25_cents, self.national.p25_cents)
-    }
-    async fn median(&self) -> Option<f64> {
-        ratio(self.range.median_cents, self.national.median_cents)
-    }
-    async fn p75(&self) -> Option<f64> {
-        ratio(self.range.p75_cents, self.national.p75_cents)
-    }
-    async fn p90(&self) -> Option<f64> {
-        ratio(self.range.p90_cents, self.national.p90_cents)
-    }
-    async fn mean(&self) -> Option<f64> {
-        ratio(self.range.mean_cents, self.national.mean_cents)
-    }
+    national: SalaryRange,
+    p10: Option<f64>,
+    p25: Option<f64>,
+    median: Option<f64>,
+    p75: Option<f64>,
+    p90: Option<f64>,
+    mean: Option<f64>,
     /// Statistics whose ratio involves a top-coded figure on either side, and so is not a true ratio.
-    async fn top_coded(&self) -> Vec<WageStatistic> {
-        let mut names: Vec<&str> = self.range.top_coded.split_whitespace().collect();
-        names.extend(self.national.top_coded.split_whitespace());
-        let mut stats: Vec<WageStatistic> = Vec::new();
-        for stat in names.into_iter().filter_map(WageStatistic::parse) {
-            if !stats.contains(&stat) {
-                stats.push(stat);
+    top_coded: Vec<WageStatistic>,
+}
+
+impl NationalRatios {
+    fn new(range: &salary_range::Model, national: salary_range::Model) -> Self {
+        let ratio = |own: Option<i64>, national: Option<i64>| match (own, national) {
+            (Some(own), Some(national)) if national > 0 => Some(own as f64 / national as f64),
+            _ => None,
+        };
+        let mut top_coded: Vec<WageStatistic> = Vec::new();
+        for name in range.top_coded.split_whitespace().chain(national.top_coded.split_whitespace()) {
+            match WageStatistic::parse(name) {
+                Some(stat) if !top_coded.contains(&stat) => top_coded.push(stat),
+                _ => {}
             }
         }
-        stats
+        Self {
+            p10: ratio(range.p10_cents, national.p10_cents),
+            p25: ratio(range.p25_cents, national.p25_cents),
+            median: ratio(range.median_cents, national.median_cents),
+            p75: ratio(range.p75_cents, national.p75_cents),
+            p90: ratio(range.p90_cents, national.p90_cents),
+            mean: ratio(range.mean_cents, national.mean_cents),
+            top_coded,
+            national: SalaryRange(national),
+        }
     }
 }

@@ -131,10 +131,12 @@ fn top_coded(statistic: &str) -> String {
     format!("({top} <> '' AND (' ' || {top} || ' ') LIKE '% {statistic} %')")
 }
 
-/// One ordering term for groups.
+/// One ordering term for groups: by a metric (`field`) or by a key the groups are grouped by (`key`; a city by
+/// its name, an occupation by its SOC code, a role by its title, occupation groups from all to detailed).
 #[derive(InputObject)]
 pub struct SalaryStatsOrder {
-    pub field: SalaryStatsOrderField,
+    pub field: Option<SalaryStatsOrderField>,
+    pub key: Option<SalaryGroupBy>,
     #[graphql(default)]
     pub direction: OrderDirection,
     #[graphql(default)]
@@ -161,22 +163,6 @@ pub enum SalaryStatsOrderField {
     P90Max,
     MeanMin,
     MeanMax,
-    /// By city name (group by `CITY`).
-    City,
-    /// Group by `STATE`.
-    State,
-    /// Group by `AREA_KIND`.
-    AreaKind,
-    /// By SOC code (group by `OCCUPATION`).
-    Occupation,
-    /// By role title (group by `ROLE`).
-    Role,
-    /// From all occupations to detailed ones (group by `OCCUPATION_GROUP`).
-    OccupationGroup,
-    /// Group by `SOURCE`.
-    Source,
-    /// Group by `YEAR`.
-    Year,
 }
 
 const STATS: &str = "salary_stats";
@@ -185,37 +171,28 @@ fn stats_column(alias: &str) -> Expr {
     Expr::col((Alias::new(STATS), Alias::new(alias)))
 }
 
-impl SalaryStatsOrderField {
-    fn grouped_by(self) -> Option<SalaryGroupBy> {
-        Some(match self {
-            Self::City => SalaryGroupBy::City,
-            Self::State => SalaryGroupBy::State,
-            Self::AreaKind => SalaryGroupBy::AreaKind,
-            Self::Occupation => SalaryGroupBy::Occupation,
-            Self::Role => SalaryGroupBy::Role,
-            Self::OccupationGroup => SalaryGroupBy::OccupationGroup,
-            Self::Source => SalaryGroupBy::Source,
-            Self::Year => SalaryGroupBy::Year,
-            _ => return None,
-        })
-    }
-
+impl SalaryStatsOrder {
     /// The key's name in cursors, its expression over the grouped rows, and its kind.
-    fn sort(self, group_by: &[SalaryGroupBy]) -> Result<(String, Expr, KeyKind), ApiError> {
-        if let Some(key) = self.grouped_by() {
-            if !group_by.contains(&key) {
-                return Err(ApiError::bad_input(format!(
-                    "ordering by {} needs `groupBy` to include it",
-                    key.name().to_uppercase()
-                )));
-            }
-            return Ok(display_order(key));
+    fn sort(&self, group_by: &[SalaryGroupBy]) -> Result<(String, Expr, KeyKind), ApiError> {
+        match (self.field, self.key) {
+            (Some(field), None) => Ok(field.sort()),
+            (None, Some(key)) if group_by.contains(&key) => Ok(display_order(key)),
+            (None, Some(key)) => Err(ApiError::bad_input(format!(
+                "ordering by the key {} needs `groupBy` to include it",
+                key.name().to_uppercase()
+            ))),
+            _ => Err(ApiError::bad_input("each `orderBy` term takes either `field` or `key`")),
         }
+    }
+}
+
+impl SalaryStatsOrderField {
+    fn sort(self) -> (String, Expr, KeyKind) {
         let spread = |i: usize, end: &str| {
             let name = format!("{}_{end}", STATISTICS[i].0);
             (name.clone(), stats_column(&name), KeyKind::Int)
         };
-        Ok(match self {
+        match self {
             Self::Count => ("count".to_owned(), stats_column("n"), KeyKind::Int),
             Self::Employment => ("employment".to_owned(), stats_column("employment"), KeyKind::Int),
             Self::Mean => (
@@ -237,8 +214,7 @@ impl SalaryStatsOrderField {
             Self::P90Max => spread(4, "max"),
             Self::MeanMin => spread(5, "min"),
             Self::MeanMax => spread(5, "max"),
-            _ => unreachable!("keys are handled above"),
-        })
+        }
     }
 }
 
@@ -755,7 +731,7 @@ pub async fn salary_stats(
         .map(|terms| {
             terms
                 .iter()
-                .map(|t| t.field.sort(&keys).map(|(name, expr, kind)| sort_key(name, expr, kind, t.direction, t.nulls)))
+                .map(|t| t.sort(&keys).map(|(name, expr, kind)| sort_key(name, expr, kind, t.direction, t.nulls)))
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?;
