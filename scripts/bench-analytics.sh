@@ -9,7 +9,7 @@
 # estimates, which raw SQL does not compute. Not part of `cargo test`: it takes a minute or two.
 #
 # Usage: scripts/bench-analytics.sh [OEWS_FILE]   (default ../shared/data/oews/oews_may2025_all_areas.csv.gz)
-# Needs: sqlite3, curl, jq, GNU time (/usr/bin/time; apt-get install time sqlite3 curl jq).
+# Needs: sqlite3, curl, python3, GNU time (/usr/bin/time; apt-get install time sqlite3 curl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ FILE=${1:-../shared/data/oews/oews_may2025_all_areas.csv.gz}
 RUNS=${RUNS:-15}
 ROLE=${ROLE:-software-developers}
 PORT=${PORT:-18474}
-for tool in sqlite3 curl jq /usr/bin/time; do
+for tool in sqlite3 curl python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
 done
 
@@ -61,8 +61,8 @@ columns() {
 cat >"$WORK/a.sql" <<SQL
 SELECT city.slug, $(columns) FROM salary_range JOIN city ON city.id = salary_range.city_id
 WHERE salary_range.period = 'ANNUAL'
-  AND ((salary_range.role_id IS NULL AND salary_range.occupation_id IN (SELECT occupation_id FROM role WHERE slug = '$ROLE'))
-       OR salary_range.role_id IN (SELECT id FROM role WHERE slug = '$ROLE'))
+  AND salary_range.occupation_id IN (SELECT occupation_id FROM role WHERE slug = '$ROLE')
+  AND (salary_range.role_id IS NULL OR salary_range.role_id IN (SELECT id FROM role WHERE slug = '$ROLE'))
 GROUP BY salary_range.city_id ORDER BY MIN(city.name), salary_range.city_id;
 SQL
 cat >"$WORK/b.sql" <<SQL
@@ -73,39 +73,49 @@ SQL
 
 FIGURES='count employment mean meanIsLowerBound spread { p10 { min max minIsLowerBound maxIsLowerBound } p25 { min max minIsLowerBound maxIsLowerBound } median { min max minIsLowerBound maxIsLowerBound } p75 { min max minIsLowerBound maxIsLowerBound } p90 { min max minIsLowerBound maxIsLowerBound } mean { min max minIsLowerBound maxIsLowerBound } }'
 QUERY_A="query (\$after: String) { salaryStats(first: 100, after: \$after, filter: { role: { slug: { eq: \"$ROLE\" } } }, groupBy: [CITY]) { pageInfo { hasNextPage endCursor } nodes { city { slug } $FIGURES } } }"
-QUERY_B="{ salaryStats(first: 100, groupBy: [AREA_KIND, OCCUPATION_GROUP]) { nodes { areaKind occupationGroup $FIGURES } } }"
-QUERY_C="{ salaryStats(first: 100, groupBy: [AREA_KIND, OCCUPATION_GROUP]) { nodes { areaKind occupationGroup $FIGURES estimate { p10 median p90 lowerBounds } } } }"
+QUERY_B="query (\$after: String) { salaryStats(after: \$after, first: 100, groupBy: [AREA_KIND, OCCUPATION_GROUP]) { nodes { areaKind occupationGroup $FIGURES } } }"
+QUERY_C="query (\$after: String) { salaryStats(after: \$after, first: 100, groupBy: [AREA_KIND, OCCUPATION_GROUP]) { nodes { areaKind occupationGroup $FIGURES estimate { p10 median p90 lowerBounds } } } }"
 
-post() { jq -n --arg q "$1" --argjson after "$2" '{query: $q, variables: {after: $after}}' | curl -sf -H 'content-type: application/json' --data-binary @- "http://127.0.0.1:$PORT/graphql"; }
-# Every page of a query, following cursors; prints the number of groups.
-pages() {
-  local after=null groups=0 body
-  while :; do
-    body=$(post "$1" "$after")
-    [[ $(jq '.errors // empty' <<<"$body") == "" ]] || { echo "bench: $body" >&2; exit 1; }
-    groups=$((groups + $(jq '.data.salaryStats.nodes | length' <<<"$body")))
-    [[ $(jq '.data.salaryStats.pageInfo.hasNextPage // false' <<<"$body") == true ]] || break
-    after=$(jq '.data.salaryStats.pageInfo.endCursor' <<<"$body")
-  done
-  echo "$groups"
-}
-now() { date +%s%N; }
-# Median wall time in milliseconds of RUNS runs of a command.
-median_ms() {
-  local times=() start
-  for _ in $(seq 1 "$RUNS"); do
-    start=$(now); "$@" >/dev/null; times+=($(( ($(now) - start) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+# The timing loop is Python (one keep-alive HTTP connection; no process per request), so what is timed is
+# careerql, not the shell: every page of each query, and the sqlite3 shell run on its SQL file.
+python3 - "$PORT" "$DB" "$RUNS" "$WORK" "$QUERY_A" "$QUERY_B" "$QUERY_C" <<'PY'
+import http.client, json, statistics, subprocess, sys, time
+port, db, runs, work, qa, qb, qc = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], *sys.argv[5:]
+conn = http.client.HTTPConnection("127.0.0.1", int(port))
 
-echo "== groups: (a) $(pages "$QUERY_A") via careerql, $(sqlite3 "$DB" <"$WORK/a.sql" | wc -l) via sqlite3;" \
-  "(b) $(pages "$QUERY_B") via careerql, $(sqlite3 "$DB" <"$WORK/b.sql" | wc -l) via sqlite3"
-pages "$QUERY_A" >/dev/null; sqlite3 "$DB" <"$WORK/b.sql" >/dev/null   # warm the page cache
-a_api=$(median_ms pages "$QUERY_A"); a_sql=$(median_ms sh -c "sqlite3 '$DB' < '$WORK/a.sql'")
-b_api=$(median_ms pages "$QUERY_B"); b_sql=$(median_ms sh -c "sqlite3 '$DB' < '$WORK/b.sql'")
-c_api=$(median_ms pages "$QUERY_C")
-printf '%-46s %12s %12s %8s\n' "median of $RUNS runs, end to end" "careerql ms" "sqlite3 ms" "ratio"
-printf '%-46s %12s %12s %8s\n' "(a) one role, city by city (all pages)" "$a_api" "$a_sql" "$(awk "BEGIN {printf \"%.2f\", $a_api/$a_sql}")"
-printf '%-46s %12s %12s %8s\n' "(b) all rows by area kind x occupation group" "$b_api" "$b_sql" "$(awk "BEGIN {printf \"%.2f\", $b_api/$b_sql}")"
-printf '%-46s %12s %12s %8s\n' "(c) (b) with pooled percentile estimates" "$c_api" "-" "-"
+def pages(query):
+    after, groups = None, 0
+    while True:
+        conn.request("POST", "/graphql", json.dumps({"query": query, "variables": {"after": after}}), {"content-type": "application/json"})
+        body = json.loads(conn.getresponse().read())
+        assert "errors" not in body, body
+        stats = body["data"]["salaryStats"]
+        groups += len(stats["nodes"])
+        info = stats.get("pageInfo") or {}
+        if not info.get("hasNextPage"):
+            return groups
+        after = info["endCursor"]
+
+def shell(sql_file):
+    with open(sql_file) as sql:
+        return len(subprocess.run(["sqlite3", db], stdin=sql, capture_output=True, check=True).stdout.splitlines())
+
+def median_ms(run):
+    run()  # warm caches
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+print(f"== groups: (a) {pages(qa)} via careerql, {shell(work + '/a.sql')} via sqlite3; (b) {pages(qb)} via careerql, {shell(work + '/b.sql')} via sqlite3")
+rows = [
+    ("(a) one role, city by city (all pages)", median_ms(lambda: pages(qa)), median_ms(lambda: shell(work + "/a.sql"))),
+    ("(b) all rows by area kind x occupation group", median_ms(lambda: pages(qb)), median_ms(lambda: shell(work + "/b.sql"))),
+    ("(c) (b) with pooled percentile estimates", median_ms(lambda: pages(qc)), None),
+]
+print(f"{'median of %d runs, end to end' % runs:<46} {'careerql ms':>12} {'sqlite3 ms':>12} {'ratio':>8}")
+for name, api, sql in rows:
+    print(f"{name:<46} {api:>12.1f} {sql if sql is None else round(sql, 1)!s:>12} {'-' if sql is None else round(api / sql, 2)!s:>8}")
+PY

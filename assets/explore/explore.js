@@ -97,7 +97,6 @@ function drawChart(rows, period) {
   const labelWidth = 170, right = 20, rowHeight = 18, top = 24, width = 640;
   const height = top + drawn.length * rowHeight + 10;
   chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  chart.setAttribute("height", height);
   if (drawn.length === 0) {
     chart.append(svg("text", { x: 10, y: 20, class: "label" }, "No published wages for this selection."));
     return;

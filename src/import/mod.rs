@@ -40,6 +40,9 @@ pub async fn run(database_url: &str, dataset: Dataset) -> anyhow::Result<()> {
             oews::import(&db.conn, &file, oews::Options { reference_period, progress }).await?
         }
     };
+    // Fresh statistics, so the query planner knows the tables' new sizes (a grouping over one role should read
+    // that role's rows by index, not every range).
+    db.conn.execute_unprepared("ANALYZE").await?;
     if db.conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
         // A large import leaves its pages in the write-ahead log: fold them into the database file now, so
         // readers (and a plain copy of the file) need not go through the log.

@@ -185,11 +185,16 @@ impl SalaryRangeFilter {
                     .map(|f| column(S::OccupationId).in_subquery(select_where(occupation::Column::Id, f.condition()))),
             )
             .add_option(self.role.as_ref().map(|f| {
-                Condition::any()
-                    .add(Condition::all().add(column(S::RoleId).is_null()).add(
-                        column(S::OccupationId).in_subquery(select_where(role::Column::OccupationId, f.condition())),
-                    ))
-                    .add(column(S::RoleId).in_subquery(select_where(role::Column::Id, f.condition())))
+                // A range published for one role is filed under that role's occupation, so every range paying
+                // a role is among its occupation's: testing that first lets the database use its index on
+                // the occupation instead of scanning every range.
+                Condition::all()
+                    .add(column(S::OccupationId).in_subquery(select_where(role::Column::OccupationId, f.condition())))
+                    .add(
+                        Condition::any()
+                            .add(column(S::RoleId).is_null())
+                            .add(column(S::RoleId).in_subquery(select_where(role::Column::Id, f.condition()))),
+                    )
             }));
         combine(own, &self.and, &self.or, &self.not, SalaryRangeFilter::condition)
     }
