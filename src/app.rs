@@ -95,6 +95,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/healthz", get(http::health::healthz))
         .route("/readyz", get(http::health::readyz))
+        .merge(http::explore::router())
         .route("/metrics", get(http::metrics::scrape))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(CompressionLayer::new());

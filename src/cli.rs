@@ -38,6 +38,11 @@ pub enum Command {
     Schema,
     /// Print the settings in force (defaults, file, environment and flags applied) as a config file.
     Config,
+    /// Import a published dataset (idempotent, in one transaction): `careerql import oews FILE`.
+    Import {
+        #[command(subcommand)]
+        dataset: crate::import::Dataset,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -62,6 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", sdl(&build_schema(db, &cli.limits.query, Default::default())));
         }
         Command::Config => print!("{}", config.effective),
+        Command::Import { dataset } => crate::import::run(&config.database, dataset).await?,
     }
     Ok(())
 }

@@ -15,6 +15,23 @@ pub enum AreaKind {
     Nonmetropolitan,
 }
 
+/// An occupation's level in the SOC hierarchy (BLS's O_GROUP): all occupations, major, minor and broad
+/// groups, and detailed occupations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum OccupationGroup {
+    #[sea_orm(string_value = "TOTAL")]
+    Total,
+    #[sea_orm(string_value = "MAJOR")]
+    Major,
+    #[sea_orm(string_value = "MINOR")]
+    Minor,
+    #[sea_orm(string_value = "BROAD")]
+    Broad,
+    #[sea_orm(string_value = "DETAILED")]
+    Detailed,
+}
+
 /// The period a wage is paid for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]

@@ -1,4 +1,5 @@
 //! A BLS Standard Occupational Classification (SOC) occupation: the unit BLS publishes wages for.
+use super::enums::OccupationGroup;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,6 +11,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub soc_code: String,
     pub title: String,
+    /// The occupation's level in the SOC hierarchy, as BLS's O_GROUP gives it.
+    pub soc_group: OccupationGroup,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

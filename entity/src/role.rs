@@ -16,6 +16,8 @@ pub struct Model {
     pub onet_soc_code: Option<String>,
     /// The broader role this one specialises, e.g. API Developer specialises Senior Backend Engineer.
     pub specialisation_of_id: Option<i32>,
+    /// Written by hand (the seed's catalog); false for roles the OEWS importer makes, one per detailed occupation.
+    pub curated: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,8 @@ pub struct Model {
     pub top_coded: String,
     pub employment: Option<i64>,
     pub location_quotient: Option<f64>,
+    /// Jobs in the occupation per 1,000 jobs in the area.
+    pub jobs_per_1000: Option<f64>,
     pub source: String,
     /// The period the figures describe, e.g. "May 2025".
     pub reference_period: String,

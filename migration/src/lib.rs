@@ -3,12 +3,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_career_tables;
 mod m20261127_000002_search_index;
+mod m20261201_000003_analytics;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_career_tables::Migration), Box::new(m20261127_000002_search_index::Migration)]
+        vec![
+            Box::new(m20261127_000001_career_tables::Migration),
+            Box::new(m20261127_000002_search_index::Migration),
+            Box::new(m20261201_000003_analytics::Migration),
+        ]
     }
 }

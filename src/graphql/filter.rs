@@ -100,6 +100,7 @@ impl BooleanFilter {
 #[derive(InputObject)]
 #[graphql(
     concrete(name = "AreaKindFilter", params(super::types::city::AreaKind)),
+    concrete(name = "OccupationGroupFilter", params(super::types::occupation::OccupationGroup)),
     concrete(name = "PayPeriodFilter", params(super::types::salary_range::PayPeriod)),
     concrete(name = "SkillCategoryFilter", params(super::types::skill::SkillCategory)),
     concrete(name = "ToolCategoryFilter", params(super::types::tool::ToolCategory))
@@ -174,7 +175,6 @@ pub trait OrderField: Copy {
 /// One ordering term; `orderBy` takes a list of them, first term first.
 #[derive(InputObject)]
 #[graphql(
-    concrete(name = "RoleOrder", params(super::types::role::RoleOrderField)),
     concrete(name = "SkillOrder", params(super::types::skill::SkillOrderField)),
     concrete(name = "ToolOrder", params(super::types::tool::ToolOrderField)),
     concrete(name = "OccupationOrder", params(super::types::occupation::OccupationOrderField)),

@@ -20,7 +20,7 @@ use super::error::ApiError;
 use super::page::{ListQuery, ListSource, Page};
 
 pub struct DbLoader {
-    db: DatabaseConnection,
+    pub(crate) db: DatabaseConnection,
 }
 
 /// Rows of `E` whose `column` equals `value`.
@@ -94,7 +94,7 @@ pub fn request_loader(db: DatabaseConnection, batches: &Batches) -> DataLoader<D
     DataLoader::new(DbLoader { db }, batches.spawner()).delay(Duration::ZERO)
 }
 
-fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<DbLoader>, ApiError> {
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<DbLoader>, ApiError> {
     ctx.data::<DataLoader<DbLoader>>()
         .map_err(|_| ApiError::Internal(Arc::new(DbErr::Custom("request has no loader".into()))))
 }

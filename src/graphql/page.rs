@@ -135,6 +135,8 @@ impl NotEmptyOrFalse for Condition {
 #[derive(Debug)]
 pub struct ListSource {
     table: DynIden,
+    /// Rows read from this query (named `table`) rather than from a table, e.g. the groups of an aggregate.
+    subquery: Option<SelectStatement>,
     /// A table joined in: a link table whose columns become edge fields, or the parent's own table.
     join: Option<(DynIden, Condition)>,
     /// The expression holding the parent's id, for nested lists.
@@ -151,12 +153,18 @@ impl ListSource {
     pub fn new(table: impl IntoIden, filter: Condition) -> Self {
         Self {
             table: table.into_iden(),
+            subquery: None,
             join: None,
             parent: None,
             filter,
             extra: Vec::new(),
             fingerprint: String::new(),
         }
+    }
+
+    /// The rows `select` returns, named `alias`: lists of computed rows page like tables.
+    pub fn derived(select: SelectStatement, alias: &str) -> Self {
+        Self { subquery: Some(select), ..Self::new(Alias::new(alias), Condition::all()) }
     }
 
     /// Narrows the rows further.
@@ -205,7 +213,11 @@ impl ListSource {
 
     fn base(&self, parents: &[i32]) -> SelectStatement {
         let mut select = Query::select();
-        select.from(self.table.clone()).cond_where(self.filter.clone());
+        match &self.subquery {
+            Some(subquery) => select.from_subquery(subquery.clone(), self.table.clone()),
+            None => select.from(self.table.clone()),
+        };
+        select.cond_where(self.filter.clone());
         if let Some((table, on)) = &self.join {
             select.inner_join(table.clone(), on.clone());
         }

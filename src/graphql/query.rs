@@ -11,9 +11,11 @@ use super::types::occupation::{
     Occupation, OccupationConnection, OccupationFilter, OccupationOrder, occupation_order, occupation_source,
 };
 use super::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
+use super::types::salary_range::PayPeriod;
 use super::types::salary_range::{
     SalaryRange, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_order, salary_range_source,
 };
+use super::types::salary_stats::{SalaryGroupBy, SalaryGroupConnection, SalaryStatsOrder, salary_stats};
 use super::types::search::{SearchKind, SearchResult, search};
 use super::types::skill::{Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source};
 use super::types::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
@@ -179,6 +181,27 @@ impl Query {
         let source = salary_range_source(filter).build();
         let (page, total) = root_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args).await?;
         Ok(page.plain(total, SalaryRange))
+    }
+
+    /// Salary ranges matching `filter`, grouped by `groupBy` (no keys: one group of everything), with counts,
+    /// total employment, the employment-weighted mean, each statistic's spread and estimated percentiles of the
+    /// pooled distribution. Figures are never pooled across pay periods: every group is in `period` (annual
+    /// unless asked). Groups come in `groupBy` order unless `orderBy` says otherwise, and page like any list.
+    #[allow(clippy::too_many_arguments)]
+    async fn salary_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The pay period of every figure (default ANNUAL).", default_with = "PayPeriod::Annual")]
+        period: PayPeriod,
+        filter: Option<SalaryRangeFilter>,
+        #[graphql(desc = "Keys to group by, combined.", default)] group_by: Vec<SalaryGroupBy>,
+        order_by: Option<Vec<SalaryStatsOrder>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<SalaryGroupConnection, ApiError> {
+        salary_stats(ctx, period, filter, group_by, order_by, PageArgs { first, after, last, before }).await
     }
 
     /// Roles, skills, tools and cities matching `text`, best first. Tolerates typos: matching is by shared

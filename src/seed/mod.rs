@@ -5,7 +5,7 @@
 //! every row by its natural key inside one transaction, so it is idempotent and never half-applied.
 use std::collections::HashMap;
 
-use entity::enums::{AreaKind, PayPeriod, SkillCategory, ToolCategory};
+use entity::enums::{AreaKind, OccupationGroup, PayPeriod, SkillCategory, ToolCategory};
 use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, skill_tool, tool};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -15,6 +15,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use crate::domain::Cents;
+use crate::store::{salary_range_on_conflict, upsert};
 
 const CATALOG: &str = include_str!("catalog.json");
 const CITIES: &str = include_str!("cities.csv");
@@ -171,6 +172,8 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
         occupations.iter().map(|o| occupation::ActiveModel {
             soc_code: Set(o.soc_code.clone()),
             title: Set(o.title.clone()),
+            // The seed holds the detailed occupations its roles are paid as.
+            soc_group: Set(OccupationGroup::Detailed),
             ..Default::default()
         }),
         OnConflict::column(occupation::Column::SocCode).update_column(occupation::Column::Title).to_owned(),
@@ -187,6 +190,7 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
             summary: Set(r.summary.clone()),
             occupation_id: Set(*occupation_ids.get(&r.soc_code).ok_or_else(|| malformed(&r.soc_code))?),
             onet_soc_code: Set(Some(r.onet_soc_code.clone())),
+            curated: Set(true),
             ..Default::default()
         });
     }
@@ -411,49 +415,9 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
         year: Set(None),
         ..Default::default()
     });
-    use salary_range::Column as S;
-    upsert(
-        &txn,
-        ranges,
-        OnConflict::columns([S::Source, S::ReferencePeriod, S::OccupationId, S::CityId, S::Period])
-            .update_columns([
-                S::RoleId,
-                S::Currency,
-                S::P10Cents,
-                S::P25Cents,
-                S::MedianCents,
-                S::P75Cents,
-                S::P90Cents,
-                S::MeanCents,
-                S::LowCents,
-                S::HighCents,
-                S::TopCoded,
-                S::Employment,
-                S::LocationQuotient,
-                S::Year,
-            ])
-            .to_owned(),
-    )
-    .await?;
+    upsert(&txn, ranges, salary_range_on_conflict()).await?;
 
     crate::search::reindex(&txn).await?;
     txn.commit().await?;
-    Ok(())
-}
-
-/// Inserts `models`, resolving clashes on a natural key by `on_conflict`.
-async fn upsert<A, I>(db: &impl ConnectionTrait, models: I, on_conflict: OnConflict) -> Result<(), DbErr>
-where
-    A: sea_orm::ActiveModelTrait,
-    I: IntoIterator<Item = A>,
-{
-    let models: Vec<A> = models.into_iter().collect();
-    // SQLite caps bound parameters per statement; chunks keep every insert well under it.
-    for chunk in models.chunks(200) {
-        <A::Entity as EntityTrait>::insert_many(chunk.to_vec())
-            .on_conflict(on_conflict.clone())
-            .exec_without_returning(db)
-            .await?;
-    }
     Ok(())
 }

@@ -48,9 +48,10 @@ macro_rules! on_every_backend {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The throwaway database's URL, for driving the command line against it.
+    pub database_url: String,
     pub state: AppState,
     client: reqwest::Client,
-    database_url: String,
     database: Throwaway,
 }
 
@@ -99,7 +100,7 @@ fn postgres_server() -> Option<&'static str> {
         .as_deref()
 }
 
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
 }
 

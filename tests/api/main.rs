@@ -1,14 +1,17 @@
 //! One integration binary: each module drives the real HTTP server the way a client would.
+mod analytics;
 mod batching;
 mod browsers;
 mod clients;
 mod config;
 mod errors;
+mod explore;
 mod filters;
 mod health;
 mod helpers;
 mod hostile;
 mod http;
+mod import;
 mod limits;
 mod metrics;
 mod node;

@@ -1,15 +1,15 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{city, role, salary_range};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use super::global_id;
 use super::salary_range::{
-    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges,
+    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_range_source,
+    salary_ranges,
 };
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{
     BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, combine, select_where, sort_key, sort_keys,
-    subquery,
 };
 use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, primary_key};
 
@@ -87,21 +87,13 @@ impl CityOrder {
             role::Column::OccupationId,
             Condition::all().add(column(role::Column::Slug).eq(slug.as_str())),
         );
-        let period: entity::enums::PayPeriod = self.period.into();
-        let select = select_where(
+        let (select, period_name) = latest_bls_figure(
             figure,
-            Condition::all()
-                .add(column(salary_range::Column::CityId).equals((city::Entity, city::Column::Id)))
-                .add(column(salary_range::Column::OccupationId).in_subquery(occupation))
-                .add(column(salary_range::Column::RoleId).is_null())
-                .add(column(salary_range::Column::Source).eq(crate::seed::BLS_SOURCE))
-                .add(column(salary_range::Column::Period).eq(sea_orm::ActiveEnum::to_value(&period))),
-        )
-        .order_by(salary_range::Column::Year, Order::Desc)
-        .limit(1)
-        .to_owned();
-        let period_name = if self.period == PayPeriod::Annual { "annual" } else { "hourly" };
-        Ok((format!("{name}({slug},{period_name})"), subquery(select)))
+            column(salary_range::Column::OccupationId).in_subquery(occupation),
+            column(salary_range::Column::CityId).equals((city::Entity, city::Column::Id)),
+            self.period,
+        );
+        Ok((format!("{name}({slug},{period_name})"), select))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod role;
 pub mod role_skill;
 pub mod role_tool;
 pub mod salary_range;
+pub mod salary_stats;
 pub mod search;
 pub mod skill;
 pub mod tool;

@@ -8,8 +8,22 @@ use super::salary_range::{
     SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges,
 };
 use crate::graphql::error::ApiError;
-use crate::graphql::filter::{OrderField, StringFilter, combine, sort_keys};
+use crate::graphql::filter::{EnumFilter, OrderField, StringFilter, combine, sort_keys};
 use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
+
+/// An occupation's level in the SOC hierarchy, as BLS publishes it (O_GROUP).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entity::enums::OccupationGroup")]
+pub enum OccupationGroup {
+    /// All occupations together (00-0000).
+    Total,
+    /// A major group, e.g. 15-0000 Computer and Mathematical Occupations.
+    Major,
+    Minor,
+    Broad,
+    /// A detailed occupation, e.g. 15-1252 Software Developers: the level roles are paid as.
+    Detailed,
+}
 
 /// A BLS Standard Occupational Classification (SOC) occupation, the unit BLS publishes wages for.
 pub struct Occupation(pub occupation::Model);
@@ -38,6 +52,7 @@ pub type OccupationOrder = crate::graphql::filter::Ordering<OccupationOrderField
 pub struct OccupationFilter {
     pub soc_code: Option<StringFilter>,
     pub title: Option<StringFilter>,
+    pub group: Option<EnumFilter<OccupationGroup>>,
     pub and: Option<Vec<OccupationFilter>>,
     pub or: Option<Vec<OccupationFilter>>,
     pub not: Option<Box<OccupationFilter>>,
@@ -47,7 +62,12 @@ impl OccupationFilter {
     pub fn condition(&self) -> Condition {
         let own = Condition::all()
             .add_option(self.soc_code.as_ref().map(|f| f.condition(column(occupation::Column::SocCode))))
-            .add_option(self.title.as_ref().map(|f| f.condition(column(occupation::Column::Title))));
+            .add_option(self.title.as_ref().map(|f| f.condition(column(occupation::Column::Title))))
+            .add_option(
+                self.group
+                    .as_ref()
+                    .map(|f| f.condition::<entity::enums::OccupationGroup>(column(occupation::Column::SocGroup))),
+            );
         combine(own, &self.and, &self.or, &self.not, OccupationFilter::condition)
     }
 }
@@ -78,6 +98,11 @@ impl Occupation {
     /// The SOC title, e.g. "Software Developers".
     async fn title(&self) -> &str {
         &self.0.title
+    }
+
+    /// Its level in the SOC hierarchy.
+    async fn group(&self) -> OccupationGroup {
+        self.0.soc_group.into()
     }
 
     /// Roles whose wages this occupation stands for.

@@ -1,16 +1,21 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object};
-use entity::{occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
+use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use super::global_id;
 use super::occupation::Occupation;
 use super::role_skill::{RoleSkillConnection, SkillRank};
 use super::role_tool::{RoleToolConnection, ToolUse};
-use super::salary_range::{SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges};
+use super::salary_range::{
+    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_ranges,
+};
 use super::skill::{Skill, SkillFilter, SkillOrder};
 use super::tool::{Tool, ToolFilter, ToolOrder};
 use crate::graphql::error::ApiError;
-use crate::graphql::filter::{OrderField, StringFilter, combine, select_where, sort_keys, subquery};
+use crate::graphql::filter::{
+    BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, combine, select_where, sort_key, sort_keys,
+    subquery,
+};
 use crate::graphql::loader::{load_by_id, load_many, load_ref};
 use crate::graphql::page::{KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
 
@@ -26,6 +31,12 @@ pub enum RoleOrderField {
     Slug,
     /// The SOC code of the role's occupation.
     SocCode,
+    /// The median wage BLS publishes for the role's occupation in `city`.
+    MedianWage,
+    /// The mean wage BLS publishes for the role's occupation in `city`.
+    MeanWage,
+    /// Jobs in the role's occupation in `city`.
+    Employment,
 }
 
 impl OrderField for RoleOrderField {
@@ -39,11 +50,57 @@ impl OrderField for RoleOrderField {
                     .to_owned();
                 ("socCode", subquery(code), KeyKind::Text)
             }
+            // Figures in a city are keyed by `RoleOrder`, which knows the city.
+            Self::MedianWage | Self::MeanWage | Self::Employment => {
+                ("title", column(role::Column::Title), KeyKind::Text)
+            }
         }
     }
 }
 
-pub type RoleOrder = crate::graphql::filter::Ordering<RoleOrderField>;
+/// One ordering term for roles. The wage and employment fields order roles by what they pay in `city`.
+#[derive(InputObject)]
+pub struct RoleOrder {
+    pub field: RoleOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+    #[graphql(default)]
+    pub nulls: NullsOrder,
+    /// The city (by slug) whose figures order roles, for `MEDIAN_WAGE`, `MEAN_WAGE` and `EMPLOYMENT`
+    /// (default: the nation, `united-states`).
+    pub city: Option<String>,
+    /// The pay period of those figures.
+    #[graphql(default_with = "PayPeriod::Annual")]
+    pub period: PayPeriod,
+}
+
+impl RoleOrder {
+    fn sort_key(&self) -> SortKey {
+        let (name, expr, kind) = match self.field {
+            RoleOrderField::MedianWage => self.figure("medianWage", salary_range::Column::MedianCents),
+            RoleOrderField::MeanWage => self.figure("meanWage", salary_range::Column::MeanCents),
+            RoleOrderField::Employment => self.figure("employment", salary_range::Column::Employment),
+            field => {
+                let (name, expr, kind) = field.key();
+                (name.to_owned(), expr, kind)
+            }
+        };
+        sort_key(name, expr, kind, self.direction, self.nulls)
+    }
+
+    /// The latest BLS figure for the role's occupation in the city.
+    fn figure(&self, name: &str, figure: salary_range::Column) -> (String, Expr, KeyKind) {
+        let city = self.city.as_deref().unwrap_or("united-states");
+        let cities = select_where(city::Column::Id, Condition::all().add(column(city::Column::Slug).eq(city)));
+        let (select, period_name) = latest_bls_figure(
+            figure,
+            column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)),
+            column(salary_range::Column::CityId).in_subquery(cities),
+            self.period,
+        );
+        (format!("{name}({city},{period_name})"), select, KeyKind::Int)
+    }
+}
 
 /// Which roles to return. Every field set must hold; combine filters with `and`, `or` and `not`.
 #[derive(InputObject, Default)]
@@ -51,6 +108,8 @@ pub struct RoleFilter {
     pub slug: Option<StringFilter>,
     pub title: Option<StringFilter>,
     pub summary: Option<StringFilter>,
+    /// `true` for the catalog's hand-written roles, `false` for those the BLS importer makes from occupations.
+    pub curated: Option<BooleanFilter>,
     /// The SOC code of the occupation whose wages stand for the role, e.g. `{ eq: "15-1252" }`.
     pub soc_code: Option<StringFilter>,
     /// Roles that need at least one skill matching this.
@@ -73,6 +132,7 @@ impl RoleFilter {
             .add_option(self.slug.as_ref().map(|f| f.condition(column(role::Column::Slug))))
             .add_option(self.title.as_ref().map(|f| f.condition(column(role::Column::Title))))
             .add_option(self.summary.as_ref().map(|f| f.condition(column(role::Column::Summary))))
+            .add_option(self.curated.as_ref().map(|f| f.condition(column(role::Column::Curated))))
             .add_option(self.soc_code.as_ref().map(|f| {
                 let occupations =
                     select_where(occupation::Column::Id, f.condition(column(occupation::Column::SocCode)));
@@ -110,7 +170,7 @@ impl RoleFilter {
 
 /// The sort keys for a list of roles: the client's `orderBy`, else by title.
 pub fn role_order(order_by: Option<Vec<RoleOrder>>) -> Result<Vec<SortKey>, ApiError> {
-    let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
+    let requested = order_by.map(|terms| terms.iter().map(RoleOrder::sort_key).collect());
     let (name, expr, kind) = RoleOrderField::Title.key();
     sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<role::Entity>())
 }
@@ -139,6 +199,12 @@ impl Role {
     /// What the role is, in a sentence or two.
     async fn summary(&self) -> &str {
         &self.0.summary
+    }
+
+    /// True for roles written for careerql's catalog; false for those made from a BLS occupation by the importer
+    /// (one per detailed occupation, titled as BLS titles it).
+    async fn curated(&self) -> bool {
+        self.0.curated
     }
 
     /// What people in this role do, most central first.

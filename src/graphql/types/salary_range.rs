@@ -1,4 +1,9 @@
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use async_graphql::SimpleObject;
+use async_graphql::dataloader::Loader;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{city, occupation, role, salary_range};
@@ -13,7 +18,7 @@ use crate::graphql::error::ApiError;
 use crate::graphql::filter::{
     EnumFilter, NumberFilter, OrderField, StringFilter, cents, combine, select_where, sort_keys, subquery,
 };
-use crate::graphql::loader::{load_by_id, load_ref};
+use crate::graphql::loader::{DbLoader, load_by_id, load_ref, loader};
 use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -74,6 +79,7 @@ pub enum SalaryRangeOrderField {
     Mean,
     Employment,
     LocationQuotient,
+    JobsPer1000,
     Year,
     Period,
     /// The name of the range's city.
@@ -95,6 +101,7 @@ impl OrderField for SalaryRangeOrderField {
             Self::Mean => own("mean", S::MeanCents, KeyKind::Int),
             Self::Employment => own("employment", S::Employment, KeyKind::Int),
             Self::LocationQuotient => own("locationQuotient", S::LocationQuotient, KeyKind::Float),
+            Self::JobsPer1000 => own("jobsPer1000", S::JobsPer1000, KeyKind::Float),
             Self::Year => own("year", S::Year, KeyKind::Int),
             Self::Period => own("period", S::Period, KeyKind::Text),
             Self::CityName => ("cityName", related(city::Column::Name, city::Column::Id, S::CityId), KeyKind::Text),
@@ -136,6 +143,7 @@ pub struct SalaryRangeFilter {
     pub mean: Option<NumberFilter<f64>>,
     pub employment: Option<NumberFilter<i64>>,
     pub location_quotient: Option<NumberFilter<f64>>,
+    pub jobs_per_1000: Option<NumberFilter<f64>>,
     /// Ranges in a city matching this, e.g. `{ state: { eq: "TX" } }`.
     pub city: Option<Box<CityFilter>>,
     /// Ranges for an occupation matching this.
@@ -165,6 +173,7 @@ impl SalaryRangeFilter {
             .add_option(money(&self.mean, S::MeanCents))
             .add_option(self.employment.as_ref().map(|f| f.condition(column(S::Employment), |e| e)))
             .add_option(self.location_quotient.as_ref().map(|f| f.condition(column(S::LocationQuotient), |q| q)))
+            .add_option(self.jobs_per_1000.as_ref().map(|f| f.condition(column(S::JobsPer1000), |j| j)))
             .add_option(
                 self.city
                     .as_ref()
@@ -176,11 +185,16 @@ impl SalaryRangeFilter {
                     .map(|f| column(S::OccupationId).in_subquery(select_where(occupation::Column::Id, f.condition()))),
             )
             .add_option(self.role.as_ref().map(|f| {
-                Condition::any()
-                    .add(Condition::all().add(column(S::RoleId).is_null()).add(
-                        column(S::OccupationId).in_subquery(select_where(role::Column::OccupationId, f.condition())),
-                    ))
-                    .add(column(S::RoleId).in_subquery(select_where(role::Column::Id, f.condition())))
+                // A range published for one role is filed under that role's occupation, so every range paying
+                // a role is among its occupation's: testing that first lets the database use its index on
+                // the occupation instead of scanning every range.
+                Condition::all()
+                    .add(column(S::OccupationId).in_subquery(select_where(role::Column::OccupationId, f.condition())))
+                    .add(
+                        Condition::any()
+                            .add(column(S::RoleId).is_null())
+                            .add(column(S::RoleId).in_subquery(select_where(role::Column::Id, f.condition()))),
+                    )
             }));
         combine(own, &self.and, &self.or, &self.not, SalaryRangeFilter::condition)
     }
@@ -207,6 +221,32 @@ pub async fn salary_ranges(
     let (page, total) =
         nested_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args, parent).await?;
     Ok(page.plain(total, SalaryRange))
+}
+
+/// `(SELECT figure FROM salary_range WHERE …)`: the latest occupation-wide BLS figure in `period` of the range
+/// matching `occupation` and `city` (conditions on `salary_range`), for ordering by a figure elsewhere. The
+/// second value names the period in cursor keys.
+pub fn latest_bls_figure(
+    figure: salary_range::Column,
+    occupation: Expr,
+    city: Expr,
+    period: PayPeriod,
+) -> (Expr, &'static str) {
+    use salary_range::Column as S;
+    let stored: entity::enums::PayPeriod = period.into();
+    let select = select_where(
+        figure,
+        Condition::all()
+            .add(city)
+            .add(occupation)
+            .add(column(S::RoleId).is_null())
+            .add(column(S::Source).eq(crate::seed::BLS_SOURCE))
+            .add(column(S::Period).eq(sea_orm::ActiveEnum::to_value(&stored))),
+    )
+    .order_by(S::Year, sea_orm::sea_query::Order::Desc)
+    .limit(1)
+    .to_owned();
+    (subquery(select), if period == PayPeriod::Annual { "annual" } else { "hourly" })
 }
 
 fn units(cents: Option<i64>) -> Option<f64> {
@@ -345,6 +385,34 @@ impl SalaryRange {
         self.0.location_quotient
     }
 
+    /// Jobs in the occupation per 1,000 jobs in the area, where the source publishes it.
+    async fn jobs_per_1000(&self) -> Option<f64> {
+        self.0.jobs_per_1000
+    }
+
+    /// Experience levels derived from the published percentiles; null unless all five are published.
+    async fn levels(&self) -> Option<ExperienceLevels> {
+        let r = &self.0;
+        let cents = [r.p10_cents?, r.p25_cents?, r.median_cents?, r.p75_cents?, r.p90_cents?];
+        let top_coded: Vec<&str> = r.top_coded.split_whitespace().collect();
+        let flags = ["p10", "p25", "median", "p75", "p90"].map(|name| top_coded.contains(&name));
+        Some(ExperienceLevels::new(cents.map(|c| Cents(c).units()), flags))
+    }
+
+    /// This range beside the national one for the same occupation (or role), source, reference period and
+    /// pay period: each statistic as a ratio to the national figure. Null where there is no national range.
+    async fn to_national(&self, ctx: &Context<'_>) -> Result<Option<NationalRatios>, ApiError> {
+        let key = NationalKey {
+            occupation_id: self.0.occupation_id,
+            role_id: self.0.role_id,
+            period: self.0.period,
+            source: self.0.source.clone(),
+            reference_period: self.0.reference_period.clone(),
+        };
+        let national = loader(ctx)?.load_one(key).await?;
+        Ok(national.map(|national| NationalRatios::new(&self.0, national)))
+    }
+
     /// Who published the figures, e.g. "BLS OEWS".
     async fn source(&self) -> &str {
         &self.0.source
@@ -357,5 +425,126 @@ impl SalaryRange {
 
     async fn year(&self) -> Option<i32> {
         self.0.year
+    }
+}
+
+/// A band of wages between two published percentiles.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct WageBand {
+    pub low: f64,
+    pub high: f64,
+    /// True when an end of the band is a top-coded lower bound ("at least").
+    pub top_coded: bool,
+}
+
+/// Experience levels derived from wage percentiles: careerql's own mapping, not BLS's (BLS publishes no
+/// levels). Entry is the 10th to 25th percentile, mid the 25th to 75th, senior the 75th to 90th.
+#[derive(SimpleObject)]
+pub struct ExperienceLevels {
+    /// Entry level (derived): the 10th to the 25th percentile.
+    pub entry: WageBand,
+    /// Mid level (derived): the 25th to the 75th percentile.
+    pub mid: WageBand,
+    /// Senior level (derived): the 75th to the 90th percentile.
+    pub senior: WageBand,
+}
+
+impl ExperienceLevels {
+    /// From p10, p25, median, p75, p90 and which of them are lower bounds.
+    pub fn new(percentiles: [f64; 5], lower_bounds: [bool; 5]) -> Self {
+        let [entry, mid, senior] =
+            crate::domain::experience_levels(std::array::from_fn(|i| (percentiles[i], lower_bounds[i])));
+        let band = |b: crate::domain::Band<(f64, bool)>| WageBand {
+            low: b.low.0,
+            high: b.high.0,
+            top_coded: b.low.1 || b.high.1,
+        };
+        Self { entry: band(entry), mid: band(mid), senior: band(senior) }
+    }
+}
+
+/// The national range matching a range: same occupation (or role), source, reference period and pay period.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct NationalKey {
+    occupation_id: i32,
+    role_id: Option<i32>,
+    period: entity::enums::PayPeriod,
+    source: String,
+    reference_period: String,
+}
+
+impl Loader<NationalKey> for DbLoader {
+    type Value = salary_range::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[NationalKey]) -> Result<HashMap<NationalKey, Self::Value>, Self::Error> {
+        use salary_range::Column as S;
+        let nation = crate::graphql::filter::select_where(
+            city::Column::Id,
+            Condition::all()
+                .add(column(city::Column::Kind).eq(sea_orm::ActiveEnum::to_value(&entity::enums::AreaKind::National))),
+        );
+        let occupations: Vec<i32> = keys.iter().map(|k| k.occupation_id).collect();
+        let ranges = salary_range::Entity::find()
+            .filter(S::OccupationId.is_in(occupations))
+            .filter(S::CityId.in_subquery(nation))
+            .all(&self.db)
+            .await?;
+        Ok(ranges
+            .into_iter()
+            .map(|r| {
+                let key = NationalKey {
+                    occupation_id: r.occupation_id,
+                    role_id: r.role_id,
+                    period: r.period,
+                    source: r.source.clone(),
+                    reference_period: r.reference_period.clone(),
+                };
+                (key, r)
+            })
+            .filter(|(key, _)| keys.contains(key))
+            .collect())
+    }
+}
+
+/// A range's statistics as ratios to the national range's (1.0 = the national figure). A ratio is null
+/// where either figure is unpublished.
+#[derive(SimpleObject)]
+pub struct NationalRatios {
+    /// The national range itself.
+    national: SalaryRange,
+    p10: Option<f64>,
+    p25: Option<f64>,
+    median: Option<f64>,
+    p75: Option<f64>,
+    p90: Option<f64>,
+    mean: Option<f64>,
+    /// Statistics whose ratio involves a top-coded figure on either side, and so is not a true ratio.
+    top_coded: Vec<WageStatistic>,
+}
+
+impl NationalRatios {
+    fn new(range: &salary_range::Model, national: salary_range::Model) -> Self {
+        let ratio = |own: Option<i64>, national: Option<i64>| match (own, national) {
+            (Some(own), Some(national)) if national > 0 => Some(own as f64 / national as f64),
+            _ => None,
+        };
+        let mut top_coded: Vec<WageStatistic> = Vec::new();
+        for name in range.top_coded.split_whitespace().chain(national.top_coded.split_whitespace()) {
+            match WageStatistic::parse(name) {
+                Some(stat) if !top_coded.contains(&stat) => top_coded.push(stat),
+                _ => {}
+            }
+        }
+        Self {
+            p10: ratio(range.p10_cents, national.p10_cents),
+            p25: ratio(range.p25_cents, national.p25_cents),
+            median: ratio(range.median_cents, national.median_cents),
+            p75: ratio(range.p75_cents, national.p75_cents),
+            p90: ratio(range.p90_cents, national.p90_cents),
+            mean: ratio(range.mean_cents, national.mean_cents),
+            top_coded,
+            national: SalaryRange(national),
+        }
     }
 }

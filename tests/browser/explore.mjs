@@ -1,0 +1,46 @@
+// Opens careerql's /explore page in headless Chromium, picks a role, and prints what the page shows as JSON:
+// the chart's bars and median marks, the table's rows, the table after sorting by area, and the CSV it downloads.
+// Usage: node explore.mjs BASE_URL ROLE_SLUG
+import { readFile } from "node:fs/promises";
+import { chromium } from "playwright-core";
+
+const [base, role] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+try {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const outside = [];
+  // The page must work offline: any request to another host is recorded (and refused).
+  await page.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== new URL(base).origin && url.protocol !== "blob:" && url.protocol !== "data:") {
+      outside.push(url.href);
+      return route.abort();
+    }
+    return route.continue();
+  });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${base}/explore?role=${encodeURIComponent(role)}`);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+  const shown = await page.evaluate(() => ({
+    role: document.querySelector("#role").value,
+    bars: document.querySelectorAll("#chart rect.bar").length,
+    medians: document.querySelectorAll("#chart line.median").length,
+    rows: [...document.querySelectorAll("#table tbody tr")].map((tr) => [...tr.children].map((td) => td.textContent)),
+    status: document.querySelector("#status").textContent,
+  }));
+  await page.click('#table th[data-key="area"]');
+  const sortedAreas = await page.$$eval("#table tbody tr td:first-child", (tds) => tds.map((td) => td.textContent));
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+  const csv = await readFile(await download.path(), "utf8");
+  console.log(JSON.stringify({ ...shown, sortedAreas, csv, filename: download.suggestedFilename(), errors, outside }));
+} finally {
+  await browser.close();
+}
