@@ -135,6 +135,9 @@ impl NotEmptyOrFalse for Condition {
 #[derive(Debug)]
 pub struct ListSource {
     table: DynIden,
+    /// The table's columns, named rather than `*`: SQLite re-prepares a cached statement after any schema
+    /// change, and a `*` that then expands differently breaks the driver's cached column list.
+    columns: Option<Vec<DynIden>>,
     /// Rows read from this query (named `table`) rather than from a table, e.g. the groups of an aggregate.
     subquery: Option<SelectStatement>,
     /// A table joined in: a link table whose columns become edge fields, or the parent's own table.
@@ -149,10 +152,15 @@ pub struct ListSource {
 }
 
 impl ListSource {
-    /// The rows of `table` matching `filter`.
-    pub fn new(table: impl IntoIden, filter: Condition) -> Self {
+    /// The rows of `E` matching `filter`.
+    pub fn new<E: EntityTrait>(entity: E, filter: Condition) -> Self {
+        Self { columns: Some(columns::<E>()), ..Self::of_table(entity, filter) }
+    }
+
+    fn of_table(table: impl IntoIden, filter: Condition) -> Self {
         Self {
             table: table.into_iden(),
+            columns: None,
             subquery: None,
             join: None,
             parent: None,
@@ -164,7 +172,7 @@ impl ListSource {
 
     /// The rows `select` returns, named `alias`: lists of computed rows page like tables.
     pub fn derived(select: SelectStatement, alias: &str) -> Self {
-        Self { subquery: Some(select), ..Self::new(Alias::new(alias), Condition::all()) }
+        Self { subquery: Some(select), ..Self::of_table(Alias::new(alias), Condition::all()) }
     }
 
     /// Narrows the rows further.
@@ -323,7 +331,17 @@ impl ListQuery {
     fn select(&self, parents: &[i32]) -> SelectStatement {
         let source = &self.source;
         let mut select = source.base(parents);
-        select.column((source.table.clone(), Asterisk)).cond_where(self.keyset());
+        match &source.columns {
+            Some(columns) => {
+                for column in columns {
+                    select.column((source.table.clone(), column.clone()));
+                }
+            }
+            None => {
+                select.column((source.table.clone(), Asterisk));
+            }
+        }
+        select.cond_where(self.keyset());
         for (expr, alias) in &source.extra {
             select.expr_as(expr.clone(), Alias::new(alias.as_str()));
         }
