@@ -72,9 +72,9 @@ WHERE salary_range.period = 'ANNUAL' GROUP BY city.kind, occupation.soc_group OR
 SQL
 
 FIGURES='count employment mean meanIsLowerBound spread { p10 { min max minIsLowerBound maxIsLowerBound } p25 { min max minIsLowerBound maxIsLowerBound } median { min max minIsLowerBound maxIsLowerBound } p75 { min max minIsLowerBound maxIsLowerBound } p90 { min max minIsLowerBound maxIsLowerBound } mean { min max minIsLowerBound maxIsLowerBound } }'
-QUERY_A="query (\$after: String) { salaryStats(first: 100, after: \$after, filter: { role: { slug: { eq: \"$ROLE\" } } }, groupBy: [CITY]) { pageInfo { hasNextPage endCursor } nodes { city { slug } $FIGURES } } }"
-QUERY_B="query (\$after: String) { salaryStats(after: \$after, first: 100, groupBy: [AREA_KIND, OCCUPATION_GROUP]) { nodes { areaKind occupationGroup $FIGURES } } }"
-QUERY_C="query (\$after: String) { salaryStats(after: \$after, first: 100, groupBy: [AREA_KIND, OCCUPATION_GROUP]) { nodes { areaKind occupationGroup $FIGURES estimate { p10 median p90 lowerBounds } } } }"
+QUERY_A="query (\$after: String) { salaryStats(first: 1000, after: \$after, filter: { role: { slug: { eq: \"$ROLE\" } } }, groupBy: [CITY]) { pageInfo { hasNextPage endCursor } nodes { city { slug } $FIGURES } } }"
+QUERY_B="query (\$after: String) { salaryStats(after: \$after, first: 1000, groupBy: [AREA_KIND, OCCUPATION_GROUP]) { nodes { areaKind occupationGroup $FIGURES } } }"
+QUERY_C="query (\$after: String) { salaryStats(after: \$after, first: 1000, groupBy: [AREA_KIND, OCCUPATION_GROUP]) { nodes { areaKind occupationGroup $FIGURES estimate { p10 median p90 lowerBounds } } } }"
 
 # The timing loop is Python (one keep-alive HTTP connection; no process per request), so what is timed is
 # careerql, not the shell: every page of each query, and the sqlite3 shell run on its SQL file.

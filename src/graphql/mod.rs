@@ -45,10 +45,14 @@ pub fn schema_builder(
     // outcome; then persisted queries, which turn a hash into the document the guard checks; then the
     // guard, so a panic anywhere after it fails only its field.
     let builder = Schema::build(Query, EmptyMutation, EmptySubscription).data(db).extension(observe::Observe);
-    let builder = persisted
-        .register(builder)
-        .extension(Guard::new(limits.clone(), SHAPE.clone()))
-        .extension(async_graphql::extensions::Tracing);
+    let builder = persisted.register(builder).extension(Guard::new(limits.clone(), SHAPE.clone()));
+    // async-graphql's spans wrap every resolver in one more future: only worth it when the log filter (set
+    // before the schema is built) would record them.
+    let builder = if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
+        builder.extension(async_graphql::extensions::Tracing)
+    } else {
+        builder
+    };
     if limits.introspection { builder } else { builder.disable_introspection().disable_suggestions() }
 }
 
@@ -59,7 +63,7 @@ pub fn build_schema(db: DatabaseConnection, limits: &QueryLimits, persisted: Per
 /// Runs one request with its own batched loader.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
     let batches = Batches::default();
-    let request = request.data(loader::request_loader(db.clone(), &batches));
+    let request = request.data(loader::request_loader(db.clone(), &batches)).data(page::NestedQueries::default());
     batches.run(schema.execute(request)).await
 }
 

@@ -1,6 +1,8 @@
 //! Relay connections paged in SQL: keyset pagination over (sort keys…, primary key), one statement per page
 //! (or per batch of parents, with `ROW_NUMBER() OVER (PARTITION BY parent …)`), one extra row for `hasNextPage`.
-use std::sync::Arc;
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::connection::{
     Connection, ConnectionNameType, CursorType, DefaultConnectionName, DefaultEdgeName, Edge, EdgeNameType, EmptyFields,
@@ -22,19 +24,34 @@ use super::error::ApiError;
 pub const DEFAULT_PAGE: u64 = 20;
 pub const MAX_PAGE: u64 = 100;
 
-/// An opaque cursor: base64 of the ordering it belongs to and the row's sort-key values.
+/// An opaque cursor: base64 of the ordering it belongs to and the row's sort-key values. Encoded only when a
+/// client selects it, since most responses show few of the cursors their pages hold.
 #[derive(Clone, Debug)]
-pub struct Cursor(pub String);
+pub struct Cursor {
+    signature: Arc<str>,
+    keys: Vec<Json>,
+}
+
+/// A cursor that no list of ours issued.
+#[derive(Debug, thiserror::Error)]
+#[error("this cursor was not issued by this list; use a cursor from the same field and `orderBy`")]
+pub struct ForeignCursor;
 
 impl CursorType for Cursor {
-    type Error = std::convert::Infallible;
+    type Error = ForeignCursor;
 
     fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        Ok(Cursor(s.to_owned()))
+        let foreign = || ForeignCursor;
+        let json: Json =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).map_err(|_| foreign())?).map_err(|_| foreign())?;
+        match (json["o"].as_str(), json["k"].as_array()) {
+            (Some(signature), Some(keys)) => Ok(Cursor { signature: signature.into(), keys: keys.clone() }),
+            _ => Err(foreign()),
+        }
     }
 
     fn encode_cursor(&self) -> String {
-        self.0.clone()
+        URL_SAFE_NO_PAD.encode(serde_json::json!({ "o": &*self.signature, "k": self.keys }).to_string())
     }
 }
 
@@ -147,6 +164,8 @@ pub struct ListSource {
     filter: Condition,
     /// Extra columns read with every row, as (expression, alias).
     extra: Vec<(Expr, String)>,
+    /// The largest page a client may ask for.
+    max_page: u64,
     /// Identifies the source for batching: sources with the same fingerprint differ only in parent.
     fingerprint: String,
 }
@@ -166,6 +185,7 @@ impl ListSource {
             parent: None,
             filter,
             extra: Vec::new(),
+            max_page: MAX_PAGE,
             fingerprint: String::new(),
         }
     }
@@ -173,6 +193,13 @@ impl ListSource {
     /// The rows `select` returns, named `alias`: lists of computed rows page like tables.
     pub fn derived(select: SelectStatement, alias: &str) -> Self {
         Self { subquery: Some(select), ..Self::of_table(Alias::new(alias), Condition::all()) }
+    }
+
+    /// Lets a page hold up to `max_page` rows, for lists whose cost is in computing them all (aggregates),
+    /// not in returning them: paging those a hundred at a time would recompute everything for every page.
+    pub fn max_page(mut self, max_page: u64) -> Self {
+        self.max_page = max_page;
+        self
     }
 
     /// Narrows the rows further.
@@ -264,11 +291,11 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
-fn page_size(name: &str, n: i32) -> Result<u64, ApiError> {
+fn page_size(name: &str, n: i32, max: u64) -> Result<u64, ApiError> {
     match u64::try_from(n) {
-        Ok(size) if size <= MAX_PAGE => Ok(size),
+        Ok(size) if size <= max => Ok(size),
         _ => Err(ApiError::bad_input(format!(
-            "`{name}` must be between 0 and {MAX_PAGE}, got {n}; page with cursors for more"
+            "`{name}` must be between 0 and {max}, got {n}; page with cursors for more"
         ))),
     }
 }
@@ -279,6 +306,8 @@ pub struct ListQuery {
     pub source: Arc<ListSource>,
     order: Vec<SortKey>,
     window: Window,
+    /// The list's table and forward ordering, written into its cursors so one works both ways.
+    signature: Arc<str>,
     fingerprint: String,
 }
 
@@ -294,19 +323,19 @@ impl ListQuery {
         }
         let (size, cursor, backward) = match (args.first, args.last) {
             (Some(_), Some(_)) => return Err(ApiError::bad_input("pass `first` or `last`, not both")),
-            (_, Some(last)) => (page_size("last", last)?, args.before, true),
+            (_, Some(last)) => (page_size("last", last, source.max_page)?, args.before, true),
             (first, None) => {
                 if args.before.is_some() {
                     return Err(ApiError::bad_input("`before` pages backward: pass it with `last`"));
                 }
-                (first.map_or(Ok(DEFAULT_PAGE), |n| page_size("first", n))?, args.after, false)
+                (first.map_or(Ok(DEFAULT_PAGE), |n| page_size("first", n, source.max_page))?, args.after, false)
             }
         };
         let had_cursor = cursor.is_some();
         let order: Vec<SortKey> = if backward { order.iter().map(SortKey::reversed).collect() } else { order };
         let after = cursor.map(|c| decode_cursor(&c, &signature, &order)).transpose()?;
-        let mut query =
-            Self { source, order, window: Window { size, after, backward, had_cursor }, fingerprint: String::new() };
+        let window = Window { size, after, backward, had_cursor };
+        let mut query = Self { source, order, window, signature: signature.into(), fingerprint: String::new() };
         query.fingerprint = query.select(&[]).to_string(SqliteQueryBuilder);
         Ok(query)
     }
@@ -388,13 +417,7 @@ impl ListQuery {
             .enumerate()
             .map(|(i, key)| key.read(row, &format!("__sk{i}")))
             .collect::<Result<Vec<_>, _>>()?;
-        // Cursors are always written in the list's forward order so one works both ways.
-        let signature = signature(&self.source.table, &self.forward_order());
-        Ok(Cursor(URL_SAFE_NO_PAD.encode(serde_json::json!({ "o": signature, "k": values }).to_string())))
-    }
-
-    fn forward_order(&self) -> Vec<SortKey> {
-        if self.window.backward { self.order.iter().map(SortKey::reversed).collect() } else { self.order.clone() }
+        Ok(Cursor { signature: self.signature.clone(), keys: values })
     }
 
     /// Turns fetched rows (in traversal order, one extra) into a page.
@@ -469,16 +492,12 @@ fn signature(table: &DynIden, order: &[SortKey]) -> String {
 }
 
 fn decode_cursor(cursor: &str, signature: &str, order: &[SortKey]) -> Result<Vec<Value>, ApiError> {
-    let foreign = || {
-        ApiError::bad_input("this cursor was not issued by this list; use a cursor from the same field and `orderBy`")
-    };
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| foreign())?;
-    let json: Json = serde_json::from_slice(&bytes).map_err(|_| foreign())?;
-    if json["o"].as_str() != Some(signature) {
+    let foreign = || ApiError::bad_input(ForeignCursor.to_string());
+    let cursor = Cursor::decode_cursor(cursor).map_err(|_| foreign())?;
+    if &*cursor.signature != signature || cursor.keys.len() != order.len() {
         return Err(foreign());
     }
-    let values = json["k"].as_array().filter(|k| k.len() == order.len()).ok_or_else(foreign)?;
-    order.iter().zip(values).map(|(key, value)| key.value(value).ok_or_else(foreign)).collect()
+    order.iter().zip(&cursor.keys).map(|(key, value)| key.value(value).ok_or_else(foreign)).collect()
 }
 
 /// One page of rows, each with its cursor.
@@ -592,21 +611,47 @@ macro_rules! connection_names {
 /// A connection whose edges carry `E` and are named by `Names`.
 pub type LinkConnection<N, E, Names> = Connection<Cursor, N, Total, E, Names, Names>;
 
-/// Builds a nested list's page for one parent: the query is the same for every sibling, so all their pages
+/// A nested list as a parent's resolver describes it: its rows, their order, and the page asked for.
+pub type NestedList = (ListSource, Vec<SortKey>, PageArgs);
+
+/// Each nested list's query in one request, by the field asking for it.
+#[derive(Default)]
+pub struct NestedQueries(Mutex<HashMap<(usize, TypeId), Arc<ListQuery>>>);
+
+impl NestedQueries {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(usize, TypeId), Arc<ListQuery>>> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Builds a nested list's page for one parent. Every sibling asks for the same list, so it is described and
+/// built once per field (built per parent, it was a fifth of a nested query's work), and all their pages
 /// come from one statement.
 pub async fn nested_page<M>(
     ctx: &Context<'_>,
-    source: Arc<ListSource>,
-    order: Vec<SortKey>,
-    args: PageArgs,
     parent: i32,
+    list: impl FnOnce() -> Result<NestedList, ApiError>,
 ) -> Result<(Page<M>, Total), ApiError>
 where
     M: FromQueryResult + Clone + Send + Sync + 'static,
 {
-    let query = Arc::new(ListQuery::new(source.clone(), order, args)?);
-    let page = super::loader::load_page::<M>(ctx, query, parent).await?;
-    Ok((page, Total::new(source, Some(parent))))
+    // The field's node in the request's document is the same for every parent, and so are its arguments;
+    // the row type tells apart fields that a fragment shares between types.
+    let key = (std::ptr::from_ref(&ctx.item.node) as usize, TypeId::of::<M>());
+    let queries = ctx.data::<NestedQueries>().ok();
+    let query = match queries.and_then(|queries| queries.lock().get(&key).cloned()) {
+        Some(query) => query,
+        None => {
+            let (source, order, args) = list()?;
+            let query = Arc::new(ListQuery::new(source.build(), order, args)?);
+            if let Some(queries) = queries {
+                queries.lock().insert(key, query.clone());
+            }
+            query
+        }
+    };
+    let page = super::loader::load_page::<M>(ctx, query.clone(), parent).await?;
+    Ok((page, Total::new(query.source.clone(), Some(parent))))
 }
 
 /// Builds the root list's page.

@@ -196,9 +196,10 @@ impl Query {
         filter: Option<SalaryRangeFilter>,
         #[graphql(desc = "Keys to group by, combined.", default)] group_by: Vec<SalaryGroupBy>,
         order_by: Option<Vec<SalaryStatsOrder>>,
+        #[graphql(desc = "How many groups (default 20, at most 1000: every area or occupation in one page).")]
         first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "How many groups, from the end (at most 1000).")] last: Option<i32>,
         before: Option<String>,
     ) -> Result<SalaryGroupConnection, ApiError> {
         salary_stats(ctx, period, filter, group_by, order_by, PageArgs { first, after, last, before }).await

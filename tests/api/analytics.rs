@@ -210,7 +210,7 @@ async fn bad_groupings_are_refused_with_a_code(app: TestApp) {
         "{ salaryStats(groupBy: [CITY], orderBy: [{ key: CITY, field: MEAN }]) { nodes { count } } }",
         "{ salaryStats(groupBy: [CITY], orderBy: [{ direction: DESC }]) { nodes { count } } }",
         "{ salaryStats(groupBy: [CITY, CITY]) { nodes { count } } }",
-        "{ salaryStats(first: 1000) { nodes { count } } }",
+        "{ salaryStats(first: 1001) { nodes { count } } }",
     ] {
         let response = app.graphql(query).await;
         assert_eq!(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{query}: {response:#}");

@@ -232,8 +232,42 @@ async fn nested_connections_page_each_parent_independently(app: TestApp) {
     assert_eq!(all.len(), 19);
 }
 
+async fn one_nested_field_asked_twice_gives_each_its_own_page(app: TestApp) {
+    // A nested list's query is built once per field of the document and shared by every parent: aliases of
+    // one field, and a fragment spread under two different lists, each keep their own arguments.
+    let data = app
+        .data(
+            r#"{
+              roles(first: 5) { nodes { ...Tools few: tools(first: 1) { nodes { slug } } more: tools(first: 3) { nodes { slug } } } }
+              skills(first: 5) { nodes { roles(first: 3) { nodes { ...Tools } } } }
+            }
+            fragment Tools on Role {
+              all: tools(first: 100) { nodes { slug } }
+              byNameDescending: tools(first: 2, orderBy: [{ field: NAME, direction: DESC }]) { nodes { name } }
+              allNames: tools(first: 100, orderBy: [{ field: NAME, direction: DESC }]) { nodes { name } }
+            }"#,
+        )
+        .await;
+    let head = |list: &Value, field: &str, n: usize| -> Vec<String> {
+        list["nodes"].as_array().unwrap().iter().take(n).map(|node| node[field].as_str().unwrap().to_owned()).collect()
+    };
+    let mut roles: Vec<&Value> = data["roles"]["nodes"].as_array().unwrap().iter().collect();
+    for skill in data["skills"]["nodes"].as_array().unwrap() {
+        roles.extend(skill["roles"]["nodes"].as_array().unwrap());
+    }
+    assert!(roles.len() > 5 && roles.iter().any(|role| role["all"]["nodes"].as_array().unwrap().len() > 3));
+    for role in roles {
+        assert_eq!(head(&role["byNameDescending"], "name", 100), head(&role["allNames"], "name", 2), "{role}");
+        if role.get("few").is_some() {
+            assert_eq!(head(&role["few"], "slug", 100), head(&role["all"], "slug", 1), "{role}");
+            assert_eq!(head(&role["more"], "slug", 100), head(&role["all"], "slug", 3), "{role}");
+        }
+    }
+}
+
 crate::on_every_backend!(
     salary_ranges_page_through_every_ordering,
     roles_and_cities_page_through_every_ordering,
     nested_connections_page_each_parent_independently,
+    one_nested_field_asked_twice_gives_each_its_own_page,
 );

@@ -212,7 +212,7 @@ impl City {
         filter: Option<SalaryRangeFilter>,
         order_by: Option<Vec<SalaryRangeOrder>>,
     ) -> Result<SalaryRangeConnection, ApiError> {
-        let source = salary_range_source(filter).children_of(column(salary_range::Column::CityId)).build();
-        salary_ranges(ctx, source, order_by, PageArgs { first, after, last, before }, self.0.id).await
+        let source = || salary_range_source(filter).children_of(column(salary_range::Column::CityId));
+        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
     }
 }

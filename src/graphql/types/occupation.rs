@@ -117,9 +117,11 @@ impl Occupation {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
-        let source = role_source(filter).children_of(column(role::Column::OccupationId)).build();
-        let args = PageArgs { first, after, last, before };
-        let (page, total) = nested_page::<role::Model>(ctx, source, role_order(order_by)?, args, self.0.id).await?;
+        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
+            let source = role_source(filter).children_of(column(role::Column::OccupationId));
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
         Ok(page.plain(total, Role))
     }
 
@@ -135,10 +137,11 @@ impl Occupation {
         filter: Option<SalaryRangeFilter>,
         order_by: Option<Vec<SalaryRangeOrder>>,
     ) -> Result<SalaryRangeConnection, ApiError> {
-        let source = salary_range_source(filter)
-            .and_where(column(salary_range::Column::RoleId).is_null())
-            .children_of(column(salary_range::Column::OccupationId))
-            .build();
-        salary_ranges(ctx, source, order_by, PageArgs { first, after, last, before }, self.0.id).await
+        let source = || {
+            salary_range_source(filter)
+                .and_where(column(salary_range::Column::RoleId).is_null())
+                .children_of(column(salary_range::Column::OccupationId))
+        };
+        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
     }
 }

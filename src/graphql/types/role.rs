@@ -244,9 +244,11 @@ impl Role {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
-        let source = role_source(filter).children_of(column(role::Column::SpecialisationOfId)).build();
-        let args = PageArgs { first, after, last, before };
-        let (page, total) = nested_page::<role::Model>(ctx, source, role_order(order_by)?, args, self.0.id).await?;
+        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
+            let source = role_source(filter).children_of(column(role::Column::SpecialisationOfId));
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
         Ok(page.plain(total, Role))
     }
 
@@ -263,14 +265,16 @@ impl Role {
         filter: Option<SkillFilter>,
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<RoleSkillConnection, ApiError> {
-        let source = super::skill::skill_source(filter)
-            .through::<role_skill::Entity>(role_skill::Column::SkillId, skill::Column::Id, role_skill::Column::RoleId)
-            .build();
-        let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
-        let order = super::skill::skill_order(order_by, Some(rank))?;
-        let args = PageArgs { first, after, last, before };
-        let (page, total) =
-            nested_page::<Linked<skill::Model, role_skill::Model>>(ctx, source, order, args, self.0.id).await?;
+        let (page, total) = nested_page::<Linked<skill::Model, role_skill::Model>>(ctx, self.0.id, || {
+            let source = super::skill::skill_source(filter).through::<role_skill::Entity>(
+                role_skill::Column::SkillId,
+                skill::Column::Id,
+                role_skill::Column::RoleId,
+            );
+            let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
+            Ok((source, super::skill::skill_order(order_by, Some(rank))?, PageArgs { first, after, last, before }))
+        })
+        .await?;
         Ok(page.connection(total, |row| (Skill(row.node), SkillRank(row.link))))
     }
 
@@ -287,13 +291,15 @@ impl Role {
         filter: Option<ToolFilter>,
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<RoleToolConnection, ApiError> {
-        let source = super::tool::tool_source(filter)
-            .through::<role_tool::Entity>(role_tool::Column::ToolId, tool::Column::Id, role_tool::Column::RoleId)
-            .build();
-        let order = super::tool::tool_order(order_by)?;
-        let args = PageArgs { first, after, last, before };
-        let (page, total) =
-            nested_page::<Linked<tool::Model, role_tool::Model>>(ctx, source, order, args, self.0.id).await?;
+        let (page, total) = nested_page::<Linked<tool::Model, role_tool::Model>>(ctx, self.0.id, || {
+            let source = super::tool::tool_source(filter).through::<role_tool::Entity>(
+                role_tool::Column::ToolId,
+                tool::Column::Id,
+                role_tool::Column::RoleId,
+            );
+            Ok((source, super::tool::tool_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
         Ok(page.connection(total, |row| (Tool(row.node), ToolUse(row.link))))
     }
 
@@ -309,18 +315,22 @@ impl Role {
         filter: Option<SalaryRangeFilter>,
         order_by: Option<Vec<SalaryRangeOrder>>,
     ) -> Result<SalaryRangeConnection, ApiError> {
-        // The role is joined in as the parent: ranges of its occupation, or published for it alone.
-        let paid = Condition::all()
-            .add(column(role::Column::OccupationId).equals((salary_range::Entity, salary_range::Column::OccupationId)))
-            .add(
-                Condition::any()
-                    .add(column(salary_range::Column::RoleId).is_null())
-                    .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
-            );
-        let source = super::salary_range::salary_range_source(filter)
-            .join(role::Entity, paid, "", &[])
-            .children_of(column(role::Column::Id))
-            .build();
-        salary_ranges(ctx, source, order_by, PageArgs { first, after, last, before }, self.0.id).await
+        let source = || {
+            // The role is joined in as the parent: ranges of its occupation, or published for it alone.
+            let paid = Condition::all()
+                .add(
+                    column(role::Column::OccupationId)
+                        .equals((salary_range::Entity, salary_range::Column::OccupationId)),
+                )
+                .add(
+                    Condition::any()
+                        .add(column(salary_range::Column::RoleId).is_null())
+                        .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
+                );
+            super::salary_range::salary_range_source(filter)
+                .join(role::Entity, paid, "", &[])
+                .children_of(column(role::Column::Id))
+        };
+        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
     }
 }

@@ -213,13 +213,13 @@ pub fn salary_range_order(order_by: Option<Vec<SalaryRangeOrder>>) -> Result<Vec
 /// A parent's page of salary ranges (a role's, a city's or an occupation's).
 pub async fn salary_ranges(
     ctx: &Context<'_>,
-    source: Arc<ListSource>,
+    parent: i32,
+    source: impl FnOnce() -> ListSource,
     order_by: Option<Vec<SalaryRangeOrder>>,
     args: PageArgs,
-    parent: i32,
 ) -> Result<SalaryRangeConnection, ApiError> {
     let (page, total) =
-        nested_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args, parent).await?;
+        nested_page::<salary_range::Model>(ctx, parent, || Ok((source(), salary_range_order(order_by)?, args))).await?;
     Ok(page.plain(total, SalaryRange))
 }
 
@@ -293,12 +293,13 @@ impl SalaryRange {
                     .add(column(salary_range::Column::RoleId).is_null())
                     .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
             );
-        let source = role_source(filter)
-            .join(salary_range::Entity, pays, "", &[])
-            .children_of(column(salary_range::Column::Id))
-            .build();
-        let args = PageArgs { first, after, last, before };
-        let (page, total) = nested_page::<role::Model>(ctx, source, role_order(order_by)?, args, self.0.id).await?;
+        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
+            let source = role_source(filter)
+                .join(salary_range::Entity, pays, "", &[])
+                .children_of(column(salary_range::Column::Id));
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
         Ok(page.plain(total, Role))
     }
 

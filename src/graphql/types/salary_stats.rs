@@ -166,6 +166,9 @@ pub enum SalaryStatsOrderField {
 }
 
 const STATS: &str = "salary_stats";
+/// A page of groups may hold every area (about 600) or every occupation (about 830) at once: each page
+/// computes the whole aggregate, so fewer, larger pages are what makes a breakdown fast.
+const MAX_GROUPS_PAGE: u64 = 1000;
 
 fn stats_column(alias: &str) -> Expr {
     Expr::col((Alias::new(STATS), Alias::new(alias)))
@@ -748,7 +751,7 @@ pub async fn salary_stats(
         .map(|k| SortKey::new(format!("k_{}", k.name()), stats_column(k.key().alias), k.key().kind))
         .collect();
     let order = sort_keys(requested, default, unique)?;
-    let source = ListSource::derived(aggregate(&filter, period, &keys), STATS).build();
+    let source = ListSource::derived(aggregate(&filter, period, &keys), STATS).max_page(MAX_GROUPS_PAGE).build();
     let mut rows = grouped_rows(&filter, period, &keys);
     use salary_range::Column as S;
     for c in [S::Employment, S::P10Cents, S::P25Cents, S::MedianCents, S::P75Cents, S::P90Cents, S::TopCoded] {

@@ -137,13 +137,15 @@ impl Skill {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<SkillRoleConnection, ApiError> {
-        let source = role_source(filter)
-            .through::<role_skill::Entity>(role_skill::Column::RoleId, role::Column::Id, role_skill::Column::SkillId)
-            .build();
-        let args = PageArgs { first, after, last, before };
-        let (page, total) =
-            nested_page::<Linked<role::Model, role_skill::Model>>(ctx, source, role_order(order_by)?, args, self.0.id)
-                .await?;
+        let (page, total) = nested_page::<Linked<role::Model, role_skill::Model>>(ctx, self.0.id, || {
+            let source = role_source(filter).through::<role_skill::Entity>(
+                role_skill::Column::RoleId,
+                role::Column::Id,
+                role_skill::Column::SkillId,
+            );
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
         Ok(page.connection(total, |row| (Role(row.node), SkillRank(row.link))))
     }
 
@@ -159,11 +161,15 @@ impl Skill {
         filter: Option<ToolFilter>,
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<ToolConnection, ApiError> {
-        let source = tool_source(filter)
-            .through::<skill_tool::Entity>(skill_tool::Column::ToolId, tool::Column::Id, skill_tool::Column::SkillId)
-            .build();
-        let args = PageArgs { first, after, last, before };
-        let (page, total) = nested_page::<tool::Model>(ctx, source, tool_order(order_by)?, args, self.0.id).await?;
+        let (page, total) = nested_page::<tool::Model>(ctx, self.0.id, || {
+            let source = tool_source(filter).through::<skill_tool::Entity>(
+                skill_tool::Column::ToolId,
+                tool::Column::Id,
+                skill_tool::Column::SkillId,
+            );
+            Ok((source, tool_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
         Ok(page.plain(total, Tool))
     }
 }

@@ -153,13 +153,15 @@ impl Tool {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<ToolRoleConnection, ApiError> {
-        let source = role_source(filter)
-            .through::<role_tool::Entity>(role_tool::Column::RoleId, role::Column::Id, role_tool::Column::ToolId)
-            .build();
-        let args = PageArgs { first, after, last, before };
-        let (page, total) =
-            nested_page::<Linked<role::Model, role_tool::Model>>(ctx, source, role_order(order_by)?, args, self.0.id)
-                .await?;
+        let (page, total) = nested_page::<Linked<role::Model, role_tool::Model>>(ctx, self.0.id, || {
+            let source = role_source(filter).through::<role_tool::Entity>(
+                role_tool::Column::RoleId,
+                role::Column::Id,
+                role_tool::Column::ToolId,
+            );
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
         Ok(page.connection(total, |row| (Role(row.node), ToolUse(row.link))))
     }
 
@@ -175,12 +177,15 @@ impl Tool {
         filter: Option<SkillFilter>,
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<SkillConnection, ApiError> {
-        let source = skill_source(filter)
-            .through::<skill_tool::Entity>(skill_tool::Column::SkillId, skill::Column::Id, skill_tool::Column::ToolId)
-            .build();
-        let args = PageArgs { first, after, last, before };
-        let (page, total) =
-            nested_page::<skill::Model>(ctx, source, skill_order(order_by, None)?, args, self.0.id).await?;
+        let (page, total) = nested_page::<skill::Model>(ctx, self.0.id, || {
+            let source = skill_source(filter).through::<skill_tool::Entity>(
+                skill_tool::Column::SkillId,
+                skill::Column::Id,
+                skill_tool::Column::ToolId,
+            );
+            Ok((source, skill_order(order_by, None)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
         Ok(page.plain(total, Skill))
     }
 }
