@@ -20,6 +20,8 @@ mod pagination;
 mod persisted;
 mod process;
 mod queries;
+mod replicas;
 mod schema;
 mod search;
 mod seed_figures;
+mod statement_timeout;
