@@ -1,5 +1,6 @@
 //! One integration binary: each module drives the real HTTP server the way a client would.
 mod analytics;
+mod backends;
 mod batching;
 mod browsers;
 mod clients;
