@@ -1,6 +1,6 @@
 //! Writing rows by natural key, shared by the seed and the importers.
 use entity::salary_range;
-use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, Func, InsertStatement, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, Iterable, Value,
 };
@@ -38,8 +38,59 @@ async fn upsert_as_json<A: ActiveModelTrait>(
     models: &[A],
     on_conflict: OnConflict,
 ) -> Result<(), DbErr> {
-    let Some(first) = models.first() else { return Ok(()) };
-    let columns: Vec<_> = <A::Entity as EntityTrait>::Column::iter().filter(|c| first.get(*c).is_set()).collect();
+    if let Some(insert) = json_insert(models, on_conflict)? {
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// What an upsert did: rows inserted, rows updated; the others already held the same values.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Changes {
+    pub inserted: u64,
+    pub updated: u64,
+}
+
+/// PostgreSQL only: `upsert`, leaving alone a row that already holds every value (so it is neither
+/// rewritten nor counted), and saying how many rows were inserted and updated. The database compares, so
+/// nothing need be read first.
+pub async fn upsert_changed<A: ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    models: &[A],
+    mut on_conflict: OnConflict,
+) -> Result<Changes, DbErr> {
+    let Some(first) = models.first() else { return Ok(Changes::default()) };
+    let table = <A::Entity as Default>::default().table_name().to_owned();
+    let (held, given): (Vec<String>, Vec<String>) = set_columns(first)
+        .iter()
+        .map(|c| (format!("\"{table}\".\"{}\"", c.as_str()), format!("excluded.\"{}\"", c.as_str())))
+        .unzip();
+    on_conflict.action_and_where(Expr::cust(format!("({}) IS DISTINCT FROM ({})", held.join(", "), given.join(", "))));
+    let Some(mut insert) = json_insert(models, on_conflict)? else { return Ok(Changes::default()) };
+    // A row PostgreSQL inserted has no deleting transaction (`xmax` 0); an updated one has ours.
+    insert.returning(Query::returning().expr(Expr::cust("xmax = 0")));
+    let backend = db.get_database_backend();
+    let mut changes = Changes::default();
+    for row in db.query_all_raw(backend.build(&insert)).await? {
+        if row.try_get_by_index::<bool>(0)? {
+            changes.inserted += 1;
+        } else {
+            changes.updated += 1;
+        }
+    }
+    Ok(changes)
+}
+
+/// The columns `model` sets (every model in a batch sets the same ones).
+fn set_columns<A: ActiveModelTrait>(model: &A) -> Vec<<A::Entity as EntityTrait>::Column> {
+    <A::Entity as EntityTrait>::Column::iter().filter(|c| model.get(*c).is_set()).collect()
+}
+
+/// `INSERT INTO table (columns) SELECT columns FROM json_populate_recordset(NULL::table, $1) ON CONFLICT …`
+/// with the rows as JSON in `$1`; `None` for no rows.
+fn json_insert<A: ActiveModelTrait>(models: &[A], on_conflict: OnConflict) -> Result<Option<InsertStatement>, DbErr> {
+    let Some(first) = models.first() else { return Ok(None) };
+    let columns = set_columns(first);
     let mut rows = Vec::with_capacity(models.len());
     for model in models {
         let mut row = serde_json::Map::with_capacity(columns.len());
@@ -67,8 +118,7 @@ async fn upsert_as_json<A: ActiveModelTrait>(
         .map_err(|error| DbErr::Custom(error.to_string()))?
         .on_conflict(on_conflict)
         .to_owned();
-    db.execute(&insert).await?;
-    Ok(())
+    Ok(Some(insert))
 }
 
 /// A column's value as JSON, for the types the entities use.
