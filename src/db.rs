@@ -43,6 +43,9 @@ impl Db {
     pub async fn connect(settings: &config::Database) -> Result<Self, DbErr> {
         let statements = Arc::new(AtomicU64::new(0));
         let conn = open_pool(settings, &settings.url, "primary", &statements, false).await?;
+        if !settings.replica_urls.is_empty() && conn.get_database_backend() != DatabaseBackend::Postgres {
+            return Err(DbErr::Custom("read replicas need a PostgreSQL primary (--database-url postgres://…)".into()));
+        }
         let mut list = Vec::with_capacity(settings.replica_urls.len());
         for url in &settings.replica_urls {
             // Lazily: a replica that is down at start is out of rotation, not a reason to refuse to start.
@@ -177,7 +180,7 @@ fn replica_name(url: &str) -> String {
 ///
 /// Lag is measured in time, not bytes: each check reads the primary's WAL position, and a replica's lag is
 /// the age of the newest such reading its replay position has reached. An idle primary thus never makes a
-/// replica look late, and a replica is never believed closer than one check interval.
+/// replica look late, and the measure errs on the late side, by one check interval at most.
 struct ReplicaHealth {
     primary: DatabaseConnection,
     max_lag: Duration,
@@ -308,6 +311,12 @@ pub fn is_statement_timeout(error: &DbErr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replicas_are_named_without_credentials() {
+        assert_eq!(replica_name("postgres://reader:secret@db-2:5432/careerql?sslmode=require"), "db-2:5432/careerql");
+        assert_eq!(replica_name("postgresql://127.0.0.1:5433/careerql"), "127.0.0.1:5433/careerql");
+    }
 
     #[test]
     fn statements_are_labelled_by_their_first_keyword() {

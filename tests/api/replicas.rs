@@ -193,3 +193,14 @@ async fn a_failed_replica_leaves_rotation_and_reads_go_on_from_the_primary() {
         assert_eq!(title(&app).await, "API Developer");
     }
 }
+
+#[tokio::test]
+async fn replicas_are_postgres_behind_a_postgres_primary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("careerql.db").display());
+    let args = ["careerql", "--database-url", &sqlite, "--database-replica-urls", "sqlite://other.db"];
+    assert!(careerql::config::parse_from(args).is_err(), "a replica URL must be PostgreSQL");
+    let cli = crate::helpers::cli(&sqlite, &["--database-replica-urls", "postgres://postgres@127.0.0.1:5433/x"]);
+    let refused = careerql::db::Db::connect(&cli.config.database).await.err().expect("a SQLite primary is refused");
+    assert!(refused.to_string().contains("need a PostgreSQL primary"), "{refused}");
+}
