@@ -53,7 +53,7 @@ impl AppState {
     }
 
     pub fn new(db: Db, limits: Limits, persisted: PersistedQueries, http: config::Http) -> Self {
-        let schema = build_schema(db.conn.clone(), &limits.query, persisted.clone());
+        let schema = build_schema(&limits.query, persisted.clone());
         let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));
         Self { db, schema, limits: Arc::new(limits), rate_limiter, http, persisted }
     }

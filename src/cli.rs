@@ -63,8 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Schema => {
             // The SDL does not depend on the data, so no database is opened.
-            let db = sea_orm::DatabaseConnection::default();
-            print!("{}", sdl(&build_schema(db, &cli.limits.query, Default::default())));
+            print!("{}", sdl(&build_schema(&cli.limits.query, Default::default())));
         }
         Command::Config => print!("{}", config.effective),
         Command::Import { dataset } => crate::import::run(&config.database, dataset).await?,

@@ -90,6 +90,26 @@ pub struct Database {
     #[arg(id = "db-acquire-timeout", long = "db-acquire-timeout", value_name = "DURATION", env = "CAREERQL_DB_ACQUIRE_TIMEOUT", default_value = "3s",
           value_parser = humantime::parse_duration, global = true)]
     pub acquire_timeout: Duration,
+
+    /// On PostgreSQL, how long one SQL statement may run before the server cancels it (the request gets
+    /// `TIMEOUT`). Above the request timeout (`--request-timeout-ms`, 10 s by default), so it never cuts a
+    /// statement a request is still waiting for, but stops work a timed-out request left running. SQLite
+    /// has no statement timeout; there it is ignored.
+    #[arg(id = "db-statement-timeout", long = "db-statement-timeout", value_name = "DURATION", env = "CAREERQL_DB_STATEMENT_TIMEOUT", default_value = "15s",
+          value_parser = parse_statement_timeout, global = true)]
+    pub statement_timeout: Duration,
+
+    /// PostgreSQL streaming replicas (comma-separated `postgres://…` URLs) that read-only queries may be
+    /// sent to, in turn; writes, and reads that must see them, go to `--database-url`.
+    #[arg(id = "database-replica-urls", long = "database-replica-urls", value_name = "URL", env = "CAREERQL_DATABASE_REPLICA_URLS",
+          value_delimiter = ',', value_parser = parse_replica_url, global = true)]
+    pub replica_urls: Vec<String>,
+
+    /// A replica further behind the primary than this (or not answering) is taken out of rotation until it
+    /// catches up; its queries go to the primary meanwhile.
+    #[arg(id = "db-replica-max-lag", long = "db-replica-max-lag", value_name = "DURATION", env = "CAREERQL_DB_REPLICA_MAX_LAG", default_value = "5s",
+          value_parser = parse_positive_duration, global = true)]
+    pub replica_max_lag: Duration,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -192,6 +212,30 @@ fn parse_origin(value: &str) -> Result<String, String> {
             Ok(format!("{}://{}", uri.scheme_str().unwrap_or_default(), authority))
         }
         _ => Err("an origin is `http(s)://host[:port]`, with no path".to_owned()),
+    }
+}
+
+fn parse_positive_duration(value: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(value) {
+        Ok(duration) if duration.is_zero() => Err("must be more than 0".to_owned()),
+        parsed => parsed.map_err(|error| error.to_string()),
+    }
+}
+
+/// PostgreSQL counts its statement timeout in whole milliseconds, and 0 would mean none.
+fn parse_statement_timeout(value: &str) -> Result<Duration, String> {
+    let duration = parse_positive_duration(value)?;
+    if duration < Duration::from_millis(1) {
+        return Err("must be at least 1ms".to_owned());
+    }
+    Ok(duration)
+}
+
+fn parse_replica_url(value: &str) -> Result<String, String> {
+    if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+        Ok(value.to_owned())
+    } else {
+        Err("read replicas are PostgreSQL: `postgres://…`".to_owned())
     }
 }
 

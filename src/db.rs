@@ -1,49 +1,82 @@
 //! Connecting to the database: pool settings, SQLite pragmas, migrations, readiness, and metrics for every
 //! SQL statement run.
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr, RuntimeErr, sqlx};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr, RuntimeErr, Statement, sqlx,
+};
+use tokio::time::Instant;
 
 use crate::config;
 use crate::metrics;
 
-/// The database connection pool, with a running count of the statements it has executed.
+/// The database: the primary, which takes every write and every read that must see one, and any PostgreSQL
+/// read replicas, which take read-only queries while they keep up (see [`Db::reader`]). Every pool counts
+/// the statements it runs.
 #[derive(Clone)]
 pub struct Db {
+    /// The primary.
     pub conn: DatabaseConnection,
+    replicas: Arc<Replicas>,
     statements: Arc<AtomicU64>,
     acquire_timeout: Duration,
 }
 
+struct Replicas {
+    list: Vec<Replica>,
+    /// Round-robin position.
+    next: AtomicUsize,
+}
+
+struct Replica {
+    conn: DatabaseConnection,
+    /// `host:port/database`: a label for logs and metrics, with no credentials.
+    name: String,
+    in_rotation: AtomicBool,
+}
+
 impl Db {
     pub async fn connect(settings: &config::Database) -> Result<Self, DbErr> {
-        let mut options = ConnectOptions::new(&settings.url);
-        options
-            .sqlx_logging(false)
-            // Always set: sea-orm gives SQLite a single connection unless told otherwise, which serializes
-            // every request; under WAL, readers run in parallel and writers queue on the busy timeout.
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            // WAL lets readers run while a writer commits; NORMAL sync is durable under WAL except on power loss.
-            .map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5))
-            });
-        let mut conn = Database::connect(options).await?;
         let statements = Arc::new(AtomicU64::new(0));
-        let counter = statements.clone();
-        conn.set_metric_callback(move |info| {
-            counter.fetch_add(1, Ordering::Relaxed);
-            metrics::statement(statement_kind(&info.statement.sql), info.elapsed, info.failed);
-            tracing::trace!(elapsed = ?info.elapsed, failed = info.failed, sql = %info.statement, "statement");
-        });
-        Ok(Self { conn, statements, acquire_timeout: settings.acquire_timeout })
+        let conn = open_pool(settings, &settings.url, "primary", &statements, false).await?;
+        if !settings.replica_urls.is_empty() && conn.get_database_backend() != DatabaseBackend::Postgres {
+            return Err(DbErr::Custom("read replicas need a PostgreSQL primary (--database-url postgres://…)".into()));
+        }
+        let mut list = Vec::with_capacity(settings.replica_urls.len());
+        for url in &settings.replica_urls {
+            // Lazily: a replica that is down at start is out of rotation, not a reason to refuse to start.
+            let conn = open_pool(settings, url, "replica", &statements, true).await?;
+            list.push(Replica { conn, name: replica_name(url), in_rotation: AtomicBool::new(false) });
+        }
+        let replicas = Arc::new(Replicas { list, next: AtomicUsize::new(0) });
+        if !replicas.list.is_empty() {
+            let health = ReplicaHealth::new(conn.clone(), settings.replica_max_lag, settings.acquire_timeout);
+            tokio::spawn(health.run(Arc::downgrade(&replicas)));
+        }
+        Ok(Self { conn, replicas, statements, acquire_timeout: settings.acquire_timeout })
+    }
+
+    /// The connection a read-only query runs on: the next replica in rotation, or the primary when none is.
+    pub fn reader(&self) -> &DatabaseConnection {
+        let Replicas { list, next } = self.replicas.as_ref();
+        if list.is_empty() {
+            return &self.conn;
+        }
+        let start = next.fetch_add(1, Ordering::Relaxed);
+        (0..list.len())
+            .map(|offset| &list[(start + offset) % list.len()])
+            .find(|replica| replica.in_rotation.load(Ordering::Relaxed))
+            .map_or(&self.conn, |replica| &replica.conn)
+    }
+
+    /// How many replicas are configured, and how many of them are in rotation now.
+    pub fn replicas_in_rotation(&self) -> (usize, usize) {
+        let list = &self.replicas.list;
+        (list.len(), list.iter().filter(|replica| replica.in_rotation.load(Ordering::Relaxed)).count())
     }
 
     /// Applies every pending migration.
@@ -88,10 +121,135 @@ impl Db {
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
-        match self.conn.close_by_ref().await {
-            Ok(()) => tracing::info!("database pool closed"),
-            Err(error) => tracing::warn!(%error, "closing the database pool"),
+        let replicas = self.replicas.list.iter().map(|replica| &replica.conn);
+        for conn in std::iter::once(&self.conn).chain(replicas) {
+            match conn.close_by_ref().await {
+                Ok(()) => tracing::info!("database pool closed"),
+                Err(error) => tracing::warn!(%error, "closing the database pool"),
+            }
         }
+    }
+}
+
+/// A pool on `url` with the pool settings, counting its statements into `statements` and the metrics
+/// under `pool`.
+async fn open_pool(
+    settings: &config::Database,
+    url: &str,
+    pool: &'static str,
+    statements: &Arc<AtomicU64>,
+    lazy: bool,
+) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url);
+    let statement_timeout = settings.statement_timeout.as_millis().to_string();
+    options
+        .sqlx_logging(false)
+        .connect_lazy(lazy)
+        // Always set: sea-orm gives SQLite a single connection unless told otherwise, which serializes
+        // every request; under WAL, readers run in parallel and writers queue on the busy timeout.
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        // WAL lets readers run while a writer commits; NORMAL sync is durable under WAL except on power loss.
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        })
+        // Sent in the startup packet, so it holds on every connection from its first statement.
+        .map_sqlx_postgres_opts(move |opts| opts.options([("statement_timeout", statement_timeout.as_str())]));
+    let mut conn = Database::connect(options).await?;
+    let counter = statements.clone();
+    conn.set_metric_callback(move |info| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        metrics::statement(pool, statement_kind(&info.statement.sql), info.elapsed, info.failed);
+        tracing::trace!(pool, elapsed = ?info.elapsed, failed = info.failed, sql = %info.statement, "statement");
+    });
+    Ok(conn)
+}
+
+/// `host:port/database` of a PostgreSQL URL.
+fn replica_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, rest)| rest);
+    rest.split('?').next().unwrap_or_default().to_owned()
+}
+
+/// Checks the replicas every `every`: a replica is in rotation while it answers, is a standby, and has
+/// replayed what the primary had written no more than `max_lag` ago.
+///
+/// Lag is measured in time, not bytes: each check reads the primary's WAL position, and a replica's lag is
+/// the age of the newest such reading its replay position has reached. An idle primary thus never makes a
+/// replica look late, and the measure errs on the late side, by one check interval at most.
+struct ReplicaHealth {
+    primary: DatabaseConnection,
+    max_lag: Duration,
+    every: Duration,
+    /// No check waits longer than this for an answer.
+    patience: Duration,
+    /// The primary's WAL positions as read at each check, oldest first, for `max_lag` and a little more.
+    primary_positions: std::collections::VecDeque<(Instant, i64)>,
+}
+
+impl ReplicaHealth {
+    fn new(primary: DatabaseConnection, max_lag: Duration, patience: Duration) -> Self {
+        let every = (max_lag / 4).clamp(Duration::from_millis(100), Duration::from_secs(5));
+        Self { primary, max_lag, every, patience, primary_positions: Default::default() }
+    }
+
+    /// Runs until the replicas are dropped.
+    async fn run(mut self, replicas: Weak<Replicas>) {
+        let mut ticks = tokio::time::interval(self.every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let Some(replicas) = replicas.upgrade() else { return };
+            self.check(&replicas).await;
+        }
+    }
+
+    async fn check(&mut self, replicas: &Replicas) {
+        // The primary first: a replica read after it has replayed at least what it had then, or lags.
+        let now = Instant::now();
+        match self.position(&self.primary, "SELECT (pg_current_wal_lsn() - '0/0')::bigint AS lsn").await {
+            Some(lsn) => self.primary_positions.push_back((now, lsn)),
+            // Without the primary's position no lag can be measured: keep the replicas as they are.
+            None => return tracing::warn!("replica check: cannot read the primary's WAL position"),
+        }
+        let keep = self.max_lag + self.every * 2;
+        while self.primary_positions.len() > 1 && self.primary_positions.front().is_some_and(|(at, _)| now - *at > keep)
+        {
+            self.primary_positions.pop_front();
+        }
+        for replica in &replicas.list {
+            // NULL when the server is not a standby (say, promoted): then it is no replica of this primary.
+            let replayed =
+                self.position(&replica.conn, "SELECT (pg_last_wal_replay_lsn() - '0/0')::bigint AS lsn").await;
+            let lag = replayed.and_then(|replayed| {
+                let (at, _) = self.primary_positions.iter().rev().find(|(_, lsn)| *lsn <= replayed)?;
+                Some(now.saturating_duration_since(*at))
+            });
+            let healthy = lag.is_some_and(|lag| lag <= self.max_lag);
+            metrics::replica(&replica.name, healthy, lag);
+            if replica.in_rotation.swap(healthy, Ordering::Relaxed) != healthy {
+                match (healthy, replayed) {
+                    (true, _) => tracing::info!(replica = %replica.name, "replica back in rotation"),
+                    (false, None) => {
+                        tracing::warn!(replica = %replica.name, "replica out of rotation: not answering as a standby")
+                    }
+                    (false, Some(_)) => {
+                        tracing::warn!(replica = %replica.name, ?lag, "replica out of rotation: lagging")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A WAL position from `sql`, or `None` if the server does not answer in time or has none.
+    async fn position(&self, conn: &DatabaseConnection, sql: &str) -> Option<i64> {
+        let statement = Statement::from_string(DatabaseBackend::Postgres, sql);
+        let row = tokio::time::timeout(self.patience, conn.query_one_raw(statement)).await.ok()?.ok()??;
+        row.try_get::<Option<i64>>("", "lsn").ok()?
     }
 }
 
@@ -139,9 +297,26 @@ pub fn is_unavailable(error: &DbErr) -> bool {
     }
 }
 
+/// Whether `error` is PostgreSQL cancelling a statement (SQLSTATE 57014, `query_canceled`), which is what
+/// the statement timeout does.
+pub fn is_statement_timeout(error: &DbErr) -> bool {
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            matches!(error.as_ref(), sqlx::Error::Database(error) if error.code().as_deref() == Some("57014"))
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replicas_are_named_without_credentials() {
+        assert_eq!(replica_name("postgres://reader:secret@db-2:5432/careerql?sslmode=require"), "db-2:5432/careerql");
+        assert_eq!(replica_name("postgresql://127.0.0.1:5433/careerql"), "127.0.0.1:5433/careerql");
+    }
 
     #[test]
     fn statements_are_labelled_by_their_first_keyword() {

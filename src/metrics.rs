@@ -18,6 +18,8 @@ pub const DB_STATEMENTS: &str = "careerql_db_statements_total";
 pub const DB_STATEMENT_ERRORS: &str = "careerql_db_statement_errors_total";
 pub const DB_STATEMENT_DURATION: &str = "careerql_db_statement_duration_seconds";
 pub const DB_CONNECTIONS: &str = "careerql_db_connections";
+pub const DB_REPLICA_IN_ROTATION: &str = "careerql_db_replica_in_rotation";
+pub const DB_REPLICA_LAG: &str = "careerql_db_replica_lag_seconds";
 pub const DATALOADER_BATCH_SIZE: &str = "careerql_dataloader_batch_size";
 pub const REJECTED_REQUESTS: &str = "careerql_rejected_requests_total";
 pub const BUILD_INFO: &str = "careerql_build_info";
@@ -69,9 +71,18 @@ fn describe() {
         "GraphQL operations run, by operation name and outcome code (OK, or the first error's code)."
     );
     describe_histogram!(GRAPHQL_REQUEST_DURATION, Unit::Seconds, "Time to run a GraphQL operation, by operation name.");
-    describe_counter!(DB_STATEMENTS, "SQL statements executed, by kind (select, insert, update, delete, other).");
-    describe_counter!(DB_STATEMENT_ERRORS, "SQL statements that failed, by kind.");
-    describe_histogram!(DB_STATEMENT_DURATION, Unit::Seconds, "SQL statement execution time, by kind.");
+    describe_counter!(
+        DB_STATEMENTS,
+        "SQL statements executed, by pool (primary, replica) and kind (select, insert, update, delete, other)."
+    );
+    describe_counter!(DB_STATEMENT_ERRORS, "SQL statements that failed, by pool and kind.");
+    describe_histogram!(DB_STATEMENT_DURATION, Unit::Seconds, "SQL statement execution time, by pool and kind.");
+    describe_gauge!(DB_REPLICA_IN_ROTATION, "1 while a read replica takes queries, 0 while it is out of rotation.");
+    describe_gauge!(
+        DB_REPLICA_LAG,
+        Unit::Seconds,
+        "How far a read replica's replay is behind the primary, as last checked."
+    );
     describe_gauge!(DB_CONNECTIONS, "Database pool connections, by state (in_use, idle).");
     describe_histogram!(DATALOADER_BATCH_SIZE, Unit::Count, "Keys per DataLoader batch, by table.");
     describe_counter!(REJECTED_REQUESTS, "Requests refused before running, by the limit they broke.");
@@ -90,12 +101,20 @@ pub fn rejected(limit: &'static str) {
     counter!(REJECTED_REQUESTS, "limit" => limit).increment(1);
 }
 
-/// Records one SQL statement (from the pool's metric callback).
-pub fn statement(kind: &'static str, elapsed: Duration, failed: bool) {
-    counter!(DB_STATEMENTS, "kind" => kind).increment(1);
-    histogram!(DB_STATEMENT_DURATION, "kind" => kind).record(elapsed.as_secs_f64());
+/// Records one SQL statement (from a pool's metric callback); `pool` is `primary` or `replica`.
+pub fn statement(pool: &'static str, kind: &'static str, elapsed: Duration, failed: bool) {
+    counter!(DB_STATEMENTS, "pool" => pool, "kind" => kind).increment(1);
+    histogram!(DB_STATEMENT_DURATION, "pool" => pool, "kind" => kind).record(elapsed.as_secs_f64());
     if failed {
-        counter!(DB_STATEMENT_ERRORS, "kind" => kind).increment(1);
+        counter!(DB_STATEMENT_ERRORS, "pool" => pool, "kind" => kind).increment(1);
+    }
+}
+
+/// Records a read replica's last check: whether it is in rotation, and its lag if it could be measured.
+pub fn replica(name: &str, in_rotation: bool, lag: Option<Duration>) {
+    gauge!(DB_REPLICA_IN_ROTATION, "replica" => name.to_owned()).set(if in_rotation { 1.0 } else { 0.0 });
+    if let Some(lag) = lag {
+        gauge!(DB_REPLICA_LAG, "replica" => name.to_owned()).set(lag.as_secs_f64());
     }
 }
 

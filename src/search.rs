@@ -1,9 +1,15 @@
 //! Full-text search over roles, skills, tools and cities, typo-tolerant by trigram matching.
 //!
-//! `search_index` holds one row per object (its kind, id, title and body). SQLite matches it with FTS5's
-//! trigram tokenizer and ranks by BM25 (titles weigh ten times the body); PostgreSQL matches with pg_trgm
-//! and ranks by trigram similarity. Either way a query that shares most of its trigrams with a name, such
-//! as "postgress" or "seatle", still finds it.
+//! `search_index` holds one row per object (its kind, id, title and body). What matches and in which order
+//! is defined once, here, so both backends answer alike: a row matches when its title or body contains at
+//! least half of the text's trigrams, and rows rank by how much of the text their title holds, then by how
+//! close the title is to the text (a word starting with the text first, then trigram similarity), then by
+//! how much of the text the row holds at all. Each backend only finds the candidates, rows sharing any one
+//! trigram with the text, through its own trigram index: SQLite's FTS5 trigram tokenizer, PostgreSQL's
+//! pg_trgm GIN indexes. So "postgress" or "seatle" still finds its object.
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
 /// Rebuilds the index from the tables; run after anything changes the searchable text.
@@ -30,69 +36,116 @@ pub async fn search(db: &impl ConnectionTrait, text: &str, kinds: &[&str], limit
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let kind_params: Vec<String> = (0..kinds.len()).map(|i| placeholder(backend, i + 3)).collect();
-    let kinds_in = kind_params.join(", ");
-    let (sql, query_text) = match backend {
+    let mut values: Vec<Value> = kinds.iter().map(|kind| Value::from(kind.to_string())).collect();
+    let kinds_in = (1..=kinds.len()).map(|n| placeholder(backend, n)).collect::<Vec<_>>().join(", ");
+    let next = kinds.len() + 1;
+    if text.chars().count() < 3 {
         // Trigram matching needs three characters; shorter text matches the start of a title.
-        _ if text.chars().count() < 3 => (
-            format!(
-                "SELECT kind, ref_id FROM search_index WHERE LOWER(title) LIKE {} AND kind IN ({kinds_in})
-                 ORDER BY title, kind, ref_id LIMIT {}",
-                placeholder(backend, 1),
-                placeholder(backend, 2)
-            ),
-            format!("{}%", text.replace(['%', '_'], "")),
-        ),
-        DbBackend::Postgres => (
-            format!(
-                "SELECT kind, ref_id FROM search_index
-                 WHERE (title % $1 OR $1 <% title OR body ILIKE '%' || $1 || '%') AND kind IN ({kinds_in})
-                 ORDER BY GREATEST(similarity(title, $1), word_similarity($1, title)) DESC, similarity(body, $1) DESC,
-                          kind, ref_id
-                 LIMIT $2"
-            ),
-            text,
-        ),
-        _ => {
-            // FTS5 matches rows sharing any one trigram; the share test below keeps the close ones, so fetch
-            // more candidates than asked for.
-            let sql = format!(
-                "SELECT kind, ref_id, title, body FROM search_index
-                 WHERE search_index MATCH ?1 AND kind IN ({kinds_in})
-                 ORDER BY bm25(search_index, 0.0, 0.0, 10.0, 1.0), kind, ref_id
-                 LIMIT ?2"
-            );
-            let rows = query(db, sql, trigram_query(&text), limit * 4, kinds).await?;
-            let mut hits = Vec::new();
-            for row in rows {
-                let document =
-                    format!("{} {}", row.try_get::<String>("", "title")?, row.try_get::<String>("", "body")?);
-                if trigram_share(&text, &document.to_lowercase()) >= MIN_TRIGRAM_SHARE {
-                    hits.push((row.try_get("", "kind")?, row.try_get("", "ref_id")?));
-                }
+        let sql = format!(
+            "SELECT kind, ref_id FROM search_index WHERE kind IN ({kinds_in}) AND LOWER(title) LIKE {}
+             ORDER BY title, kind, ref_id LIMIT {}",
+            placeholder(backend, next),
+            placeholder(backend, next + 1)
+        );
+        values.extend([format!("{}%", text.replace(['%', '_'], "")).into(), (limit as i64).into()]);
+        let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        return rows.iter().map(|row| Ok((row.try_get("", "kind")?, row.try_get("", "ref_id")?))).collect();
+    }
+    let wanted: BTreeSet<String> = trigrams(&text).into_iter().collect();
+    let candidates = match backend {
+        DbBackend::Postgres => {
+            // Each trigram as an ILIKE pattern, which pg_trgm's GIN indexes serve.
+            let mut patterns = Vec::new();
+            for (n, trigram) in wanted.iter().enumerate() {
+                let p = placeholder(backend, next + n);
+                patterns.push(format!("title ILIKE {p} OR body ILIKE {p}"));
+                values.push(
+                    format!("%{}%", trigram.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")).into(),
+                );
             }
-            hits.truncate(limit as usize);
-            return Ok(hits);
+            format!(
+                "SELECT kind, ref_id, title, body FROM search_index WHERE kind IN ({kinds_in}) AND ({})",
+                patterns.join(" OR ")
+            )
+        }
+        _ => {
+            // FTS5 matches rows holding any of the quoted trigrams, in the title or the body.
+            let quoted: Vec<String> = wanted.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+            values.push(format!("{{title body}} : ({})", quoted.join(" OR ")).into());
+            format!(
+                "SELECT kind, ref_id, title, body FROM search_index WHERE kind IN ({kinds_in}) AND search_index MATCH {}",
+                placeholder(backend, next)
+            )
         }
     };
-    let rows = query(db, sql, query_text, limit, kinds).await?;
-    rows.iter().map(|row| Ok((row.try_get("", "kind")?, row.try_get("", "ref_id")?))).collect()
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, candidates, values)).await?;
+    let mut hits = Vec::new();
+    for row in rows {
+        let (title, body): (String, String) = (row.try_get("", "title")?, row.try_get("", "body")?);
+        if let Some(score) = Score::of(&text, &wanted, &title.to_lowercase(), &body.to_lowercase()) {
+            hits.push((score, row.try_get::<String>("", "kind")?, row.try_get::<i32>("", "ref_id")?));
+        }
+    }
+    hits.sort_by(|(a, a_kind, a_id), (b, b_kind, b_id)| {
+        b.cmp(a).then_with(|| a_kind.cmp(b_kind)).then_with(|| a_id.cmp(b_id))
+    });
+    Ok(hits.into_iter().take(limit as usize).map(|(_, kind, id)| (kind, id)).collect())
 }
 
-/// How much of the query a row must contain to count as a match (pg_trgm's default threshold is 0.3 of
-/// the union; this is half of the query's own trigrams).
+/// How much of the text a row must hold to match: half of the text's trigrams.
 const MIN_TRIGRAM_SHARE: f64 = 0.5;
 
-async fn query(
-    db: &impl ConnectionTrait,
-    sql: String,
-    text: String,
-    limit: u64,
-    kinds: &[&str],
-) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
-    let mut values: Vec<Value> = vec![text.into(), (limit as i64).into()];
-    values.extend(kinds.iter().map(|k| Value::from(k.to_string())));
-    db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await
+/// How well a row matches; greater is better.
+#[derive(Debug, PartialEq)]
+struct Score {
+    /// The share of the text's trigrams in the title.
+    title_share: f64,
+    /// Whether a word of the title starts with the text.
+    word_start: bool,
+    /// Trigrams shared by the text and the title, over those in either (pg_trgm's similarity).
+    title_similarity: f64,
+    /// The share of the text's trigrams in the title or the body.
+    share: f64,
+}
+
+impl Score {
+    /// The score of a row (title and body lowercased), or `None` if it does not match.
+    fn of(text: &str, wanted: &BTreeSet<String>, title: &str, body: &str) -> Option<Self> {
+        let count = |held: &dyn Fn(&str) -> bool| wanted.iter().filter(|t| held(t)).count() as f64;
+        let total = wanted.len().max(1) as f64;
+        let share = count(&|t| title.contains(t) || body.contains(t)) / total;
+        if share < MIN_TRIGRAM_SHARE {
+            return None;
+        }
+        let in_title = count(&|t| title.contains(t));
+        let title_trigrams: BTreeSet<String> = trigrams(title).into_iter().collect();
+        let shared = wanted.intersection(&title_trigrams).count() as f64;
+        let union = (wanted.len() + title_trigrams.len()) as f64 - shared;
+        Some(Self {
+            title_share: in_title / total,
+            word_start: title.starts_with(text) || title.contains(&format!(" {text}")),
+            title_similarity: if union > 0.0 { shared / union } else { 0.0 },
+            share,
+        })
+    }
+}
+
+impl Eq for Score {}
+
+impl PartialOrd for Score {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Score {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.title_share
+            .total_cmp(&other.title_share)
+            .then(self.word_start.cmp(&other.word_start))
+            .then(self.title_similarity.total_cmp(&other.title_similarity))
+            .then(self.share.total_cmp(&other.share))
+    }
 }
 
 fn trigrams(text: &str) -> Vec<String> {
@@ -100,38 +153,32 @@ fn trigrams(text: &str) -> Vec<String> {
     chars.windows(3).map(|w| w.iter().collect()).collect()
 }
 
-/// The share of `text`'s trigrams that occur in `document`.
-fn trigram_share(text: &str, document: &str) -> f64 {
-    let wanted = trigrams(text);
-    let found = wanted.iter().filter(|t| document.contains(t.as_str())).count();
-    found as f64 / wanted.len().max(1) as f64
-}
-
 fn placeholder(backend: DbBackend, n: usize) -> String {
     if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") }
 }
 
-/// An FTS5 query that matches any of the text's trigrams (each quoted), so rows sharing more of them rank
-/// higher.
-fn trigram_query(text: &str) -> String {
-    let quoted: Vec<String> = trigrams(text).iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
-    format!("{{title body}} : ({})", quoted.join(" OR "))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{trigram_query, trigram_share};
+    use super::*;
 
-    #[test]
-    fn queries_are_quoted_trigrams() {
-        assert_eq!(trigram_query("sql"), "{title body} : (\"sql\")");
-        assert_eq!(trigram_query("a\"bc"), "{title body} : (\"a\"\"b\" OR \"\"\"bc\")");
+    fn score(text: &str, title: &str, body: &str) -> Option<Score> {
+        let wanted = trigrams(text).into_iter().collect();
+        Score::of(text, &wanted, title, body)
     }
 
     #[test]
-    fn near_misses_share_most_trigrams_and_strangers_few() {
-        assert!(trigram_share("postgress", "postgresql database") > 0.8);
-        assert!(trigram_share("seatle", "seattle seattle-tacoma-bellevue, wa wa") >= 0.75);
-        assert!(trigram_share("kubernetes", "united states u.s.") < 0.2);
+    fn near_misses_match_and_strangers_do_not() {
+        assert!(score("postgress", "postgresql", "database").is_some_and(|s| s.title_share > 0.8));
+        assert!(score("seatle", "seattle", "seattle-tacoma-bellevue, wa wa").is_some_and(|s| s.share >= 0.75));
+        assert_eq!(score("kubernetes", "united states", "u.s."), None);
+    }
+
+    #[test]
+    fn titles_starting_a_word_with_the_text_rank_first() {
+        let api_developer = score("api", "api developer", "builds apis").unwrap();
+        let fastapi = score("api", "fastapi", "python framework").unwrap();
+        assert!(api_developer > fastapi);
+        let in_body_only = score("api", "backend", "api design").unwrap();
+        assert!(fastapi > in_body_only);
     }
 }

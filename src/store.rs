@@ -1,18 +1,25 @@
 //! Writing rows by natural key, shared by the seed and the importers.
 use entity::salary_range;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Iterable};
+use sea_orm::sea_query::{Alias, Expr, Func, InsertStatement, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, Iterable, Value,
+};
 
 /// Bound parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535) with room to spare.
 const MAX_PARAMETERS: usize = 16_000;
 
-/// Inserts `models` in multi-row statements, resolving clashes on a natural key by `on_conflict`.
+/// Inserts `models` (every one with the same columns set), resolving clashes on a natural key by
+/// `on_conflict`. On PostgreSQL all of them go in one statement as one JSON parameter; elsewhere in
+/// multi-row statements kept under the bound-parameter limit.
 pub async fn upsert<A, I>(db: &impl ConnectionTrait, models: I, on_conflict: OnConflict) -> Result<(), DbErr>
 where
-    A: sea_orm::ActiveModelTrait,
+    A: ActiveModelTrait,
     I: IntoIterator<Item = A>,
 {
     let models: Vec<A> = models.into_iter().collect();
+    if db.get_database_backend() == DbBackend::Postgres {
+        return upsert_as_json(db, &models, on_conflict).await;
+    }
     let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
     for chunk in models.chunks((MAX_PARAMETERS / columns).max(1)) {
         <A::Entity as EntityTrait>::insert_many(chunk.to_vec())
@@ -21,6 +28,114 @@ where
             .await?;
     }
     Ok(())
+}
+
+/// PostgreSQL's fast path: the rows travel as one JSON array, which `json_populate_recordset` turns back
+/// into rows of the table's own type, so there is one statement and one parameter whatever the number of
+/// rows, and the server parses one short statement instead of thousands of placeholders.
+async fn upsert_as_json<A: ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    models: &[A],
+    on_conflict: OnConflict,
+) -> Result<(), DbErr> {
+    if let Some(insert) = json_insert(models, on_conflict)? {
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// What an upsert did: rows inserted, rows updated; the others already held the same values.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Changes {
+    pub inserted: u64,
+    pub updated: u64,
+}
+
+/// PostgreSQL only: `upsert`, leaving alone a row that already holds every value (so it is neither
+/// rewritten nor counted), and saying how many rows were inserted and updated. The database compares, so
+/// nothing need be read first.
+pub async fn upsert_changed<A: ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    models: &[A],
+    mut on_conflict: OnConflict,
+) -> Result<Changes, DbErr> {
+    let Some(first) = models.first() else { return Ok(Changes::default()) };
+    let table = <A::Entity as Default>::default().table_name().to_owned();
+    let (held, given): (Vec<String>, Vec<String>) = set_columns(first)
+        .iter()
+        .map(|c| (format!("\"{table}\".\"{}\"", c.as_str()), format!("excluded.\"{}\"", c.as_str())))
+        .unzip();
+    on_conflict.action_and_where(Expr::cust(format!("({}) IS DISTINCT FROM ({})", held.join(", "), given.join(", "))));
+    let Some(mut insert) = json_insert(models, on_conflict)? else { return Ok(Changes::default()) };
+    // A row PostgreSQL inserted has no deleting transaction (`xmax` 0); an updated one has ours.
+    insert.returning(Query::returning().expr(Expr::cust("xmax = 0")));
+    let backend = db.get_database_backend();
+    let mut changes = Changes::default();
+    for row in db.query_all_raw(backend.build(&insert)).await? {
+        if row.try_get_by_index::<bool>(0)? {
+            changes.inserted += 1;
+        } else {
+            changes.updated += 1;
+        }
+    }
+    Ok(changes)
+}
+
+/// The columns `model` sets (every model in a batch sets the same ones).
+fn set_columns<A: ActiveModelTrait>(model: &A) -> Vec<<A::Entity as EntityTrait>::Column> {
+    <A::Entity as EntityTrait>::Column::iter().filter(|c| model.get(*c).is_set()).collect()
+}
+
+/// `INSERT INTO table (columns) SELECT columns FROM json_populate_recordset(NULL::table, $1) ON CONFLICT …`
+/// with the rows as JSON in `$1`; `None` for no rows.
+fn json_insert<A: ActiveModelTrait>(models: &[A], on_conflict: OnConflict) -> Result<Option<InsertStatement>, DbErr> {
+    let Some(first) = models.first() else { return Ok(None) };
+    let columns = set_columns(first);
+    let mut rows = Vec::with_capacity(models.len());
+    for model in models {
+        let mut row = serde_json::Map::with_capacity(columns.len());
+        for column in &columns {
+            let value = model.get(*column).into_value();
+            row.insert(column.as_str().to_owned(), json(column.as_str(), value)?);
+        }
+        rows.push(serde_json::Value::Object(row));
+    }
+    let table = <A::Entity as Default>::default().table_name().to_owned();
+    let rows = serde_json::Value::Array(rows).to_string();
+    let source = Query::select()
+        .columns(columns.clone())
+        .from_function(
+            Func::cust("json_populate_recordset")
+                .arg(Expr::cust(format!("NULL::{table}")))
+                .arg(Func::cast_as(rows, Alias::new("json"))),
+            Alias::new("row"),
+        )
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(<A::Entity as Default>::default())
+        .columns(columns)
+        .select_from(source)
+        .map_err(|error| DbErr::Custom(error.to_string()))?
+        .on_conflict(on_conflict)
+        .to_owned();
+    Ok(Some(insert))
+}
+
+/// A column's value as JSON, for the types the entities use.
+fn json(column: &str, value: Option<Value>) -> Result<serde_json::Value, DbErr> {
+    use serde_json::Value as Json;
+    Ok(match value {
+        None
+        | Some(
+            Value::Bool(None) | Value::Int(None) | Value::BigInt(None) | Value::Double(None) | Value::String(None),
+        ) => Json::Null,
+        Some(Value::Bool(Some(value))) => value.into(),
+        Some(Value::Int(Some(value))) => value.into(),
+        Some(Value::BigInt(Some(value))) => value.into(),
+        Some(Value::Double(Some(value))) => value.into(),
+        Some(Value::String(Some(value))) => value.into(),
+        Some(other) => return Err(DbErr::Custom(format!("{column}: no JSON form for {other:?}"))),
+    })
 }
 
 /// A salary range's natural key, and every other column updated when a row with that key exists.

@@ -117,6 +117,8 @@ pub enum ApiError {
     Internal(Arc<dyn std::error::Error + Send + Sync>),
     /// The database is unreachable; the source is logged, the client sees only that it may retry.
     Unavailable(Arc<dyn std::error::Error + Send + Sync>),
+    /// The database cancelled a statement that ran past `--db-statement-timeout`; the source is logged.
+    Timeout(Arc<dyn std::error::Error + Send + Sync>),
 }
 
 impl ApiError {
@@ -144,6 +146,7 @@ impl ApiError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Internal(_) => ErrorCode::Internal,
             Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Timeout(_) => ErrorCode::Timeout,
         }
     }
 }
@@ -156,7 +159,13 @@ impl From<DbErr> for ApiError {
 
 impl From<Arc<DbErr>> for ApiError {
     fn from(error: Arc<DbErr>) -> Self {
-        if crate::db::is_unavailable(&error) { Self::Unavailable(error) } else { Self::Internal(error) }
+        if crate::db::is_unavailable(&error) {
+            Self::Unavailable(error)
+        } else if crate::db::is_statement_timeout(&error) {
+            Self::Timeout(error)
+        } else {
+            Self::Internal(error)
+        }
     }
 }
 
@@ -176,6 +185,10 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::Unavailable(source) => {
                 tracing::warn!(error = %source, "database unavailable");
                 "service unavailable, try again later".to_owned()
+            }
+            ApiError::Timeout(source) => {
+                tracing::warn!(error = %source, "statement timeout");
+                "the query ran longer than the database allows and was stopped".to_owned()
             }
         };
         async_graphql::Error::new(message).extend_with(|_, extensions| extensions.set("code", code))

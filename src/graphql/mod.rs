@@ -37,14 +37,13 @@ static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
 
 /// The schema, guarded by `limits`, before `finish()`: tests add extensions of their own here.
 pub fn schema_builder(
-    db: DatabaseConnection,
     limits: &QueryLimits,
     persisted: PersistedQueries,
 ) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
     // Extensions run in the order added: `Observe` first, so it sees the HTTP request's span and every
     // outcome; then persisted queries, which turn a hash into the document the guard checks; then the
     // guard, so a panic anywhere after it fails only its field.
-    let builder = Schema::build(Query, EmptyMutation, EmptySubscription).data(db).extension(observe::Observe);
+    let builder = Schema::build(Query, EmptyMutation, EmptySubscription).extension(observe::Observe);
     let builder = persisted.register(builder).extension(Guard::new(limits.clone(), SHAPE.clone()));
     // async-graphql's spans wrap every resolver in one more future: only worth it when the log filter (set
     // before the schema is built) would record them.
@@ -56,14 +55,18 @@ pub fn schema_builder(
     if limits.introspection { builder } else { builder.disable_introspection().disable_suggestions() }
 }
 
-pub fn build_schema(db: DatabaseConnection, limits: &QueryLimits, persisted: PersistedQueries) -> AppSchema {
-    schema_builder(db, limits, persisted).finish()
+pub fn build_schema(limits: &QueryLimits, persisted: PersistedQueries) -> AppSchema {
+    schema_builder(limits, persisted).finish()
 }
 
-/// Runs one request with its own batched loader.
+/// Runs one request on `db` (the primary, or a read replica for a query: the caller chooses) with its own
+/// batched loader; resolvers find `db` in the request's data.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
     let batches = Batches::default();
-    let request = request.data(loader::request_loader(db.clone(), &batches)).data(page::NestedQueries::default());
+    let request = request
+        .data(db.clone())
+        .data(loader::request_loader(db.clone(), &batches))
+        .data(page::NestedQueries::default());
     batches.run(schema.execute(request)).await
 }
 

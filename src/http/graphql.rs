@@ -332,8 +332,14 @@ async fn run_one(
     request: async_graphql::Request,
     budget: &Arc<ClientBudget>,
 ) -> async_graphql::Response {
-    let request = request.data(Budget(budget.clone() as Arc<dyn CostBudget>));
-    match AssertUnwindSafe(crate::graphql::execute(&state.schema, &state.db.conn, request)).catch_unwind().await {
+    let mut request = request.data(Budget(budget.clone() as Arc<dyn CostBudget>));
+    // Queries may read from a replica; anything else (or what does not parse: it fails before any read)
+    // runs on the primary, so a client that wrote reads its own write.
+    let db = match crate::graphql::operation_type(&mut request, &state.limits.query) {
+        Some(OperationType::Query) => state.db.reader(),
+        _ => &state.db.conn,
+    };
+    match AssertUnwindSafe(crate::graphql::execute(&state.schema, db, request)).catch_unwind().await {
         Ok(response) => response,
         Err(_) => {
             tracing::error!("a request panicked outside any resolver");

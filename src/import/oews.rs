@@ -15,15 +15,15 @@ use entity::{city, occupation, role, salary_range};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, Iterable,
-    QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    IntoActiveModel, Iterable, QueryFilter, TransactionTrait,
 };
 
 use super::rows::{CsvRows, Format, Rows, XlsxRows, open_xlsx};
 use super::{Counts, ImportError, Report};
 use crate::domain::{BLS_ANNUAL_TOP_CODE, BLS_HOURLY_TOP_CODE, Cents, SocCode, slug, state_postal_code};
 use crate::seed::BLS_SOURCE;
-use crate::store::{salary_range_on_conflict, upsert};
+use crate::store::{salary_range_on_conflict, upsert, upsert_changed};
 
 /// Lines per batch: each batch is a handful of multi-row statements, and memory holds no more than one batch.
 const BATCH: usize = 500;
@@ -595,6 +595,17 @@ impl<'t> Writer<'t> {
                     year: release.year,
                 });
             }
+        }
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            // PostgreSQL compares in the upsert itself: no read of what the batch's keys already hold.
+            let total = ranges.len() as u64;
+            let rows: Vec<salary_range::ActiveModel> = ranges.into_iter().map(new_row).collect();
+            let changes = upsert_changed(self.txn, &rows, salary_range_on_conflict()).await?;
+            let counts = &mut self.report.salary_ranges;
+            counts.inserted += changes.inserted;
+            counts.updated += changes.updated;
+            counts.unchanged += total - changes.inserted - changes.updated;
+            return Ok(());
         }
         use salary_range::Column as S;
         let city_ids: HashSet<i32> = ranges.iter().map(|r| r.city_id).collect();

@@ -162,9 +162,7 @@ impl TestApp {
     /// the server's own, as any extension a deployment adds would be).
     pub async fn with_extension(self, limits: Limits, extension: impl ExtensionFactory) -> TestApp {
         let mut state = self.state.clone().with_limits(limits);
-        state.schema = schema_builder(state.db.conn.clone(), &state.limits.query, Default::default())
-            .extension(extension)
-            .finish();
+        state.schema = schema_builder(&state.limits.query, Default::default()).extension(extension).finish();
         self.serving(state).await
     }
 
@@ -176,6 +174,16 @@ impl TestApp {
     /// The same database served anew with `flags` added to the command line.
     pub async fn reconfigure(self, flags: &[&str]) -> TestApp {
         serve_in_process(self.database_url, self.database, flags).await
+    }
+
+    /// The same database served anew with `flags` added to the command line, opened without running
+    /// anything on it first (no migrations check, no seed check): for settings, such as a tiny statement
+    /// timeout, under which those would not run.
+    pub async fn serve_database(self, flags: &[&str]) -> TestApp {
+        let cli = cli(&self.database_url, flags);
+        let db = careerql::db::Db::connect(&cli.config.database).await.expect("connect to the test database");
+        let state = AppState::new(db, cli.limits, Default::default(), cli.config.http.clone());
+        self.serving(state).await
     }
 
     /// For PostgreSQL, the server's URL (without a database) and the test database's name.

@@ -1,5 +1,6 @@
 //! One integration binary: each module drives the real HTTP server the way a client would.
 mod analytics;
+mod backends;
 mod batching;
 mod browsers;
 mod clients;
@@ -20,6 +21,8 @@ mod pagination;
 mod persisted;
 mod process;
 mod queries;
+mod replicas;
 mod schema;
 mod search;
 mod seed_figures;
+mod statement_timeout;
