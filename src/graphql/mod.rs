@@ -7,31 +7,40 @@ mod filter;
 pub mod guard;
 pub mod limits;
 mod loader;
+mod mutation;
 #[macro_use]
 mod page;
 mod observe;
 pub mod persisted;
 mod query;
+mod subscription;
 mod types;
+mod write;
 
 use std::sync::{Arc, LazyLock};
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{Data, Executor, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use sea_orm::DatabaseConnection;
 
 pub use analysis::Shape;
 use batching::Batches;
 use guard::Guard;
 use limits::QueryLimits;
+pub use mutation::Mutation;
 pub use persisted::PersistedQueries;
 pub use query::Query;
+pub use subscription::Subscription;
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+use crate::events::Hub;
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema's shape for the cost analysis, read once from the SDL of the schema itself.
 static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
-    let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
+    let schema = Schema::build(Query, Mutation, Subscription).finish();
     Arc::new(Shape::from_sdl(&sdl(&schema)).expect("the schema's own SDL parses"))
 });
 
@@ -40,11 +49,12 @@ pub fn schema_builder(
     db: DatabaseConnection,
     limits: &QueryLimits,
     persisted: PersistedQueries,
-) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    hub: Hub,
+) -> SchemaBuilder<Query, Mutation, Subscription> {
     // Extensions run in the order added: `Observe` first, so it sees the HTTP request's span and every
     // outcome; then persisted queries, which turn a hash into the document the guard checks; then the
     // guard, so a panic anywhere after it fails only its field.
-    let builder = Schema::build(Query, EmptyMutation, EmptySubscription).data(db).extension(observe::Observe);
+    let builder = Schema::build(Query, Mutation, Subscription).data(db).data(hub).extension(observe::Observe);
     let builder = persisted
         .register(builder)
         .extension(Guard::new(limits.clone(), SHAPE.clone()))
@@ -52,8 +62,8 @@ pub fn schema_builder(
     if limits.introspection { builder } else { builder.disable_introspection().disable_suggestions() }
 }
 
-pub fn build_schema(db: DatabaseConnection, limits: &QueryLimits, persisted: PersistedQueries) -> AppSchema {
-    schema_builder(db, limits, persisted).finish()
+pub fn build_schema(db: DatabaseConnection, limits: &QueryLimits, persisted: PersistedQueries, hub: Hub) -> AppSchema {
+    schema_builder(db, limits, persisted, hub).finish()
 }
 
 /// Runs one request with its own batched loader.
@@ -61,6 +71,31 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Reque
     let batches = Batches::default();
     let request = request.data(loader::request_loader(db.clone(), &batches));
     batches.run(schema.execute(request)).await
+}
+
+/// Runs subscriptions for the websocket endpoint: each event's response is resolved with a batched loader
+/// of its own, as a request's is.
+#[derive(Clone)]
+pub struct SubscriptionExecutor {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+}
+
+impl Executor for SubscriptionExecutor {
+    async fn execute(&self, request: Request) -> Response {
+        execute(&self.schema, &self.db, request).await
+    }
+
+    fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        let batches = Batches::default();
+        let request = request.data(loader::request_loader(self.db.clone(), &batches));
+        let responses = self.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
+        futures_util::stream::unfold((responses, batches), |(mut responses, batches)| async move {
+            let response = batches.clone().run(responses.next()).await?;
+            Some((response, (responses, batches)))
+        })
+        .boxed()
+    }
 }
 
 /// The type of operation `request` would run, if its document is within the text limits and parses; the

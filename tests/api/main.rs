@@ -23,3 +23,4 @@ mod queries;
 mod schema;
 mod search;
 mod seed_figures;
+mod writes;
