@@ -376,6 +376,49 @@ async fn delete<E: Editable>(
     Ok(global_id(type_name, id))
 }
 
+/// Creates a row from parsed input (editor).
+async fn create_row<E: Editable>(
+    ctx: &Context<'_>,
+    row: Result<E::ActiveModel, Failure>,
+) -> Result<Result<E::Model, Vec<UserError>>, ApiError>
+where
+    E::ActiveModel: sea_orm::ActiveModelBehavior,
+{
+    let mut write = Write::begin(ctx, KeyRole::Editor).await?;
+    let outcome = async { write.create::<E>(row?).await }.await;
+    write.finish(outcome).await
+}
+
+/// Replaces the row whose slug is `slug` with parsed input, if it is still at `expected_version` (editor).
+async fn update_by_slug<E: Editable>(
+    ctx: &Context<'_>,
+    column: E::Column,
+    slug: &str,
+    expected_version: i32,
+    row: Result<E::ActiveModel, Failure>,
+) -> Result<Result<E::Model, Vec<UserError>>, ApiError> {
+    let mut write = Write::begin(ctx, KeyRole::Editor).await?;
+    let outcome = async {
+        let before = write.find::<E>(column, slug, &["slug"]).await?;
+        write.update::<E>(before, row?, expected_version).await
+    }
+    .await;
+    write.finish(outcome).await
+}
+
+/// Deletes the row whose slug is `slug` (admin), for kinds that cascade.
+async fn delete_by_slug<E: Editable>(
+    ctx: &Context<'_>,
+    column: E::Column,
+    slug: &str,
+    type_name: &str,
+) -> Result<DeletePayload, ApiError> {
+    let mut write = Write::begin(ctx, KeyRole::Admin).await?;
+    let before = write.find::<E>(column, slug, &["slug"]).await;
+    let outcome = delete::<E>(&mut write, before, type_name).await;
+    write.finish(outcome).await.map(DeletePayload::from)
+}
+
 #[Object]
 impl Mutation {
     /// Creates a role (editor). Its `version` starts at 1.
@@ -411,16 +454,11 @@ impl Mutation {
     /// Deletes a role (admin), with its responsibilities, links and role-only salary ranges; roles that
     /// specialised it no longer specialise anything.
     async fn delete_role(&self, ctx: &Context<'_>, slug: String) -> Result<DeletePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Admin).await?;
-        let before = write.find::<role::Entity>(role::Column::Slug, &slug, &["slug"]).await;
-        let outcome = delete::<role::Entity>(&mut write, before, "Role").await;
-        write.finish(outcome).await.map(DeletePayload::from)
+        delete_by_slug::<role::Entity>(ctx, role::Column::Slug, &slug, "Role").await
     }
 
     async fn create_skill(&self, ctx: &Context<'_>, input: SkillInput) -> Result<SkillPayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async { write.create::<skill::Entity>(input.parse()?).await }.await;
-        write.finish(outcome).await.map(SkillPayload::from)
+        create_row::<skill::Entity>(ctx, input.parse()).await.map(SkillPayload::from)
     }
 
     async fn update_skill(
@@ -430,27 +468,18 @@ impl Mutation {
         expected_version: i32,
         input: SkillInput,
     ) -> Result<SkillPayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let before = write.find::<skill::Entity>(skill::Column::Slug, &slug, &["slug"]).await?;
-            write.update::<skill::Entity>(before, input.parse()?, expected_version).await
-        }
-        .await;
-        write.finish(outcome).await.map(SkillPayload::from)
+        update_by_slug::<skill::Entity>(ctx, skill::Column::Slug, &slug, expected_version, input.parse())
+            .await
+            .map(SkillPayload::from)
     }
 
     /// Deletes a skill (admin) and its links to roles and tools.
     async fn delete_skill(&self, ctx: &Context<'_>, slug: String) -> Result<DeletePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Admin).await?;
-        let before = write.find::<skill::Entity>(skill::Column::Slug, &slug, &["slug"]).await;
-        let outcome = delete::<skill::Entity>(&mut write, before, "Skill").await;
-        write.finish(outcome).await.map(DeletePayload::from)
+        delete_by_slug::<skill::Entity>(ctx, skill::Column::Slug, &slug, "Skill").await
     }
 
     async fn create_tool(&self, ctx: &Context<'_>, input: ToolInput) -> Result<ToolPayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async { write.create::<tool::Entity>(input.parse()?).await }.await;
-        write.finish(outcome).await.map(ToolPayload::from)
+        create_row::<tool::Entity>(ctx, input.parse()).await.map(ToolPayload::from)
     }
 
     async fn update_tool(
@@ -460,27 +489,18 @@ impl Mutation {
         expected_version: i32,
         input: ToolInput,
     ) -> Result<ToolPayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let before = write.find::<tool::Entity>(tool::Column::Slug, &slug, &["slug"]).await?;
-            write.update::<tool::Entity>(before, input.parse()?, expected_version).await
-        }
-        .await;
-        write.finish(outcome).await.map(ToolPayload::from)
+        update_by_slug::<tool::Entity>(ctx, tool::Column::Slug, &slug, expected_version, input.parse())
+            .await
+            .map(ToolPayload::from)
     }
 
     /// Deletes a tool (admin) and its links to roles and skills.
     async fn delete_tool(&self, ctx: &Context<'_>, slug: String) -> Result<DeletePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Admin).await?;
-        let before = write.find::<tool::Entity>(tool::Column::Slug, &slug, &["slug"]).await;
-        let outcome = delete::<tool::Entity>(&mut write, before, "Tool").await;
-        write.finish(outcome).await.map(DeletePayload::from)
+        delete_by_slug::<tool::Entity>(ctx, tool::Column::Slug, &slug, "Tool").await
     }
 
     async fn create_city(&self, ctx: &Context<'_>, input: CityInput) -> Result<CityPayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async { write.create::<city::Entity>(input.parse()?).await }.await;
-        write.finish(outcome).await.map(CityPayload::from)
+        create_row::<city::Entity>(ctx, input.parse()).await.map(CityPayload::from)
     }
 
     async fn update_city(
@@ -490,13 +510,9 @@ impl Mutation {
         expected_version: i32,
         input: CityInput,
     ) -> Result<CityPayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let before = write.find::<city::Entity>(city::Column::Slug, &slug, &["slug"]).await?;
-            write.update::<city::Entity>(before, input.parse()?, expected_version).await
-        }
-        .await;
-        write.finish(outcome).await.map(CityPayload::from)
+        update_by_slug::<city::Entity>(ctx, city::Column::Slug, &slug, expected_version, input.parse())
+            .await
+            .map(CityPayload::from)
     }
 
     /// Deletes a city (admin); refused (`CONFLICT`) while any salary range is published for it.

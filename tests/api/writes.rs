@@ -10,6 +10,7 @@ use crate::helpers::{Subscription, TestApp, cli, error_code};
 crate::on_every_backend!(
     anonymous_callers_read_but_may_not_write,
     wrong_malformed_and_revoked_keys_are_unauthenticated,
+    the_command_line_makes_lists_and_revokes_keys,
     editors_create_and_update_admins_also_delete_and_audit,
     every_validation_rule_names_its_field_and_writes_nothing,
     clashes_on_unique_keys_are_conflicts_and_leave_no_partial_write,
@@ -17,6 +18,7 @@ crate::on_every_backend!(
     deletes_follow_each_kinds_rule,
     links_attach_and_detach,
     a_subscriber_sees_committed_changes_only,
+    subscriptions_and_mutations_pass_the_same_limits,
     a_change_through_one_instance_reaches_subscribers_of_another,
     export_and_import_round_trip,
     readme_mutation_examples_run_with_an_editor_key,
@@ -85,6 +87,30 @@ async fn wrong_malformed_and_revoked_keys_are_unauthenticated(app: TestApp) {
     let response = app.graphql_as(&editor, CREATE_TOOL, tool("actix", "Actix")).await;
     assert_eq!(error_code(&response), "UNAUTHENTICATED");
     assert!(careerql::cli::run(cli(&app.database_url, &["keys", "revoke", &name])).await.is_err(), "already revoked");
+}
+
+/// `careerql keys …` as an operator runs it: stdout of the real binary.
+fn keys(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_careerql"))
+        .args(["--database-url", &app.database_url, "keys"])
+        .args(args)
+        .output()
+        .expect("run careerql keys");
+    (output.status.success(), String::from_utf8(output.stdout).unwrap())
+}
+
+async fn the_command_line_makes_lists_and_revokes_keys(app: TestApp) {
+    let (made, token) = keys(&app, &["create", "--name", "data-team", "--role", "admin"]);
+    assert!(made && token.starts_with("cql_"), "{token}");
+    let token = token.trim();
+    assert!(!keys(&app, &["create", "--name", "data-team", "--role", "editor"]).0, "names are unique");
+    let (_, list) = keys(&app, &["list"]);
+    assert!(list.contains("data-team\tadmin\t") && !list.contains(token), "{list}");
+    assert_eq!(app.graphql_as(token, CHANGES, json!({})).await["data"]["changes"]["totalCount"], 0);
+    assert!(keys(&app, &["revoke", "data-team"]).0);
+    assert_eq!(error_code(&app.graphql_as(token, CHANGES, json!({})).await), "UNAUTHENTICATED");
+    let (_, list) = keys(&app, &["list"]);
+    assert!(!list.lines().any(|line| line.starts_with("data-team") && line.ends_with("\t-")), "revoked: {list}");
 }
 
 async fn editors_create_and_update_admins_also_delete_and_audit(app: TestApp) {
@@ -351,6 +377,30 @@ async fn a_subscriber_sees_committed_changes_only(app: TestApp) {
     assert_eq!(
         change,
         json!({ "action": "UPDATE", "key": "api-developer", "version": version + 1, "node": { "slug": "api-developer", "title": "Committed" } })
+    );
+}
+
+async fn subscriptions_and_mutations_pass_the_same_limits(app: TestApp) {
+    let deep = (0..6).fold("slug".to_owned(), |inner, _| {
+        format!("skills(first: 5) {{ nodes {{ roles(first: 5) {{ nodes {{ {inner} }} }} }} }}")
+    });
+    let mut subscription =
+        Subscription::start(app.addr, &format!("subscription {{ roleChanged {{ node {{ {deep} }} }} }}")).await;
+    // async-graphql answers a subscription refused before it starts with one response and `complete`.
+    let refused = subscription.message().await;
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX", "{refused:#}");
+    assert_eq!(subscription.message().await["type"], "complete");
+
+    let editor = app.key(KeyRole::Editor).await;
+    let mutation =
+        format!(r#"mutation {{ attachToolToSkill(skill: "api-design", tool: "git") {{ skill {{ {deep} }} }} }}"#);
+    let response = app.graphql_as(&editor, &mutation, json!({})).await;
+    assert_eq!(error_code(&response), "QUERY_TOO_COMPLEX", "{response:#}");
+    let admin = app.key(KeyRole::Admin).await;
+    assert_eq!(
+        app.graphql_as(&admin, CHANGES, json!({})).await["data"]["changes"]["totalCount"],
+        0,
+        "refused before running"
     );
 }
 
