@@ -342,7 +342,7 @@ impl SalaryRangeInput {
 async fn find_salary_range(write: &Write, id: &ID) -> Result<salary_range::Model, Failure> {
     match parse_global_id(id) {
         Some((kind, row)) if kind == "SalaryRange" => {
-            find_row::<salary_range::Entity>(write.txn(), salary_range::Column::Id, &row.to_string(), &["id"]).await
+            find_row::<salary_range::Entity>(write.txn(), salary_range::Column::Id, row, &["id"]).await
         }
         _ => Err(UserError::new(
             &["id"],

@@ -120,15 +120,18 @@ impl Subscription {
             let (db, condition) = (db.clone(), condition.clone());
             async move {
                 let (Some(node), Some(condition)) = (&change.node, condition) else { return Some(change) };
-                let matches = salary_range::Entity::find()
+                let matching = salary_range::Entity::find()
                     .filter(salary_range::Column::Id.eq(node.0.id))
                     .filter(condition)
                     .one(&db)
-                    .await
-                    .ok()
-                    .flatten()
-                    .is_some();
-                matches.then_some(change)
+                    .await;
+                match matching {
+                    Ok(found) => found.is_some().then_some(change),
+                    Err(error) => {
+                        tracing::error!(%error, "cannot match a change against a subscription's filter");
+                        None
+                    }
+                }
             }
         }))
     }

@@ -203,7 +203,12 @@ impl Write {
     }
 
     /// The row of `E` whose `column` is `value`, or a `NOT_FOUND` user error on `field`.
-    pub async fn find<E: Editable>(&self, column: E::Column, value: &str, field: &[&str]) -> Result<E::Model, Failure> {
+    pub async fn find<E: Editable>(
+        &self,
+        column: E::Column,
+        value: impl Into<sea_orm::Value> + std::fmt::Display,
+        field: &[&str],
+    ) -> Result<E::Model, Failure> {
         find_row::<E>(&self.txn, column, value, field).await
     }
 
@@ -323,12 +328,14 @@ impl ApiError {
 pub async fn find_row<E: Editable>(
     db: &impl sea_orm::ConnectionTrait,
     column: E::Column,
-    value: &str,
+    value: impl Into<sea_orm::Value> + std::fmt::Display,
     field: &[&str],
 ) -> Result<E::Model, Failure> {
+    // Displayed before it is bound: the value's own type must be bound (PostgreSQL takes no text for an id).
+    let shown = value.to_string();
     E::find().filter(column.eq(value)).one(db).await?.ok_or_else(|| {
         let name = field.last().copied().unwrap_or_default();
-        let message = not_found_message(&E::NAME.replace('_', " "), column.as_str(), value);
+        let message = not_found_message(&E::NAME.replace('_', " "), column.as_str(), &shown);
         UserError::new(field, ErrorCode::NotFound, format!("{name}: {message}")).into()
     })
 }

@@ -20,6 +20,7 @@ crate::on_every_backend!(
     a_subscriber_sees_committed_changes_only,
     subscriptions_and_mutations_pass_the_same_limits,
     a_change_through_one_instance_reaches_subscribers_of_another,
+    salary_range_subscribers_get_the_changes_their_filter_matches,
     export_and_import_round_trip,
     readme_mutation_examples_run_with_an_editor_key,
 );
@@ -320,34 +321,52 @@ async fn links_attach_and_detach(app: TestApp) {
 
 const ROLE_CHANGES: &str = "subscription { roleChanged { action key version node { slug title } } }";
 
-/// Waits until `subscription` (to every role's changes) is live: edits the role `probe` until an event
-/// about it arrives. Returns the role's version after the probes.
-async fn until_live(app: &TestApp, editor: &str, subscription: &mut Subscription, probe: &str) {
+/// Waits until `subscription` is live: makes a `probe` change until an event about it (`is_probe` says
+/// which) arrives. Without this a change made before the server subscribed would be missed.
+async fn until_live(
+    subscription: &mut Subscription,
+    field: &str,
+    mut probe: impl AsyncFnMut(),
+    is_probe: impl Fn(&Value) -> bool,
+) {
     loop {
-        let version =
-            app.data(&format!(r#"{{ role(slug: "{probe}") {{ version }} }}"#)).await["role"]["version"].clone();
-        let update = format!(
-            r#"mutation {{ attachSkillToRole(role: "{probe}", skill: "api-design", rank: {}) {{ userErrors {{ code }} }} }}"#,
-            version.as_i64().unwrap() % 50 + 1
-        );
-        app.graphql_as(editor, &update, json!({})).await;
+        probe().await;
         if let Some(message) = subscription.message_within(Duration::from_millis(500)).await {
-            assert_eq!(message["payload"]["data"]["roleChanged"]["key"], probe, "{message:#}");
+            assert!(is_probe(&message["payload"]["data"][field]), "{message:#}");
             return;
         }
     }
 }
 
-/// The next event that is not about `probe`.
-async fn next_change(subscription: &mut Subscription, probe: &str) -> Value {
+/// The next event of `field` that is not a probe.
+async fn next_change(subscription: &mut Subscription, field: &str, is_probe: impl Fn(&Value) -> bool) -> Value {
     loop {
         let message = subscription.message().await;
-        let change = message["payload"]["data"]["roleChanged"].clone();
+        let change = message["payload"]["data"][field].clone();
         assert!(change.is_object(), "{message:#}");
-        if change["key"] != probe {
+        if !is_probe(&change) {
             return change;
         }
     }
+}
+
+const PROBE_ROLE: &str = "web-application-developer";
+
+fn is_probe_role(change: &Value) -> bool {
+    change["key"] == PROBE_ROLE
+}
+
+/// Waits until a `roleChanged` subscription is live, probing with edits of `PROBE_ROLE`'s links.
+async fn until_roles_live(app: &TestApp, editor: &str, subscription: &mut Subscription) {
+    let mut rank = 0;
+    let probe = async || {
+        rank += 1;
+        let attach = format!(
+            r#"mutation {{ attachSkillToRole(role: "{PROBE_ROLE}", skill: "api-design", rank: {rank}) {{ userErrors {{ code }} }} }}"#
+        );
+        app.graphql_as(editor, &attach, json!({})).await;
+    };
+    until_live(subscription, "roleChanged", probe, is_probe_role).await;
 }
 
 const UPDATE_ROLE: &str = "mutation($slug: String!, $v: Int!, $input: RoleInput!) {
@@ -361,7 +380,7 @@ fn role_update(slug: &str, version: i64, new_slug: &str, title: &str) -> Value {
 async fn a_subscriber_sees_committed_changes_only(app: TestApp) {
     let editor = app.key(KeyRole::Editor).await;
     let mut subscription = Subscription::start(app.addr, ROLE_CHANGES).await;
-    until_live(&app, &editor, &mut subscription, "web-application-developer").await;
+    until_roles_live(&app, &editor, &mut subscription).await;
     let version = app.data(r#"{ role(slug: "api-developer") { version } }"#).await["role"]["version"].as_i64().unwrap();
     // Rolled back in the database (the slug is taken), refused before writing (stale), invalid input.
     for failing in [
@@ -375,7 +394,7 @@ async fn a_subscriber_sees_committed_changes_only(app: TestApp) {
     let committed =
         app.graphql_as(&editor, UPDATE_ROLE, role_update("api-developer", version, "api-developer", "Committed")).await;
     assert!(committed["data"]["updateRole"]["role"].is_object(), "{committed:#}");
-    let change = next_change(&mut subscription, "web-application-developer").await;
+    let change = next_change(&mut subscription, "roleChanged", is_probe_role).await;
     assert_eq!(
         change,
         json!({ "action": "UPDATE", "key": "api-developer", "version": version + 1, "node": { "slug": "api-developer", "title": "Committed" } })
@@ -414,22 +433,69 @@ async fn a_change_through_one_instance_reaches_subscribers_of_another(app: TestA
     let editor = app.key(KeyRole::Editor).await;
     let other = app.another_instance().await;
     let mut subscription = Subscription::start(other, ROLE_CHANGES).await;
-    until_live(&app, &editor, &mut subscription, "web-application-developer").await;
+    until_roles_live(&app, &editor, &mut subscription).await;
     let version = app.data(r#"{ role(slug: "api-developer") { version } }"#).await["role"]["version"].as_i64().unwrap();
     let stale =
         app.graphql_as(&editor, UPDATE_ROLE, role_update("api-developer", version + 1, "api-developer", "Stale")).await;
     assert!(stale["data"]["updateRole"]["role"].is_null());
     app.graphql_as(&editor, UPDATE_ROLE, role_update("api-developer", version, "api-developer", "From A")).await;
-    let change = next_change(&mut subscription, "web-application-developer").await;
+    let change = next_change(&mut subscription, "roleChanged", is_probe_role).await;
     assert_eq!((change["key"].as_str(), change["node"]["title"].as_str()), (Some("api-developer"), Some("From A")));
     // Each instance delivers an event once, though it hears its own notifications too.
     let mut own = Subscription::start(app.addr, ROLE_CHANGES).await;
-    until_live(&app, &editor, &mut own, "web-application-developer").await;
+    until_roles_live(&app, &editor, &mut own).await;
     let version = version + 1;
     app.graphql_as(&editor, UPDATE_ROLE, role_update("api-developer", version, "api-developer", "Once")).await;
-    assert_eq!(next_change(&mut own, "web-application-developer").await["version"], version + 1);
+    assert_eq!(next_change(&mut own, "roleChanged", is_probe_role).await["version"], version + 1);
     app.graphql_as(&editor, UPDATE_ROLE, role_update("api-developer", version + 1, "api-developer", "Twice")).await;
-    assert_eq!(next_change(&mut own, "web-application-developer").await["version"], version + 2);
+    assert_eq!(next_change(&mut own, "roleChanged", is_probe_role).await["version"], version + 2);
+}
+
+async fn salary_range_subscribers_get_the_changes_their_filter_matches(app: TestApp) {
+    let (editor, admin) = (app.key(KeyRole::Editor).await, app.key(KeyRole::Admin).await);
+    let query = "subscription { salaryRangeChanged(filter: { median: { gt: 1000000 } }) { action key node { median source } } }";
+    let mut subscription = Subscription::start(app.addr, query).await;
+    let create = "mutation($input: SalaryRangeInput!) { createSalaryRange(input: $input) { salaryRange { id } userErrors { message } } }";
+    let range = |source: &str, period: &str, median: f64| {
+        json!({ "input": { "socCode": "15-1252", "city": "united-states", "period": "ANNUAL", "median": median,
+            "source": source, "referencePeriod": period } })
+    };
+    let mut probes = 0;
+    let probe = async || {
+        probes += 1;
+        app.graphql_as(&editor, create, range("Probe", &format!("probe {probes}"), 2_000_000.0)).await;
+    };
+    let is_probe = |change: &Value| change["node"]["source"] == "Probe";
+    until_live(&mut subscription, "salaryRangeChanged", probe, is_probe).await;
+
+    let low = app.graphql_as(&editor, create, range("Low", "2026", 50_000.0)).await;
+    let low_id = low["data"]["createSalaryRange"]["salaryRange"]["id"].clone();
+    let high = app.graphql_as(&editor, create, range("High", "2026", 1_500_000.0)).await;
+    let high_id = high["data"]["createSalaryRange"]["salaryRange"]["id"].clone();
+    let change = next_change(&mut subscription, "salaryRangeChanged", is_probe).await;
+    assert_eq!((change["action"].as_str(), change["node"]["source"].as_str()), (Some("CREATE"), Some("High")));
+    // A deletion can no longer be matched against the filter, so every subscriber hears of it.
+    let delete = "mutation($id: ID!) { deleteSalaryRange(id: $id) { deletedId } }";
+    let deleted = app.graphql_as(&admin, delete, json!({ "id": low_id })).await;
+    assert_eq!(deleted["data"]["deleteSalaryRange"]["deletedId"], low_id, "{deleted:#}");
+    let change = next_change(&mut subscription, "salaryRangeChanged", is_probe).await;
+    assert_eq!(change, json!({ "action": "DELETE", "key": low_id, "node": null }));
+    let update = "mutation($id: ID!, $input: SalaryRangeInput!) {
+        updateSalaryRange(id: $id, expectedVersion: 1, input: $input) { salaryRange { median version } userErrors { message } }
+    }";
+    let mut input = range("High", "2026", 1_600_000.0);
+    input["id"] = high_id.clone();
+    let updated = app.graphql_as(&editor, update, input).await;
+    assert_eq!(
+        updated["data"]["updateSalaryRange"]["salaryRange"],
+        json!({ "median": 1_600_000.0, "version": 2 }),
+        "{updated:#}"
+    );
+    let change = next_change(&mut subscription, "salaryRangeChanged", is_probe).await;
+    assert_eq!(
+        (&change["action"], &change["key"], &change["node"]["median"]),
+        (&json!("UPDATE"), &high_id, &json!(1_600_000.0))
+    );
 }
 
 /// Queries that between them read every kind, link and figure.
