@@ -257,7 +257,10 @@ impl Write {
         let after = match after {
             Some(after) if updated.rows_affected == 1 => after,
             Some(after) => return Err(stale(E::version(&after))),
-            None => return Err(ApiError::internal("an updated row vanished").into_failure()),
+            None => {
+                let message = format!("expectedVersion: the {} was deleted meanwhile", E::NAME.replace('_', " "));
+                return Err(UserError::new(&["expectedVersion"], ErrorCode::Conflict, message).into());
+            }
         };
         self.record_row::<E>(ChangeAction::Update, Some(&before), Some(&after));
         Ok(after)
@@ -316,12 +319,6 @@ impl Write {
             at: ActiveValue::Set(now()),
         };
         self.journal.push(Entry { row, event });
-    }
-}
-
-impl ApiError {
-    fn into_failure(self) -> Failure {
-        Failure::Api(self)
     }
 }
 

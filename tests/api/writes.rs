@@ -130,6 +130,20 @@ async fn editors_create_and_update_admins_also_delete_and_audit(app: TestApp) {
     let updated = app.graphql_as(&editor, UPDATE_TOOL, update).await;
     assert_eq!(updated["data"]["updateTool"]["tool"]["version"], 2, "{updated:#}");
 
+    let city =
+        "mutation($input: CityInput!) { createCity(input: $input) { city { slug version } userErrors { message } } }";
+    let input = json!({ "slug": "springfield", "name": "Springfield", "state": "IL", "areaCode": "9999999",
+        "areaTitle": "Springfield, IL", "kind": "METROPOLITAN" });
+    let created = app.graphql_as(&editor, city, json!({ "input": input })).await;
+    assert_eq!(created["data"]["createCity"]["city"], json!({ "slug": "springfield", "version": 1 }), "{created:#}");
+    let update = "mutation($input: CityInput!) {
+        updateCity(slug: \"springfield\", expectedVersion: 1, input: $input) { city { name hub version } userErrors { message } }
+    }";
+    let mut input = input.clone();
+    (input["name"], input["hub"]) = (json!("Springfield (IL)"), json!(true));
+    let updated = app.graphql_as(&editor, update, json!({ "input": input })).await;
+    assert_eq!(updated["data"]["updateCity"]["city"], json!({ "name": "Springfield (IL)", "hub": true, "version": 2 }));
+
     let refused = app.graphql_as(&editor, DELETE_TOOL, json!({ "slug": "axum" })).await;
     assert_eq!(error_code(&refused), "FORBIDDEN", "{refused:#}");
     assert_eq!(error_code(&app.graphql_as(&editor, CHANGES, json!({})).await), "FORBIDDEN");
