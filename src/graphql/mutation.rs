@@ -15,7 +15,7 @@ use super::types::salary_range::{PayPeriod, SalaryRange, WageStatistic};
 use super::types::skill::{Skill, SkillCategory};
 use super::types::tool::{Tool, ToolCategory};
 use super::types::{global_id, parse_global_id};
-use super::write::{Checks, Editable, Failure, UserError, Write, find_row};
+use super::write::{Checks, Editable, Failure, Slugged, UserError, Write, find_row};
 use crate::auth::KeyRole;
 use crate::domain::{self, Cents, DomainError, OnetSocCode, Slug, SocCode, bounded_text};
 use crate::events::{ChangeAction, ChangeEvent};
@@ -390,16 +390,15 @@ where
 }
 
 /// Replaces the row whose slug is `slug` with parsed input, if it is still at `expected_version` (editor).
-async fn update_by_slug<E: Editable>(
+async fn update_by_slug<E: Slugged>(
     ctx: &Context<'_>,
-    column: E::Column,
     slug: &str,
     expected_version: i32,
     row: Result<E::ActiveModel, Failure>,
 ) -> Result<Result<E::Model, Vec<UserError>>, ApiError> {
     let mut write = Write::begin(ctx, KeyRole::Editor).await?;
     let outcome = async {
-        let before = write.find::<E>(column, slug, &["slug"]).await?;
+        let before = write.find::<E>(E::slug_column(), slug, &["slug"]).await?;
         write.update::<E>(before, row?, expected_version).await
     }
     .await;
@@ -407,14 +406,9 @@ async fn update_by_slug<E: Editable>(
 }
 
 /// Deletes the row whose slug is `slug` (admin), for kinds that cascade.
-async fn delete_by_slug<E: Editable>(
-    ctx: &Context<'_>,
-    column: E::Column,
-    slug: &str,
-    type_name: &str,
-) -> Result<DeletePayload, ApiError> {
+async fn delete_by_slug<E: Slugged>(ctx: &Context<'_>, slug: &str, type_name: &str) -> Result<DeletePayload, ApiError> {
     let mut write = Write::begin(ctx, KeyRole::Admin).await?;
-    let before = write.find::<E>(column, slug, &["slug"]).await;
+    let before = write.find::<E>(E::slug_column(), slug, &["slug"]).await;
     let outcome = delete::<E>(&mut write, before, type_name).await;
     write.finish(outcome).await.map(DeletePayload::from)
 }
@@ -454,7 +448,7 @@ impl Mutation {
     /// Deletes a role (admin), with its responsibilities, links and role-only salary ranges; roles that
     /// specialised it no longer specialise anything.
     async fn delete_role(&self, ctx: &Context<'_>, slug: String) -> Result<DeletePayload, ApiError> {
-        delete_by_slug::<role::Entity>(ctx, role::Column::Slug, &slug, "Role").await
+        delete_by_slug::<role::Entity>(ctx, &slug, "Role").await
     }
 
     async fn create_skill(&self, ctx: &Context<'_>, input: SkillInput) -> Result<SkillPayload, ApiError> {
@@ -468,14 +462,12 @@ impl Mutation {
         expected_version: i32,
         input: SkillInput,
     ) -> Result<SkillPayload, ApiError> {
-        update_by_slug::<skill::Entity>(ctx, skill::Column::Slug, &slug, expected_version, input.parse())
-            .await
-            .map(SkillPayload::from)
+        update_by_slug::<skill::Entity>(ctx, &slug, expected_version, input.parse()).await.map(SkillPayload::from)
     }
 
     /// Deletes a skill (admin) and its links to roles and tools.
     async fn delete_skill(&self, ctx: &Context<'_>, slug: String) -> Result<DeletePayload, ApiError> {
-        delete_by_slug::<skill::Entity>(ctx, skill::Column::Slug, &slug, "Skill").await
+        delete_by_slug::<skill::Entity>(ctx, &slug, "Skill").await
     }
 
     async fn create_tool(&self, ctx: &Context<'_>, input: ToolInput) -> Result<ToolPayload, ApiError> {
@@ -489,14 +481,12 @@ impl Mutation {
         expected_version: i32,
         input: ToolInput,
     ) -> Result<ToolPayload, ApiError> {
-        update_by_slug::<tool::Entity>(ctx, tool::Column::Slug, &slug, expected_version, input.parse())
-            .await
-            .map(ToolPayload::from)
+        update_by_slug::<tool::Entity>(ctx, &slug, expected_version, input.parse()).await.map(ToolPayload::from)
     }
 
     /// Deletes a tool (admin) and its links to roles and skills.
     async fn delete_tool(&self, ctx: &Context<'_>, slug: String) -> Result<DeletePayload, ApiError> {
-        delete_by_slug::<tool::Entity>(ctx, tool::Column::Slug, &slug, "Tool").await
+        delete_by_slug::<tool::Entity>(ctx, &slug, "Tool").await
     }
 
     async fn create_city(&self, ctx: &Context<'_>, input: CityInput) -> Result<CityPayload, ApiError> {
@@ -510,9 +500,7 @@ impl Mutation {
         expected_version: i32,
         input: CityInput,
     ) -> Result<CityPayload, ApiError> {
-        update_by_slug::<city::Entity>(ctx, city::Column::Slug, &slug, expected_version, input.parse())
-            .await
-            .map(CityPayload::from)
+        update_by_slug::<city::Entity>(ctx, &slug, expected_version, input.parse()).await.map(CityPayload::from)
     }
 
     /// Deletes a city (admin); refused (`CONFLICT`) while any salary range is published for it.
@@ -582,32 +570,20 @@ impl Mutation {
         skill: String,
         rank: i32,
     ) -> Result<RolePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let parent = write.find::<role::Entity>(role::Column::Slug, &role, &["role"]).await?;
-            let child = write.find::<skill::Entity>(skill::Column::Slug, &skill, &["skill"]).await?;
-            if !(1..=1000).contains(&rank) {
-                return Err(UserError::new(
+        let ends = Ends::<role::Entity, skill::Entity>::new("role_skill", ("role", &role), ("skill", &skill));
+        let link = |role_id, skill_id| {
+            if (1..=1000).contains(&rank) {
+                Ok(role_skill::Model { role_id, skill_id, rank })
+            } else {
+                Err(UserError::new(
                     &["rank"],
                     ErrorCode::BadUserInput,
                     format!("rank: {rank} is not between 1 and 1000"),
                 )
-                .into());
+                .into())
             }
-            let before = role_skill::Entity::find_by_id((parent.id, child.id)).one(write.txn()).await?;
-            let after = role_skill::Model { role_id: parent.id, skill_id: child.id, rank };
-            put_link::<role_skill::Entity>(write.txn(), before.is_some(), after.clone()).await?;
-            write.record_link(
-                "role_skill",
-                link_event::<role::Entity>(&parent),
-                format!("{role}/{skill}"),
-                before.as_ref(),
-                Some(&after),
-            );
-            Ok(parent)
-        }
-        .await;
-        write.finish(outcome).await.map(RolePayload::from)
+        };
+        attach::<_, _, role_skill::Entity>(ctx, ends, link).await.map(RolePayload::from)
     }
 
     /// Says a role no longer needs a skill (editor).
@@ -617,22 +593,8 @@ impl Mutation {
         role: String,
         skill: String,
     ) -> Result<RolePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let parent = write.find::<role::Entity>(role::Column::Slug, &role, &["role"]).await?;
-            let child = write.find::<skill::Entity>(skill::Column::Slug, &skill, &["skill"]).await?;
-            let before = remove_link::<role_skill::Entity>(write.txn(), (parent.id, child.id), &role, &skill).await?;
-            write.record_link::<role_skill::Model>(
-                "role_skill",
-                link_event::<role::Entity>(&parent),
-                format!("{role}/{skill}"),
-                Some(&before),
-                None,
-            );
-            Ok(parent)
-        }
-        .await;
-        write.finish(outcome).await.map(RolePayload::from)
+        let ends = Ends::<role::Entity, skill::Entity>::new("role_skill", ("role", &role), ("skill", &skill));
+        detach::<_, _, role_skill::Entity>(ctx, ends).await.map(RolePayload::from)
     }
 
     /// Says a role uses a tool, with O*NET's flags if known; replaces them if it already did (editor).
@@ -645,28 +607,14 @@ impl Mutation {
         hot_technology: Option<bool>,
         in_demand: Option<bool>,
     ) -> Result<RolePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let parent = write.find::<role::Entity>(role::Column::Slug, &role, &["role"]).await?;
-            let child = write.find::<tool::Entity>(tool::Column::Slug, &tool, &["tool"]).await?;
+        let ends = Ends::<role::Entity, tool::Entity>::new("role_tool", ("role", &role), ("tool", &tool));
+        let link = |role_id, tool_id| {
             let mut checks = Checks::default();
             let onet_example = checks.optional("onetExample", onet_example, |e| bounded_text(&e, MAX_NAME));
             checks.finish()?;
-            let before = role_tool::Entity::find_by_id((parent.id, child.id)).one(write.txn()).await?;
-            let after =
-                role_tool::Model { role_id: parent.id, tool_id: child.id, onet_example, hot_technology, in_demand };
-            put_link::<role_tool::Entity>(write.txn(), before.is_some(), after.clone()).await?;
-            write.record_link(
-                "role_tool",
-                link_event::<role::Entity>(&parent),
-                format!("{role}/{tool}"),
-                before.as_ref(),
-                Some(&after),
-            );
-            Ok(parent)
-        }
-        .await;
-        write.finish(outcome).await.map(RolePayload::from)
+            Ok(role_tool::Model { role_id, tool_id, onet_example, hot_technology, in_demand })
+        };
+        attach::<_, _, role_tool::Entity>(ctx, ends, link).await.map(RolePayload::from)
     }
 
     /// Says a role no longer uses a tool (editor).
@@ -676,22 +624,8 @@ impl Mutation {
         role: String,
         tool: String,
     ) -> Result<RolePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let parent = write.find::<role::Entity>(role::Column::Slug, &role, &["role"]).await?;
-            let child = write.find::<tool::Entity>(tool::Column::Slug, &tool, &["tool"]).await?;
-            let before = remove_link::<role_tool::Entity>(write.txn(), (parent.id, child.id), &role, &tool).await?;
-            write.record_link::<role_tool::Model>(
-                "role_tool",
-                link_event::<role::Entity>(&parent),
-                format!("{role}/{tool}"),
-                Some(&before),
-                None,
-            );
-            Ok(parent)
-        }
-        .await;
-        write.finish(outcome).await.map(RolePayload::from)
+        let ends = Ends::<role::Entity, tool::Entity>::new("role_tool", ("role", &role), ("tool", &tool));
+        detach::<_, _, role_tool::Entity>(ctx, ends).await.map(RolePayload::from)
     }
 
     /// Says a tool practises a skill (editor); attaching it again changes nothing.
@@ -701,26 +635,9 @@ impl Mutation {
         skill: String,
         tool: String,
     ) -> Result<SkillPayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let parent = write.find::<skill::Entity>(skill::Column::Slug, &skill, &["skill"]).await?;
-            let child = write.find::<tool::Entity>(tool::Column::Slug, &tool, &["tool"]).await?;
-            let before = skill_tool::Entity::find_by_id((parent.id, child.id)).one(write.txn()).await?;
-            if before.is_none() {
-                let after = skill_tool::Model { skill_id: parent.id, tool_id: child.id };
-                put_link::<skill_tool::Entity>(write.txn(), false, after.clone()).await?;
-                write.record_link(
-                    "skill_tool",
-                    link_event::<skill::Entity>(&parent),
-                    format!("{skill}/{tool}"),
-                    None,
-                    Some(&after),
-                );
-            }
-            Ok(parent)
-        }
-        .await;
-        write.finish(outcome).await.map(SkillPayload::from)
+        let ends = Ends::<skill::Entity, tool::Entity>::new("skill_tool", ("skill", &skill), ("tool", &tool));
+        let link = |skill_id, tool_id| Ok(skill_tool::Model { skill_id, tool_id });
+        attach::<_, _, skill_tool::Entity>(ctx, ends, link).await.map(SkillPayload::from)
     }
 
     /// Says a tool no longer practises a skill (editor).
@@ -730,57 +647,94 @@ impl Mutation {
         skill: String,
         tool: String,
     ) -> Result<SkillPayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let parent = write.find::<skill::Entity>(skill::Column::Slug, &skill, &["skill"]).await?;
-            let child = write.find::<tool::Entity>(tool::Column::Slug, &tool, &["tool"]).await?;
-            let before = remove_link::<skill_tool::Entity>(write.txn(), (parent.id, child.id), &skill, &tool).await?;
-            write.record_link::<skill_tool::Model>(
-                "skill_tool",
-                link_event::<skill::Entity>(&parent),
-                format!("{skill}/{tool}"),
-                Some(&before),
-                None,
-            );
-            Ok(parent)
-        }
-        .await;
-        write.finish(outcome).await.map(SkillPayload::from)
+        let ends = Ends::<skill::Entity, tool::Entity>::new("skill_tool", ("skill", &skill), ("tool", &tool));
+        detach::<_, _, skill_tool::Entity>(ctx, ends).await.map(SkillPayload::from)
     }
 }
 
-/// Writes a link row: inserts it, or (when it `exists`) updates its other columns.
-async fn put_link<L>(txn: &sea_orm::DatabaseTransaction, exists: bool, link: L::Model) -> Result<(), Failure>
+/// The two rows a link joins, by slug, and the link table's name in the audit trail.
+struct Ends<'a, P: Slugged, C: Slugged> {
+    name: &'static str,
+    parent: (&'static str, &'a str),
+    child: (&'static str, &'a str),
+    tables: std::marker::PhantomData<(P, C)>,
+}
+
+impl<'a, P: Slugged, C: Slugged> Ends<'a, P, C> {
+    /// `parent` and `child` are (argument name, slug).
+    fn new(name: &'static str, parent: (&'static str, &'a str), child: (&'static str, &'a str)) -> Self {
+        Self { name, parent, child, tables: std::marker::PhantomData }
+    }
+
+    /// Both rows, found by slug, or `NOT_FOUND` on the argument that names nothing.
+    async fn find(&self, write: &Write) -> Result<(P::Model, C::Model), Failure> {
+        let parent = write.find::<P>(P::slug_column(), self.parent.1, &[self.parent.0]).await?;
+        let child = write.find::<C>(C::slug_column(), self.child.1, &[self.child.0]).await?;
+        Ok((parent, child))
+    }
+
+    fn key(&self) -> String {
+        format!("{}/{}", self.parent.1, self.child.1)
+    }
+}
+
+/// Writes the link `link` makes from the two rows' ids (editor): inserts it, or updates its other columns
+/// if the rows were linked already; a link that is already so changes nothing.
+async fn attach<P, C, L>(
+    ctx: &Context<'_>,
+    ends: Ends<'_, P, C>,
+    link: impl FnOnce(i32, i32) -> Result<L::Model, Failure>,
+) -> Result<Result<P::Model, Vec<UserError>>, ApiError>
 where
-    L: EntityTrait,
-    L::Model: sea_orm::IntoActiveModel<L::ActiveModel>,
-    L::ActiveModel: sea_orm::ActiveModelTrait<Entity = L> + sea_orm::ActiveModelBehavior + Send,
+    P: Slugged,
+    C: Slugged,
+    L: EntityTrait<
+            Model: IntoActiveModel<L::ActiveModel> + serde::Serialize + PartialEq + Clone + Send,
+            ActiveModel: sea_orm::ActiveModelBehavior + Send,
+        >,
+    (i32, i32): Into<<L::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
 {
     use sea_orm::ActiveModelTrait;
-    let row = link.into_active_model().reset_all();
-    if exists {
-        row.update(txn).await?;
-    } else {
-        row.insert(txn).await?;
+    let mut write = Write::begin(ctx, KeyRole::Editor).await?;
+    let outcome = async {
+        let (parent, child) = ends.find(&write).await?;
+        let after = link(P::id(&parent), C::id(&child))?;
+        let before = L::find_by_id((P::id(&parent), C::id(&child))).one(write.txn()).await?;
+        if before.as_ref() != Some(&after) {
+            let row = after.clone().into_active_model().reset_all();
+            if before.is_some() {
+                row.update(write.txn()).await?;
+            } else {
+                row.insert(write.txn()).await?;
+            }
+            write.record_link(ends.name, link_event::<P>(&parent), ends.key(), before.as_ref(), Some(&after));
+        }
+        Ok(parent)
     }
-    Ok(())
+    .await;
+    write.finish(outcome).await
 }
 
-/// Deletes the link `key` between `parent` and `child`, returning it; `NOT_FOUND` if there is none.
-async fn remove_link<L>(
-    txn: &sea_orm::DatabaseTransaction,
-    key: (i32, i32),
-    parent: &str,
-    child: &str,
-) -> Result<L::Model, Failure>
+/// Deletes the link between the two rows (editor); `NOT_FOUND` if there is none.
+async fn detach<P, C, L>(ctx: &Context<'_>, ends: Ends<'_, P, C>) -> Result<Result<P::Model, Vec<UserError>>, ApiError>
 where
-    L: EntityTrait,
-    <L::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<(i32, i32)>,
+    P: Slugged,
+    C: Slugged,
+    L: EntityTrait<Model: serde::Serialize + Send>,
+    (i32, i32): Into<<L::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
 {
-    let Some(before) = L::find_by_id(key).one(txn).await? else {
-        let message = format!("{child:?} is not linked to {parent:?}");
-        return Err(UserError::new(&[], ErrorCode::NotFound, message).into());
-    };
-    L::delete_by_id(key).exec(txn).await?;
-    Ok(before)
+    let mut write = Write::begin(ctx, KeyRole::Editor).await?;
+    let outcome = async {
+        let (parent, child) = ends.find(&write).await?;
+        let key = (P::id(&parent), C::id(&child));
+        let Some(before) = L::find_by_id(key).one(write.txn()).await? else {
+            let message = format!("{:?} is not linked to {:?}", ends.child.1, ends.parent.1);
+            return Err(UserError::new(&[], ErrorCode::NotFound, message).into());
+        };
+        L::delete_by_id(key).exec(write.txn()).await?;
+        write.record_link::<L::Model>(ends.name, link_event::<P>(&parent), ends.key(), Some(&before), None);
+        Ok(parent)
+    }
+    .await;
+    write.finish(outcome).await
 }

@@ -149,6 +149,35 @@ editable!(
     |m| global_id("SalaryRange", m.id).to_string()
 );
 
+/// A kind whose rows have a slug, by which mutations name them.
+pub trait Slugged: Editable {
+    fn slug_column() -> Self::Column;
+}
+
+impl Slugged for role::Entity {
+    fn slug_column() -> Self::Column {
+        role::Column::Slug
+    }
+}
+
+impl Slugged for skill::Entity {
+    fn slug_column() -> Self::Column {
+        skill::Column::Slug
+    }
+}
+
+impl Slugged for tool::Entity {
+    fn slug_column() -> Self::Column {
+        tool::Column::Slug
+    }
+}
+
+impl Slugged for city::Entity {
+    fn slug_column() -> Self::Column {
+        city::Column::Slug
+    }
+}
+
 /// One row of the audit trail and, for a row (or a row's links), the event it makes.
 struct Entry {
     row: change::ActiveModel,
