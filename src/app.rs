@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use async_graphql_axum::GraphQLSubscription;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderName, Method, Request, StatusCode, header};
@@ -21,8 +22,9 @@ use tracing::{Level, Span};
 
 use crate::config::{self, Config, PersistedQueryMode};
 use crate::db::Db;
+use crate::events::Hub;
 use crate::graphql::persisted::AllowList;
-use crate::graphql::{AppSchema, PersistedQueries, build_schema};
+use crate::graphql::{AppSchema, PersistedQueries, SubscriptionExecutor, build_schema};
 use crate::http::limits::Limits;
 use crate::http::rate_limit::CostLimiter;
 use crate::{http, metrics, seed};
@@ -34,6 +36,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub rate_limiter: Arc<CostLimiter>,
     pub http: config::Http,
+    /// Committed changes, for subscribers.
+    pub hub: Hub,
     persisted: PersistedQueries,
 }
 
@@ -49,18 +53,20 @@ impl AppState {
             seed::apply(&db.conn).await?;
         }
         let persisted = persisted_queries(&config.persisted_queries)?;
-        Ok(Self::new(db, limits, persisted, config.http.clone()))
+        let hub = Hub::default();
+        hub.listen(&db.conn);
+        Ok(Self::new(db, limits, persisted, config.http.clone(), hub))
     }
 
-    pub fn new(db: Db, limits: Limits, persisted: PersistedQueries, http: config::Http) -> Self {
-        let schema = build_schema(&limits.query, persisted.clone());
+    pub fn new(db: Db, limits: Limits, persisted: PersistedQueries, http: config::Http, hub: Hub) -> Self {
+        let schema = build_schema(&limits.query, persisted.clone(), hub.clone());
         let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));
-        Self { db, schema, limits: Arc::new(limits), rate_limiter, http, persisted }
+        Self { db, schema, limits: Arc::new(limits), rate_limiter, http, hub, persisted }
     }
 
     /// The same database under other limits.
     pub fn with_limits(self, limits: Limits) -> Self {
-        Self::new(self.db, limits, self.persisted, self.http)
+        Self::new(self.db, limits, self.persisted, self.http, self.hub)
     }
 }
 
@@ -84,6 +90,7 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn app(state: AppState) -> Router {
     let cors = cors(&state.http.cors_allowed_origins);
+    let subscriptions = SubscriptionExecutor { schema: state.schema.clone(), db: state.db.conn.clone() };
     // Layers added later wrap those added earlier: the request id is set first, then the span opens,
     // metrics measure, CORS answers preflights, and compression is applied last on the way out.
     let router = Router::new()
@@ -93,6 +100,8 @@ pub fn app(state: AppState) -> Router {
             "/graphql",
             get(http::graphql::execute).post(http::graphql::execute).layer(from_fn(http::caching::conditional_get)),
         )
+        // graphql-transport-ws (and the older graphql-ws), negotiated by `Sec-WebSocket-Protocol`.
+        .route_service("/graphql/ws", GraphQLSubscription::new(subscriptions))
         .route("/healthz", get(http::health::healthz))
         .route("/readyz", get(http::health::readyz))
         .merge(http::explore::router())
@@ -144,7 +153,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(allow_origin)
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE, header::ACCEPT, X_REQUEST_ID])
+            .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION, X_REQUEST_ID])
             .expose_headers([X_REQUEST_ID, header::ETAG])
             .max_age(Duration::from_secs(3600)),
     )

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::app::{AppState, serve};
+use crate::auth::{self, KeyRole};
 use crate::config::Config;
 use crate::db::Db;
 use crate::graphql::{build_schema, sdl};
@@ -43,6 +44,33 @@ pub enum Command {
         #[command(subcommand)]
         dataset: crate::import::Dataset,
     },
+    /// Write the whole career dataset: `--format json` (to stdout, or `--out FILE`) or `--format csv --out DIR`.
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: crate::export::Format,
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Manage API keys: `keys create --name NAME --role editor|admin`, `keys list`, `keys revoke NAME`.
+    Keys {
+        #[command(subcommand)]
+        action: KeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Make a key and print its token, once: only its hash is stored.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: KeyRole,
+    },
+    /// List every key (name, role, created, revoked), never a token.
+    List,
+    /// Revoke the key `NAME`: its token stops working at once.
+    Revoke { name: String },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -63,10 +91,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Schema => {
             // The SDL does not depend on the data, so no database is opened.
-            print!("{}", sdl(&build_schema(&cli.limits.query, Default::default())));
+            print!("{}", sdl(&build_schema(&cli.limits.query, Default::default(), Default::default())));
         }
         Command::Config => print!("{}", config.effective),
         Command::Import { dataset } => crate::import::run(&config.database, dataset).await?,
+        Command::Export { format, out } => {
+            let db = Db::connect(&config.database).await?;
+            db.migrate().await?;
+            crate::export::export(&db.conn, format, out.as_deref()).await?;
+        }
+        Command::Keys { action } => {
+            let db = Db::connect(&config.database).await?;
+            db.migrate().await?;
+            keys(&db.conn, action).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn keys(db: &sea_orm::DatabaseConnection, action: KeyCommand) -> anyhow::Result<()> {
+    match action {
+        KeyCommand::Create { name, role } => {
+            let token = auth::create_key(db, &name, role).await?;
+            println!("{token}");
+            eprintln!("this is the only time the token is shown: keep it somewhere safe");
+        }
+        KeyCommand::List => {
+            println!("name\trole\tcreated\trevoked");
+            for key in auth::list_keys(db).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    key.name,
+                    key.role,
+                    key.created_at,
+                    key.revoked_at.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        KeyCommand::Revoke { name } => {
+            auth::revoke_key(db, &name).await?;
+            println!("revoked {name}");
+        }
     }
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! Writing rows by natural key, shared by the seed and the importers.
 use entity::salary_range;
-use sea_orm::sea_query::{Alias, Expr, Func, InsertStatement, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, InsertStatement, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, Iterable, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, Iterable,
+    Value,
 };
 
 /// Bound parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535) with room to spare.
@@ -141,7 +142,7 @@ fn json(column: &str, value: Option<Value>) -> Result<serde_json::Value, DbErr> 
 /// A salary range's natural key, and every other column updated when a row with that key exists.
 pub fn salary_range_on_conflict() -> OnConflict {
     use salary_range::Column as S;
-    OnConflict::columns([S::Source, S::ReferencePeriod, S::OccupationId, S::CityId, S::Period])
+    let mut on_conflict = OnConflict::columns([S::Source, S::ReferencePeriod, S::OccupationId, S::CityId, S::Period])
         .update_columns([
             S::RoleId,
             S::Currency,
@@ -159,5 +160,13 @@ pub fn salary_range_on_conflict() -> OnConflict {
             S::JobsPer1000,
             S::Year,
         ])
-        .to_owned()
+        .to_owned();
+    bump_version(&mut on_conflict, S::Version);
+    on_conflict
+}
+
+/// Makes an upsert that updates a row also raise its `version`, so an editor's precondition on the
+/// version it read fails once the seed or an importer has changed the row.
+pub fn bump_version<C: ColumnTrait>(on_conflict: &mut OnConflict, version: C) -> &mut OnConflict {
+    on_conflict.value(version, Expr::col((version.entity_name(), version)).add(1))
 }

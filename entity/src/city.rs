@@ -1,8 +1,9 @@
 //! A BLS area: a metropolitan or nonmetropolitan area, a state, or the nation (kind tells which).
 use super::enums::AreaKind;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "city")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -20,6 +21,8 @@ pub struct Model {
     pub kind: AreaKind,
     /// One of the tech hubs the careers overview names.
     pub hub: bool,
+    /// Goes up by one with every change, so an editor's update can say which version it read.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

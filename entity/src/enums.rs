@@ -1,8 +1,9 @@
 //! Closed sets of values, stored as their upper-case names.
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// What kind of BLS area a city row stands for; the nation is an area too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum AreaKind {
     #[sea_orm(string_value = "NATIONAL")]
@@ -17,7 +18,7 @@ pub enum AreaKind {
 
 /// An occupation's level in the SOC hierarchy (BLS's O_GROUP): all occupations, major, minor and broad
 /// groups, and detailed occupations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum OccupationGroup {
     #[sea_orm(string_value = "TOTAL")]
@@ -33,7 +34,7 @@ pub enum OccupationGroup {
 }
 
 /// The period a wage is paid for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
 pub enum PayPeriod {
     #[sea_orm(string_value = "ANNUAL")]
@@ -42,7 +43,7 @@ pub enum PayPeriod {
     Hourly,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum SkillCategory {
     #[sea_orm(string_value = "TECHNICAL")]
@@ -51,7 +52,7 @@ pub enum SkillCategory {
     Professional,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum ToolCategory {
     #[sea_orm(string_value = "LANGUAGE")]

@@ -1,4 +1,6 @@
 //! careerql's tables as sea-orm entities: one module per table.
+pub mod api_key;
+pub mod change;
 pub mod city;
 pub mod enums;
 pub mod occupation;

@@ -1,8 +1,9 @@
 //! A BLS Standard Occupational Classification (SOC) occupation: the unit BLS publishes wages for.
 use super::enums::OccupationGroup;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "occupation")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,7 +1,8 @@
 //! One of a role's responsibilities, kept in the order the role lists them.
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "responsibility")]
 pub struct Model {
     #[sea_orm(primary_key)]

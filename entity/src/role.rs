@@ -1,7 +1,8 @@
 //! A career role, e.g. "API Developer", paid as the SOC occupation it maps to.
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "role")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -18,6 +19,8 @@ pub struct Model {
     pub specialisation_of_id: Option<i32>,
     /// Written by hand (the seed's catalog); false for roles the OEWS importer makes, one per detailed occupation.
     pub curated: bool,
+    /// Goes up by one with every change, so an editor's update can say which version it read.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,8 @@
 //! Which skills a role needs, ranked 1 (most important) upward.
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "role_skill")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,7 +1,8 @@
 //! Which tools a role uses, with O*NET's flags where O*NET lists the tool for the role's occupation.
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "role_tool")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -4,8 +4,9 @@
 //! named in `top_coded` is the source's lower bound ("at or above"), not an exact figure.
 use super::enums::PayPeriod;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "salary_range")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -36,6 +37,8 @@ pub struct Model {
     /// The period the figures describe, e.g. "May 2025".
     pub reference_period: String,
     pub year: Option<i32>,
+    /// Goes up by one with every change, so an editor's update can say which version it read.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,8 @@
 use super::enums::SkillCategory;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "skill")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -11,6 +12,8 @@ pub struct Model {
     pub name: String,
     pub category: SkillCategory,
     pub description: String,
+    /// Goes up by one with every change, so an editor's update can say which version it read.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,8 @@
 //! Which tools practise a skill.
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "skill_tool")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

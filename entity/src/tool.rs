@@ -1,7 +1,8 @@
 use super::enums::ToolCategory;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "tool")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -10,6 +11,8 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     pub category: ToolCategory,
+    /// Goes up by one with every change, so an editor's update can say which version it read.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_career_tables;
 mod m20261127_000002_search_index;
 mod m20261201_000003_analytics;
+mod m20261202_000004_writes;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_career_tables::Migration),
             Box::new(m20261127_000002_search_index::Migration),
             Box::new(m20261201_000003_analytics::Migration),
+            Box::new(m20261202_000004_writes::Migration),
         ]
     }
 }

@@ -112,6 +112,10 @@ impl ErrorCode {
 pub enum ApiError {
     /// The request asked for something it cannot have; the message says what to change.
     BadUserInput(String),
+    /// No valid API key came with a request that needs one.
+    Unauthenticated(String),
+    /// The key is valid but its role may not do this.
+    Forbidden(String),
     NotFound(String),
     /// A fault of ours; the source is logged, the client sees only "internal error".
     Internal(Arc<dyn std::error::Error + Send + Sync>),
@@ -132,22 +136,28 @@ impl ApiError {
     }
 
     pub fn not_found(kind: &str, key: &str, value: &str) -> Self {
-        // Echo what was asked for, but not a megabyte of it.
-        const ECHOED: usize = 200;
-        match value.char_indices().nth(ECHOED) {
-            Some((cut, _)) => Self::NotFound(format!("no {kind} with {key} {:?}…", &value[..cut])),
-            None => Self::NotFound(format!("no {kind} with {key} {value:?}")),
-        }
+        Self::NotFound(not_found_message(kind, key, value))
     }
 
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::BadUserInput(_) => ErrorCode::BadUserInput,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Internal(_) => ErrorCode::Internal,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Timeout(_) => ErrorCode::Timeout,
         }
+    }
+}
+
+/// "no role with slug \"x\"", echoing what was asked for, but not a megabyte of it.
+pub fn not_found_message(kind: &str, key: &str, value: &str) -> String {
+    const ECHOED: usize = 200;
+    match value.char_indices().nth(ECHOED) {
+        Some((cut, _)) => format!("no {kind} with {key} {:?}…", &value[..cut]),
+        None => format!("no {kind} with {key} {value:?}"),
     }
 }
 
@@ -177,7 +187,10 @@ impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
         let code = error.code().as_str();
         let message = match error {
-            ApiError::BadUserInput(message) | ApiError::NotFound(message) => message,
+            ApiError::BadUserInput(message)
+            | ApiError::Unauthenticated(message)
+            | ApiError::Forbidden(message)
+            | ApiError::NotFound(message) => message,
             ApiError::Internal(source) => {
                 tracing::error!(error = %source, "internal error");
                 INTERNAL_MESSAGE.to_owned()

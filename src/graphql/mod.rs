@@ -7,31 +7,40 @@ mod filter;
 pub mod guard;
 pub mod limits;
 mod loader;
+mod mutation;
 #[macro_use]
 mod page;
 mod observe;
 pub mod persisted;
 mod query;
+mod subscription;
 mod types;
+mod write;
 
 use std::sync::{Arc, LazyLock};
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{Data, Executor, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use sea_orm::DatabaseConnection;
 
 pub use analysis::Shape;
 use batching::Batches;
 use guard::Guard;
 use limits::QueryLimits;
+pub use mutation::Mutation;
 pub use persisted::PersistedQueries;
 pub use query::Query;
+pub use subscription::Subscription;
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+use crate::events::Hub;
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema's shape for the cost analysis, read once from the SDL of the schema itself.
 static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
-    let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
+    let schema = Schema::build(Query, Mutation, Subscription).finish();
     Arc::new(Shape::from_sdl(&sdl(&schema)).expect("the schema's own SDL parses"))
 });
 
@@ -39,11 +48,12 @@ static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
 pub fn schema_builder(
     limits: &QueryLimits,
     persisted: PersistedQueries,
-) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    hub: Hub,
+) -> SchemaBuilder<Query, Mutation, Subscription> {
     // Extensions run in the order added: `Observe` first, so it sees the HTTP request's span and every
     // outcome; then persisted queries, which turn a hash into the document the guard checks; then the
     // guard, so a panic anywhere after it fails only its field.
-    let builder = Schema::build(Query, EmptyMutation, EmptySubscription).extension(observe::Observe);
+    let builder = Schema::build(Query, Mutation, Subscription).data(hub).extension(observe::Observe);
     let builder = persisted.register(builder).extension(Guard::new(limits.clone(), SHAPE.clone()));
     // async-graphql's spans wrap every resolver in one more future: only worth it when the log filter (set
     // before the schema is built) would record them.
@@ -55,19 +65,47 @@ pub fn schema_builder(
     if limits.introspection { builder } else { builder.disable_introspection().disable_suggestions() }
 }
 
-pub fn build_schema(limits: &QueryLimits, persisted: PersistedQueries) -> AppSchema {
-    schema_builder(limits, persisted).finish()
+pub fn build_schema(limits: &QueryLimits, persisted: PersistedQueries, hub: Hub) -> AppSchema {
+    schema_builder(limits, persisted, hub).finish()
 }
 
 /// Runs one request on `db` (the primary, or a read replica for a query: the caller chooses) with its own
 /// batched loader; resolvers find `db` in the request's data.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
     let batches = Batches::default();
-    let request = request
-        .data(db.clone())
-        .data(loader::request_loader(db.clone(), &batches))
-        .data(page::NestedQueries::default());
+    let request = with_request_data(request, db, &batches);
     batches.run(schema.execute(request)).await
+}
+
+/// What every operation's resolvers find in its data: the connection, a batched loader, and the nested
+/// lists built so far.
+fn with_request_data(request: Request, db: &DatabaseConnection, batches: &Batches) -> Request {
+    request.data(db.clone()).data(loader::request_loader(db.clone(), batches)).data(page::NestedQueries::default())
+}
+
+/// Runs subscriptions for the websocket endpoint: each event's response is resolved with a batched loader
+/// of its own, as a request's is.
+#[derive(Clone)]
+pub struct SubscriptionExecutor {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+}
+
+impl Executor for SubscriptionExecutor {
+    async fn execute(&self, request: Request) -> Response {
+        execute(&self.schema, &self.db, request).await
+    }
+
+    fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        let batches = Batches::default();
+        let request = with_request_data(request, &self.db, &batches);
+        let responses = self.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
+        futures_util::stream::unfold((responses, batches), |(mut responses, batches)| async move {
+            let response = batches.clone().run(responses.next()).await?;
+            Some((response, (responses, batches)))
+        })
+        .boxed()
+    }
 }
 
 /// The type of operation `request` would run, if its document is within the text limits and parses; the

@@ -1,10 +1,12 @@
 //! The root `Query`: a connection and a lookup for each kind, and global object identification.
 use async_graphql::{Context, ID, Object};
-use entity::{city, occupation, role, salary_range, skill, tool};
+use entity::{change, city, occupation, role, salary_range, skill, tool};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, QueryFilter};
 
 use super::error::ApiError;
 use super::page::{PageArgs, root_page};
+use super::types::change::Change;
+use super::types::change::{ChangeConnection, ChangeFilter, change_source};
 use super::types::city::{City, CityConnection, CityFilter, CityOrder, city_order, city_source};
 use super::types::node::{Node, node};
 use super::types::occupation::{
@@ -44,7 +46,8 @@ async fn find<E: EntityTrait>(
 /// The largest `nodes(ids:)` request served, like a page.
 const MAX_NODES: usize = 100;
 
-// Every answer may be cached for an hour: the data changes only when a seed or an import is applied.
+// Every answer may be cached for an hour: careerql's data changes slowly (a seed, an import, editors' fixes);
+// clients that must see a change at once subscribe to it or ask over POST, which is never cached.
 // (A hint on a type or field with a shorter `max_age` would lower it for the queries that touch it.)
 #[Object(cache_control(max_age = 3600))]
 impl Query {
@@ -64,6 +67,24 @@ impl Query {
         let (page, total) =
             root_page::<role::Model>(ctx, role_source(filter).build(), role_order(order_by)?, args).await?;
         Ok(page.plain(total, Role))
+    }
+
+    /// The audit trail, newest first (admin key only): every change made through the API.
+    #[graphql(cache_control(no_cache))]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ChangeFilter>,
+    ) -> Result<ChangeConnection, ApiError> {
+        super::write::require(ctx, crate::auth::KeyRole::Admin)?;
+        let (source, order) = change_source(filter);
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = root_page::<change::Model>(ctx, source, order, args).await?;
+        Ok(page.plain(total, Change))
     }
 
     /// One role by slug, e.g. `senior-backend-engineer`.

@@ -23,7 +23,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::app::AppState;
-use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE, is_request_error};
+use crate::auth::{self, AuthError, Caller};
+use crate::graphql::error::{ApiError, ErrorCode, INTERNAL_MESSAGE, is_request_error};
 use crate::graphql::guard::{Budget, CostBudget};
 use crate::graphql::limits::over_limit;
 use crate::http::rate_limit::ClientBudget;
@@ -136,8 +137,12 @@ async fn serve(state: AppState, request: axum::extract::Request, request_id: &st
         Ok(operations) => operations,
         Err(refusal) => return refuse(refusal, media, Some(&budget)),
     };
+    let caller = match caller(&state, &parts.headers).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refuse(refusal, media, Some(&budget)),
+    };
     let timeout = state.limits.http.request_timeout();
-    let responses = match tokio::time::timeout_at(deadline, run(&state, operations, &budget)).await {
+    let responses = match tokio::time::timeout_at(deadline, run(&state, operations, &budget, &caller)).await {
         Ok(responses) => responses,
         Err(_) => {
             let refusal = Refusal::new(
@@ -311,17 +316,39 @@ fn refuse_writes_over_get(state: &AppState, method: &Method, operations: Operati
     Ok(Operations::Single(request))
 }
 
-/// Runs every operation with the client's budget, each with its own loader.
+/// Who sent the request, from its `Authorization` header (which is never logged). A key that is wrong or
+/// revoked refuses the whole request, queries included: the client meant to be someone.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Refusal> {
+    let header = headers.get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
+    auth::authenticate(&state.db.conn, header).await.map_err(|error| match error {
+        AuthError::Db(error) => {
+            let error = ApiError::from(error);
+            let code = error.code();
+            let status = if code == ErrorCode::Unavailable {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            let message = async_graphql::Error::from(error).message;
+            Refusal::new(status, code, message)
+        }
+        refused => Refusal::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, refused.to_string()),
+    })
+}
+
+/// Runs every operation with the client's budget and identity, each with its own loader.
 async fn run(
     state: &AppState,
     operations: Operations,
     budget: &Arc<ClientBudget>,
+    caller: &Caller,
 ) -> Operations<async_graphql::Response> {
+    let run_one = |request: async_graphql::Request| run_one(state, request.data(caller.clone()), budget);
     match operations {
-        Operations::Single(request) => Operations::Single(run_one(state, request, budget).await),
-        Operations::Batch(requests) => Operations::Batch(
-            futures_util::future::join_all(requests.into_iter().map(|request| run_one(state, request, budget))).await,
-        ),
+        Operations::Single(request) => Operations::Single(run_one(request).await),
+        Operations::Batch(requests) => {
+            Operations::Batch(futures_util::future::join_all(requests.into_iter().map(run_one)).await)
+        }
     }
 }
 

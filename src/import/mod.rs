@@ -23,23 +23,32 @@ pub enum Dataset {
         #[arg(long)]
         reference_period: Option<String>,
     },
+    /// What `careerql export` wrote (a JSON file, or a directory of CSV files), into an empty database.
+    Dump {
+        /// The JSON file or the CSV directory.
+        path: PathBuf,
+    },
 }
 
 /// `careerql import …`: migrates (and seeds an empty database, as serving would), imports, reports.
 pub async fn run(database: &crate::config::Database, dataset: Dataset) -> anyhow::Result<()> {
     let db = Db::connect(database).await?;
     db.migrate().await?;
+    let (file, reference_period) = match dataset {
+        Dataset::Dump { path } => {
+            crate::export::import(&db.conn, &path).await?;
+            println!("imported {}", path.display());
+            return Ok(());
+        }
+        Dataset::Oews { file, reference_period } => (file, reference_period),
+    };
     if crate::seed::is_empty(&db.conn).await? {
         crate::seed::apply(&db.conn).await?;
     }
     let started = Instant::now();
-    let report = match dataset {
-        Dataset::Oews { file, reference_period } => {
-            // A progress bar on a terminal; nothing when stdout is a pipe or a file.
-            let progress = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout());
-            oews::import(&db.conn, &file, oews::Options { reference_period, progress }).await?
-        }
-    };
+    // A progress bar on a terminal; nothing when stdout is a pipe or a file.
+    let progress = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout());
+    let report = oews::import(&db.conn, &file, oews::Options { reference_period, progress }).await?;
     // Fresh statistics, so the query planner knows the tables' new sizes (a grouping over one role should read
     // that role's rows by index, not every range).
     db.conn.execute_unprepared("ANALYZE").await?;

@@ -23,7 +23,7 @@ use super::rows::{CsvRows, Format, Rows, XlsxRows, open_xlsx};
 use super::{Counts, ImportError, Report};
 use crate::domain::{BLS_ANNUAL_TOP_CODE, BLS_HOURLY_TOP_CODE, Cents, SocCode, slug, state_postal_code};
 use crate::seed::BLS_SOURCE;
-use crate::store::{salary_range_on_conflict, upsert, upsert_changed};
+use crate::store::{bump_version, salary_range_on_conflict, upsert, upsert_changed};
 
 /// Lines per batch: each batch is a handful of multi-row statements, and memory holds no more than one batch.
 const BATCH: usize = 500;
@@ -455,6 +455,7 @@ impl<'t> Writer<'t> {
                 kind: area.kind,
                 // Hubs are the catalog's choice; the importer never changes them.
                 hub: before.is_some_and(|c| c.hub),
+                version: before.map_or(1, |c| c.version),
             };
             count(&mut self.report.areas, before.map(|b| *b == row));
             if before != Some(&row) {
@@ -468,9 +469,11 @@ impl<'t> Writer<'t> {
         upsert(
             self.txn,
             rows.into_iter().map(new_row::<city::ActiveModel>),
-            OnConflict::column(C::AreaCode)
-                .update_columns([C::Slug, C::Name, C::State, C::AreaTitle, C::Kind])
-                .to_owned(),
+            bump_version(
+                OnConflict::column(C::AreaCode).update_columns([C::Slug, C::Name, C::State, C::AreaTitle, C::Kind]),
+                C::Version,
+            )
+            .to_owned(),
         )
         .await?;
         for c in city::Entity::find().filter(C::AreaCode.is_in(codes)).all(self.txn).await? {
@@ -537,6 +540,7 @@ impl<'t> Writer<'t> {
                 onet_soc_code: None,
                 specialisation_of_id: None,
                 curated: false,
+                version: before.map_or(1, |r| r.version),
             };
             count(&mut self.report.roles, before.map(|b| *b == row));
             if before != Some(&row) {
@@ -546,8 +550,7 @@ impl<'t> Writer<'t> {
         }
         use role::Column as R;
         let mut on_conflict = OnConflict::column(R::Slug);
-        on_conflict
-            .update_columns([R::Title, R::Summary, R::OccupationId])
+        bump_version(on_conflict.update_columns([R::Title, R::Summary, R::OccupationId]), R::Version)
             .action_and_where(ExprTrait::eq(Expr::col((role::Entity, R::Curated)), false));
         upsert(self.txn, rows.into_iter().map(new_row::<role::ActiveModel>), on_conflict).await?;
         Ok(())
@@ -593,6 +596,7 @@ impl<'t> Writer<'t> {
                     source: BLS_SOURCE.to_owned(),
                     reference_period: release.reference_period.clone(),
                     year: release.year,
+                    version: 1,
                 });
             }
         }
@@ -623,7 +627,7 @@ impl<'t> Writer<'t> {
         let mut changed = Vec::new();
         for mut range in ranges {
             let before = existing.get(&(range.city_id, range.occupation_id, range.period));
-            range.id = before.map_or(0, |r| r.id);
+            (range.id, range.version) = before.map_or((0, 1), |r| (r.id, r.version));
             count(&mut self.report.salary_ranges, before.map(|b| *b == range));
             if before != Some(&range) {
                 changed.push(new_row::<salary_range::ActiveModel>(range));

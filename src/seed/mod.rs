@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use crate::domain::Cents;
-use crate::store::{salary_range_on_conflict, upsert};
+use crate::store::{bump_version, salary_range_on_conflict, upsert};
 
 const CATALOG: &str = include_str!("catalog.json");
 const CITIES: &str = include_str!("cities.csv");
@@ -197,14 +197,16 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
     upsert(
         &txn,
         role_rows,
-        OnConflict::column(role::Column::Slug)
-            .update_columns([
+        bump_version(
+            OnConflict::column(role::Column::Slug).update_columns([
                 role::Column::Title,
                 role::Column::Summary,
                 role::Column::OccupationId,
                 role::Column::OnetSocCode,
-            ])
-            .to_owned(),
+            ]),
+            role::Column::Version,
+        )
+        .to_owned(),
     )
     .await?;
     let role_ids: HashMap<String, i32> =
@@ -250,9 +252,15 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
     upsert(
         &txn,
         skill_rows,
-        OnConflict::column(skill::Column::Slug)
-            .update_columns([skill::Column::Name, skill::Column::Category, skill::Column::Description])
-            .to_owned(),
+        bump_version(
+            OnConflict::column(skill::Column::Slug).update_columns([
+                skill::Column::Name,
+                skill::Column::Category,
+                skill::Column::Description,
+            ]),
+            skill::Column::Version,
+        )
+        .to_owned(),
     )
     .await?;
     let mut tool_rows = Vec::new();
@@ -267,7 +275,11 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
     upsert(
         &txn,
         tool_rows,
-        OnConflict::column(tool::Column::Slug).update_columns([tool::Column::Name, tool::Column::Category]).to_owned(),
+        bump_version(
+            OnConflict::column(tool::Column::Slug).update_columns([tool::Column::Name, tool::Column::Category]),
+            tool::Column::Version,
+        )
+        .to_owned(),
     )
     .await?;
     let skill_ids: HashMap<String, i32> =
@@ -349,16 +361,18 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
     upsert(
         &txn,
         city_rows,
-        OnConflict::column(city::Column::AreaCode)
-            .update_columns([
+        bump_version(
+            OnConflict::column(city::Column::AreaCode).update_columns([
                 city::Column::Slug,
                 city::Column::Name,
                 city::Column::State,
                 city::Column::AreaTitle,
                 city::Column::Kind,
                 city::Column::Hub,
-            ])
-            .to_owned(),
+            ]),
+            city::Column::Version,
+        )
+        .to_owned(),
     )
     .await?;
     let cities = city::Entity::find().all(&txn).await?;

@@ -162,7 +162,8 @@ impl TestApp {
     /// the server's own, as any extension a deployment adds would be).
     pub async fn with_extension(self, limits: Limits, extension: impl ExtensionFactory) -> TestApp {
         let mut state = self.state.clone().with_limits(limits);
-        state.schema = schema_builder(&state.limits.query, Default::default()).extension(extension).finish();
+        state.schema =
+            schema_builder(&state.limits.query, Default::default(), state.hub.clone()).extension(extension).finish();
         self.serving(state).await
     }
 
@@ -182,7 +183,7 @@ impl TestApp {
     pub async fn serve_database(self, flags: &[&str]) -> TestApp {
         let cli = cli(&self.database_url, flags);
         let db = careerql::db::Db::connect(&cli.config.database).await.expect("connect to the test database");
-        let state = AppState::new(db, cli.limits, Default::default(), cli.config.http.clone());
+        let state = AppState::new(db, cli.limits, Default::default(), cli.config.http.clone(), Default::default());
         self.serving(state).await
     }
 
@@ -404,5 +405,92 @@ impl Drop for TestProcess {
         // Our own child, by its handle: stop it if a failed test left it running.
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl TestApp {
+    /// A new API key with `role`, made as `careerql keys create` makes one; its token.
+    pub async fn key(&self, role: careerql::auth::KeyRole) -> String {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = format!("{}-{}", role.as_str(), NEXT.fetch_add(1, Ordering::Relaxed));
+        careerql::auth::create_key(&self.state.db.conn, &name, role).await.expect("create a key")
+    }
+
+    /// POSTs a document with `token` as the bearer key; the whole JSON response, whatever its status.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
+    /// A new database of this test's backend, loaded by `careerql import dump PATH`, and served.
+    pub async fn imported(&self, dump: &std::path::Path) -> TestApp {
+        let backend = if self.postgres_database().is_some() { Backend::Postgres } else { Backend::Sqlite };
+        let (url, database) = throwaway_database(backend).await.expect("a second database");
+        let path = dump.display().to_string();
+        careerql::cli::run(cli(&url, &["import", "dump", &path])).await.expect("import the dump");
+        serve_in_process(url, database, &[]).await
+    }
+
+    /// Another server (its own event hub and listener) on this test's database, as a second
+    /// `careerql serve` would be.
+    pub async fn another_instance(&self) -> SocketAddr {
+        let cli = cli(&self.database_url, &[]);
+        let state = AppState::open(&cli.config, cli.limits).await.expect("open the test database again");
+        serve(state).await
+    }
+}
+
+/// A graphql-transport-ws connection with one subscription running.
+pub struct Subscription {
+    socket: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl Subscription {
+    /// Connects to `addr`'s `/graphql/ws` and starts `query`.
+    pub async fn start(addr: SocketAddr, query: &str) -> Subscription {
+        use futures_util::SinkExt;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{addr}/graphql/ws").into_client_request().expect("ws request");
+        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        let (socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect to /graphql/ws");
+        let mut subscription = Subscription { socket };
+        subscription.send(json!({ "type": "connection_init" })).await;
+        assert_eq!(subscription.message().await["type"], "connection_ack");
+        let start = json!({ "id": "1", "type": "subscribe", "payload": { "query": query } });
+        subscription.socket.send(tokio_tungstenite::tungstenite::Message::text(start.to_string())).await.unwrap();
+        subscription
+    }
+
+    async fn send(&mut self, message: Value) {
+        use futures_util::SinkExt;
+        self.socket.send(tokio_tungstenite::tungstenite::Message::text(message.to_string())).await.expect("ws send");
+    }
+
+    /// The next message, or `None` if none comes within `wait` (to poll while a subscription starts).
+    pub async fn message_within(&mut self, wait: std::time::Duration) -> Option<Value> {
+        use futures_util::StreamExt;
+        loop {
+            let message = tokio::time::timeout(wait, self.socket.next()).await.ok()?;
+            match message.expect("the socket stayed open").expect("a ws message") {
+                tokio_tungstenite::tungstenite::Message::Text(text) => {
+                    return Some(serde_json::from_str(&text).unwrap());
+                }
+                tokio_tungstenite::tungstenite::Message::Ping(_) => continue,
+                other => panic!("unexpected ws message {other:?}"),
+            }
+        }
+    }
+
+    /// The next message (a safety net of a minute against a hung test, not a timing check).
+    pub async fn message(&mut self) -> Value {
+        self.message_within(std::time::Duration::from_secs(60)).await.expect("a ws message within a minute")
     }
 }

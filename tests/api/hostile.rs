@@ -208,7 +208,8 @@ async fn a_client_over_its_budget_gets_429_with_retry_after_and_others_do_not(ap
 
     // What is left still pays for a cheap query; another API key has a budget of its own.
     assert_eq!(app.post(&json!({ "query": "{ __typename }" }), None).await.status(), 200);
-    let other = app.request(Method::POST).bearer_auth("another-key").json(&costly).send().await.unwrap();
+    let another_key = app.key(careerql::auth::KeyRole::Editor).await;
+    let other = app.request(Method::POST).bearer_auth(another_key).json(&costly).send().await.unwrap();
     assert_eq!(other.status(), 200);
 }
 

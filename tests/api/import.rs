@@ -171,6 +171,27 @@ async fn a_second_import_changes_nothing(app: TestApp) {
     assert_eq!(second.salary_ranges.unchanged, 16);
     assert_eq!(second.areas.unchanged, first.areas.changed() + first.areas.unchanged);
     assert_eq!(snapshot(&app.state.db.conn).await, before);
+
+    // A row the next import changes gets a new version, so an editor's precondition on the old one fails;
+    // rows it leaves alone keep theirs.
+    let versions = || async {
+        let rows = salary_range::Entity::find().order_by_asc(salary_range::Column::Id).all(&app.state.db.conn).await;
+        rows.unwrap().into_iter().map(|r| (r.id, r.median_cents, r.version)).collect::<Vec<_>>()
+    };
+    let old = versions().await;
+    let mut lines = LINES.map(str::to_owned).to_vec();
+    lines[2] = set_field(&lines[2], "A_MEDIAN", "130000");
+    let changed = import_file(
+        &app,
+        &csv_file(dir.path(), "oews_may2025_fixture.csv", &lines.iter().map(String::as_str).collect::<Vec<_>>()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(changed.salary_ranges.changed(), 1, "{changed}");
+    let bumped: Vec<_> = versions().await.into_iter().zip(old).filter(|(new, old)| new != old).collect();
+    assert_eq!(bumped.len(), 1, "{bumped:?}");
+    let ((_, median, version), (_, _, old_version)) = bumped[0];
+    assert_eq!((median, version), (Some(13_000_000), old_version + 1));
 }
 
 /// `LINES` with line `n` (counting the header as line 1) replaced by `bad`.

@@ -26,3 +26,4 @@ mod schema;
 mod search;
 mod seed_figures;
 mod statement_timeout;
+mod writes;

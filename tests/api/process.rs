@@ -84,8 +84,17 @@ async fn request_ids_are_echoed_and_on_every_log_line_of_their_request(mut serve
     assert_eq!((generated.len(), generated.matches('-').count()), (36, 4), "a UUID: {generated}");
     server.wait_for_log(|line| request_id(line) == Some(generated.as_str())).await;
 
+    // An API key is never logged, whether it is refused or not.
+    let with_key = server.client.post(server.url("/graphql")).header("x-request-id", "with-a-key");
+    let refused = with_key.bearer_auth("cql_1_s3cr3t-never-logged").json(&json!({ "query": ROLE_SKILLS })).send().await;
+    assert_eq!(refused.unwrap().status(), 401);
+    server
+        .wait_for_log(|line| request_id(line) == Some("with-a-key") && message(line) == "finished processing request")
+        .await;
+
     server.terminate();
     let (_, logs) = server.wait_for_exit().await;
+    assert!(!logs.iter().any(|line| line.to_string().contains("s3cr3t")), "a key in the log: {logs:#?}");
     let in_requests: Vec<&Value> =
         logs.iter().filter(|line| line["spans"].as_array().is_some_and(|s| !s.is_empty())).collect();
     assert!(in_requests.len() >= 4, "{logs:#?}");

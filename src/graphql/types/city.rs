@@ -166,6 +166,11 @@ impl City {
         global_id("City", self.0.id)
     }
 
+    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Stable, URL-safe name, e.g. `san-francisco-ca`.
     async fn slug(&self) -> &str {
         &self.0.slug

@@ -1,4 +1,5 @@
 //! One file per GraphQL object type, each beside its filter, ordering and the lists it pages.
+pub mod change;
 pub mod city;
 pub mod node;
 pub mod occupation;

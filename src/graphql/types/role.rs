@@ -187,6 +187,11 @@ impl Role {
         global_id("Role", self.0.id)
     }
 
+    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Stable, URL-safe name, e.g. `api-developer`.
     async fn slug(&self) -> &str {
         &self.0.slug

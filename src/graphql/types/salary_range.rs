@@ -46,18 +46,24 @@ pub enum WageStatistic {
 }
 
 impl WageStatistic {
+    /// Each statistic and the name it is stored under in `top_coded`.
+    const NAMES: [(Self, &'static str); 8] = [
+        (Self::P10, "p10"),
+        (Self::P25, "p25"),
+        (Self::Median, "median"),
+        (Self::P75, "p75"),
+        (Self::P90, "p90"),
+        (Self::Mean, "mean"),
+        (Self::Low, "low"),
+        (Self::High, "high"),
+    ];
+
     fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "p10" => Self::P10,
-            "p25" => Self::P25,
-            "median" => Self::Median,
-            "p75" => Self::P75,
-            "p90" => Self::P90,
-            "mean" => Self::Mean,
-            "low" => Self::Low,
-            "high" => Self::High,
-            _ => return None,
-        })
+        Self::NAMES.iter().find(|(_, stored)| *stored == name).map(|(statistic, _)| *statistic)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(statistic, _)| *statistic == self).map_or("", |(_, name)| name)
     }
 }
 
@@ -258,6 +264,11 @@ impl SalaryRange {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
         global_id("SalaryRange", self.0.id)
+    }
+
+    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 
     /// The occupation the figures describe.

@@ -128,6 +128,11 @@ impl Tool {
         global_id("Tool", self.0.id)
     }
 
+    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Stable, URL-safe name, e.g. `postgresql`.
     async fn slug(&self) -> &str {
         &self.0.slug
