@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    IntoActiveModel, Iterable, QueryFilter, TransactionTrait,
+    IntoActiveModel, Iterable, NotSet, QueryFilter, TransactionTrait,
 };
 
 use super::rows::{CsvRows, Format, Rows, XlsxRows, open_xlsx};
@@ -603,7 +603,12 @@ impl<'t> Writer<'t> {
         if self.txn.get_database_backend() == DbBackend::Postgres {
             // PostgreSQL compares in the upsert itself: no read of what the batch's keys already hold.
             let total = ranges.len() as u64;
-            let rows: Vec<salary_range::ActiveModel> = ranges.into_iter().map(new_row).collect();
+            // The version is left to the table (1 for a new row) and to the upsert (one up for a changed one),
+            // so it is neither written from the file nor compared with it.
+            let rows: Vec<salary_range::ActiveModel> = ranges
+                .into_iter()
+                .map(|range| salary_range::ActiveModel { version: NotSet, ..new_row(range) })
+                .collect();
             let changes = upsert_changed(self.txn, &rows, salary_range_on_conflict()).await?;
             let counts = &mut self.report.salary_ranges;
             counts.inserted += changes.inserted;
