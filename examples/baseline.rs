@@ -4,7 +4,10 @@
 //! Routes (all answer the same JSON careerql's `data` would hold for the matching benchmark operation):
 //! - `GET /raw`: a fixed body, the HTTP limit;
 //! - `GET /role?slug=…`: one role with its skills and tools;
-//! - `GET /roles`: the first 100 roles by title with skills, tools and their first 100 salary ranges with cities.
+//! - `GET /roles`: the first 100 roles by title with skills, tools and their first 100 salary ranges with cities;
+//! - `GET /stats/cities?role=…`: one role's annual ranges grouped by area (count, employment, employment-weighted
+//!   mean, lowest and highest median), by area name;
+//! - `GET /stats/states`: every annual range grouped by state, the same figures.
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
@@ -120,6 +123,63 @@ async fn roles(State(pool): State<SqlitePool>) -> Result<Json<Value>> {
     Ok(Json(json!({ "data": { "roles": { "nodes": nodes } } })))
 }
 
+/// The figures both statistics routes report per group, as SQL over `salary_range` rows.
+const GROUP_FIGURES: &str = "COUNT(*) AS n, SUM(sr.employment) AS employment,
+    CAST(SUM(sr.mean_cents * sr.employment) AS REAL) / SUM(CASE WHEN sr.mean_cents IS NOT NULL THEN sr.employment END) AS mean_cents,
+    MIN(sr.median_cents) AS median_min, MAX(sr.median_cents) AS median_max";
+
+fn group_figures(row: &sea_orm::sqlx::sqlite::SqliteRow) -> Value {
+    let units = |cents: Option<f64>| cents.map(|c| c / 100.0);
+    json!({
+        "count": row.get::<i64, _>("n"),
+        "employment": row.get::<Option<i64>, _>("employment"),
+        "mean": units(row.get("mean_cents")),
+        "spread": { "median": {
+            "min": units(row.get::<Option<i64>, _>("median_min").map(|c| c as f64)),
+            "max": units(row.get::<Option<i64>, _>("median_max").map(|c| c as f64)),
+        } },
+    })
+}
+
+async fn stats_by_city(
+    State(pool): State<SqlitePool>,
+    Query(args): Query<HashMap<String, String>>,
+) -> Result<Json<Value>> {
+    let slug = args.get("role").cloned().unwrap_or_default();
+    let sql = format!(
+        "SELECT c.name, {GROUP_FIGURES} FROM salary_range sr JOIN city c ON c.id = sr.city_id
+         JOIN role r ON r.occupation_id = sr.occupation_id AND (sr.role_id IS NULL OR sr.role_id = r.id)
+         WHERE r.slug = ? AND sr.period = 'ANNUAL' GROUP BY sr.city_id ORDER BY MIN(c.name), sr.city_id"
+    );
+    let rows = sea_orm::sqlx::query(AssertSqlSafe(sql)).bind(slug).fetch_all(&pool).await.map_err(error)?;
+    let nodes: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let mut group = group_figures(row);
+            group["city"] = json!({ "name": row.get::<String, _>("name") });
+            group
+        })
+        .collect();
+    Ok(Json(json!({ "data": { "salaryStats": { "nodes": nodes } } })))
+}
+
+async fn stats_by_state(State(pool): State<SqlitePool>) -> Result<Json<Value>> {
+    let sql = format!(
+        "SELECT c.state, {GROUP_FIGURES} FROM salary_range sr JOIN city c ON c.id = sr.city_id
+         WHERE sr.period = 'ANNUAL' GROUP BY c.state ORDER BY c.state"
+    );
+    let rows = sea_orm::sqlx::query(AssertSqlSafe(sql)).fetch_all(&pool).await.map_err(error)?;
+    let nodes: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let mut group = group_figures(row);
+            group["state"] = json!(row.get::<Option<String>, _>("state"));
+            group
+        })
+        .collect();
+    Ok(Json(json!({ "data": { "salaryStats": { "nodes": nodes } } })))
+}
+
 #[tokio::main]
 async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -128,8 +188,13 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     };
     let options = SqliteConnectOptions::new().filename(database).read_only(true).journal_mode(SqliteJournalMode::Wal);
     let pool = SqlitePoolOptions::new().connect_with(options).await?;
-    let app =
-        Router::new().route("/raw", get(raw)).route("/role", get(role)).route("/roles", get(roles)).with_state(pool);
+    let app = Router::new()
+        .route("/raw", get(raw))
+        .route("/role", get(role))
+        .route("/roles", get(roles))
+        .route("/stats/cities", get(stats_by_city))
+        .route("/stats/states", get(stats_by_state))
+        .with_state(pool);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     axum::serve(listener, app).await?;
     Ok(())

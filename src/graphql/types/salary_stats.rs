@@ -57,21 +57,20 @@ struct Key {
 impl SalaryGroupBy {
     fn key(self) -> Key {
         use salary_range::Column as S;
-        let key = |alias, expr, kind| Key { alias, expr, kind, display: None };
+        let key = |expr| Key { alias: self.alias(), expr, kind: self.kind(), display: None };
         match self {
-            Self::City => Key {
-                display: Some((column(city::Column::Name).min(), KeyKind::Text)),
-                ..key("k_city", column(S::CityId), KeyKind::Int)
-            },
-            Self::State => key("k_state", column(city::Column::State), KeyKind::Text),
-            Self::AreaKind => key("k_area_kind", column(city::Column::Kind), KeyKind::Text),
+            Self::City => {
+                Key { display: Some((column(city::Column::Name).min(), KeyKind::Text)), ..key(column(S::CityId)) }
+            }
+            Self::State => key(column(city::Column::State)),
+            Self::AreaKind => key(column(city::Column::Kind)),
             Self::Occupation => Key {
                 display: Some((column(occupation::Column::SocCode).min(), KeyKind::Text)),
-                ..key("k_occupation", column(S::OccupationId), KeyKind::Int)
+                ..key(column(S::OccupationId))
             },
             Self::Role => Key {
                 display: Some((column(role::Column::Title).min(), KeyKind::Text)),
-                ..key("k_role", column(role::Column::Id), KeyKind::Int)
+                ..key(column(role::Column::Id))
             },
             // From all occupations down to detailed ones, rather than alphabetically.
             Self::OccupationGroup => Key {
@@ -81,10 +80,10 @@ impl SalaryGroupBy {
                     ),
                     KeyKind::Int,
                 )),
-                ..key("k_occupation_group", column(occupation::Column::SocGroup), KeyKind::Text)
+                ..key(column(occupation::Column::SocGroup))
             },
-            Self::Source => key("k_source", column(S::Source), KeyKind::Text),
-            Self::Year => key("k_year", column(S::Year), KeyKind::Int),
+            Self::Source => key(column(S::Source)),
+            Self::Year => key(column(S::Year)),
         }
     }
 
@@ -97,8 +96,39 @@ impl SalaryGroupBy {
         }
     }
 
+    /// The key's name in `groupBy` terms (`city`, `area_kind`); read per row, so no expression is built.
     fn name(self) -> &'static str {
-        self.key().alias.trim_start_matches("k_")
+        match self {
+            Self::City => "city",
+            Self::State => "state",
+            Self::AreaKind => "area_kind",
+            Self::Occupation => "occupation",
+            Self::Role => "role",
+            Self::OccupationGroup => "occupation_group",
+            Self::Source => "source",
+            Self::Year => "year",
+        }
+    }
+
+    /// The column the grouped statement names the key's value.
+    fn alias(self) -> &'static str {
+        match self {
+            Self::City => "k_city",
+            Self::State => "k_state",
+            Self::AreaKind => "k_area_kind",
+            Self::Occupation => "k_occupation",
+            Self::Role => "k_role",
+            Self::OccupationGroup => "k_occupation_group",
+            Self::Source => "k_source",
+            Self::Year => "k_year",
+        }
+    }
+
+    fn kind(self) -> KeyKind {
+        match self {
+            Self::City | Self::Occupation | Self::Role | Self::Year => KeyKind::Int,
+            Self::State | Self::AreaKind | Self::OccupationGroup | Self::Source => KeyKind::Text,
+        }
     }
 }
 
@@ -118,6 +148,16 @@ const STATISTICS: [(&str, salary_range::Column); 6] = [
     ("p75", salary_range::Column::P75Cents),
     ("p90", salary_range::Column::P90Cents),
     ("mean", salary_range::Column::MeanCents),
+];
+
+/// Each statistic's aggregate columns, in `STATISTICS` order: named once here, not formatted for every row.
+const SPREAD_COLUMNS: [[&str; 4]; 6] = [
+    ["p10_min", "p10_max", "p10_min_exact", "p10_top"],
+    ["p25_min", "p25_max", "p25_min_exact", "p25_top"],
+    ["median_min", "median_max", "median_min_exact", "median_top"],
+    ["p75_min", "p75_max", "p75_min_exact", "p75_top"],
+    ["p90_min", "p90_max", "p90_min_exact", "p90_top"],
+    ["mean_min", "mean_max", "mean_min_exact", "mean_top"],
 ];
 
 /// `"salary_range"."column"`, for the hand-written aggregate expressions.
@@ -291,13 +331,13 @@ fn aggregate(filter: &Condition, period: PayPeriod, group_by: &[SalaryGroupBy]) 
             ),
         ),
     ];
-    for (name, c) in STATISTICS {
+    for ((name, c), [min, max, min_exact, any_top]) in STATISTICS.into_iter().zip(SPREAD_COLUMNS) {
         let value = sql(c);
         let top = top_coded(name);
-        columns.push((format!("{name}_min"), format!("MIN({value})")));
-        columns.push((format!("{name}_max"), format!("MAX({value})")));
-        columns.push((format!("{name}_min_exact"), format!("MIN(CASE WHEN NOT {top} THEN {value} END)")));
-        columns.push((format!("{name}_top"), format!("CAST(MAX(CASE WHEN {top} THEN 1 ELSE 0 END) AS BIGINT)")));
+        columns.push((min.to_owned(), format!("MIN({value})")));
+        columns.push((max.to_owned(), format!("MAX({value})")));
+        columns.push((min_exact.to_owned(), format!("MIN(CASE WHEN NOT {top} THEN {value} END)")));
+        columns.push((any_top.to_owned(), format!("CAST(MAX(CASE WHEN {top} THEN 1 ELSE 0 END) AS BIGINT)")));
     }
     for (alias, expr) in columns {
         select.expr_as(Expr::cust(expr), Alias::new(alias));
@@ -318,10 +358,9 @@ fn read_keys(row: &QueryResult, group_by: &[SalaryGroupBy]) -> Result<Vec<KeyVal
     group_by
         .iter()
         .map(|key| {
-            let k = key.key();
-            Ok(match k.kind {
-                KeyKind::Text => KeyValue::Text(row.try_get("", k.alias)?),
-                _ => KeyValue::Int(row.try_get::<Option<i32>>("", k.alias)?.map(i64::from)),
+            Ok(match key.kind() {
+                KeyKind::Text => KeyValue::Text(row.try_get("", key.alias())?),
+                _ => KeyValue::Int(row.try_get::<Option<i32>>("", key.alias())?.map(i64::from)),
             })
         })
         .collect()
@@ -356,12 +395,12 @@ impl FromQueryResult for GroupRow {
             ALL_KEYS.into_iter().filter(|k| names.split(',').any(|n| n == k.name())).collect();
         let flag = |name: &str| row.try_get::<Option<i64>>("", name).map(|v| v.unwrap_or(0) > 0);
         let mut spreads = [SpreadRow::default(); 6];
-        for (spread, (name, _)) in spreads.iter_mut().zip(STATISTICS) {
+        for (spread, [min, max, min_exact, top]) in spreads.iter_mut().zip(SPREAD_COLUMNS) {
             *spread = SpreadRow {
-                min: row.try_get("", &format!("{name}_min"))?,
-                max: row.try_get("", &format!("{name}_max"))?,
-                min_exact: row.try_get("", &format!("{name}_min_exact"))?,
-                any_top_coded: flag(&format!("{name}_top"))?,
+                min: row.try_get("", min)?,
+                max: row.try_get("", max)?,
+                min_exact: row.try_get("", min_exact)?,
+                any_top_coded: flag(top)?,
             };
         }
         Ok(Self {
@@ -746,10 +785,7 @@ pub async fn salary_stats(
             SortKey::new(name, expr, kind)
         })
         .collect();
-    let unique = keys
-        .iter()
-        .map(|k| SortKey::new(format!("k_{}", k.name()), stats_column(k.key().alias), k.key().kind))
-        .collect();
+    let unique = keys.iter().map(|k| SortKey::new(k.alias(), stats_column(k.alias()), k.kind())).collect();
     let order = sort_keys(requested, default, unique)?;
     let source = ListSource::derived(aggregate(&filter, period, &keys), STATS).max_page(MAX_GROUPS_PAGE).build();
     let mut rows = grouped_rows(&filter, period, &keys);
