@@ -73,7 +73,7 @@ impl AppState {
 fn persisted_queries(settings: &config::PersistedQueries) -> anyhow::Result<PersistedQueries> {
     Ok(match settings.mode {
         PersistedQueryMode::Off => PersistedQueries::Off,
-        PersistedQueryMode::Auto => PersistedQueries::Auto { capacity: settings.cache_size as usize },
+        PersistedQueryMode::Auto => PersistedQueries::auto(settings.cache_size as usize),
         PersistedQueryMode::AllowList => {
             // `required_if_eq` on the flag makes clap insist on a file in this mode.
             let path = settings.file.as_deref().context("allow-list mode needs --persisted-queries-file")?;

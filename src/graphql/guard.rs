@@ -1,13 +1,13 @@
-//! The guard every request passes inside the schema, as an async-graphql extension:
+//! The guard every request passes inside the schema, as its one async-graphql extension (each extension
+//! adds a future to the resolution of every field, so there is only this one):
 //!
+//! - first, persisted queries (`persisted.rs`) turn a hash into the document the guard checks;
 //! - before validation: the text limits, parsing (`GRAPHQL_PARSE_FAILED`), the analysis and its limits
 //!   (`QUERY_TOO_COMPLEX`), and the client's cost budget (`RATE_LIMITED`);
 //! - validation failures get `GRAPHQL_VALIDATION_FAILED`;
 //! - a resolver that panics fails its own field with `INTERNAL`, like any other field error;
-//! - every response reports `extensions.cost` and leaves with a code on every error.
-//!
-//! Extensions that rewrite a request (persisted queries) must be registered before this one, so the
-//! guard sees the document that will run.
+//! - every response reports `extensions.cost` and leaves with a code on every error, and is counted in
+//!   the metrics by operation and outcome (`observe.rs`).
 use std::any::TypeId;
 use std::num::NonZeroUsize;
 use std::panic::AssertUnwindSafe;
@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest, NextResolve,
-    NextValidation, ResolveInfo,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextResolve, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
@@ -29,6 +29,8 @@ use lru::LruCache;
 use super::analysis::{Analysis, Shape, analyze, response_cost};
 use super::error::{ErrorCode, INTERNAL_MESSAGE, ensure_codes};
 use super::limits::{QueryLimits, check_text};
+use super::observe::Observation;
+use super::persisted::PersistedQueries;
 
 /// A client's allowance of cost, refilled over time. The HTTP layer keys it by client; nothing here knows how.
 pub trait CostBudget: Send + Sync {
@@ -44,11 +46,12 @@ pub struct Guard {
     limits: Arc<QueryLimits>,
     shape: Arc<Shape>,
     documents: Arc<Documents>,
+    persisted: PersistedQueries,
 }
 
 impl Guard {
-    pub fn new(limits: QueryLimits, shape: Arc<Shape>) -> Self {
-        Self { limits: Arc::new(limits), shape, documents: Arc::default() }
+    pub fn new(limits: QueryLimits, shape: Arc<Shape>, persisted: PersistedQueries) -> Self {
+        Self { limits: Arc::new(limits), shape, documents: Arc::default(), persisted }
     }
 }
 
@@ -58,6 +61,7 @@ impl ExtensionFactory for Guard {
             limits: self.limits.clone(),
             shape: self.shape.clone(),
             documents: self.documents.clone(),
+            persisted: self.persisted.clone(),
             state: Mutex::new(RequestState::default()),
         })
     }
@@ -101,11 +105,13 @@ struct GuardedRequest {
     limits: Arc<QueryLimits>,
     shape: Arc<Shape>,
     documents: Arc<Documents>,
+    persisted: PersistedQueries,
     state: Mutex<RequestState>,
 }
 
 #[derive(Default)]
 struct RequestState {
+    observation: Option<Observation>,
     analysis: Option<Analysis>,
     /// Errors of nullable fields whose resolver panicked: the field became null, the error is added here.
     panics: Vec<ServerError>,
@@ -177,6 +183,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 #[async_graphql::async_trait::async_trait]
 impl Extension for GuardedRequest {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        self.state().observation = Some(Observation::start());
         let mut response = next.run(ctx).await;
         let mut state = self.state();
         response.errors.append(&mut state.panics);
@@ -190,15 +197,19 @@ impl Extension for GuardedRequest {
             response.extensions.insert("cost".to_owned(), cost);
         }
         ensure_codes(&mut response);
+        if let Some(observation) = state.observation.take() {
+            observation.finish(&response);
+        }
         response
     }
 
     async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        mut request: Request,
+        request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        let mut request = self.persisted.prepare(request).await?;
         let analysis = self.admit(&mut request)?;
         self.state().analysis = Some(analysis);
         next.run(ctx, request).await
@@ -225,6 +236,18 @@ impl Extension for GuardedRequest {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|errors| errors.into_iter().map(validation_error).collect())
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let Some(observation) = &mut self.state().observation {
+            observation.runs(operation_name);
+        }
+        next.run(ctx, operation_name).await
     }
 
     async fn resolve(

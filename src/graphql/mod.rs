@@ -2,6 +2,7 @@
 //! HTTP.
 mod analysis;
 mod batching;
+mod eager;
 pub mod error;
 mod filter;
 pub mod guard;
@@ -50,11 +51,12 @@ pub fn schema_builder(
     persisted: PersistedQueries,
     hub: Hub,
 ) -> SchemaBuilder<Query, Mutation, Subscription> {
-    // Extensions run in the order added: `Observe` first, so it sees the HTTP request's span and every
-    // outcome; then persisted queries, which turn a hash into the document the guard checks; then the
-    // guard, so a panic anywhere after it fails only its field.
-    let builder = Schema::build(Query, Mutation, Subscription).data(hub).extension(observe::Observe);
-    let builder = persisted.register(builder).extension(Guard::new(limits.clone(), SHAPE.clone()));
+    // The guard first, so that it sees every outcome and a panic anywhere after it fails only its field.
+    let builder = Schema::build(Query, Mutation, Subscription).data(hub).extension(Guard::new(
+        limits.clone(),
+        SHAPE.clone(),
+        persisted,
+    ));
     // async-graphql's spans wrap every resolver in one more future: only worth it when the log filter (set
     // before the schema is built) would record them.
     let builder = if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {

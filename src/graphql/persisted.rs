@@ -1,20 +1,20 @@
 //! Persisted queries, in one of three modes:
 //! - `Off`: documents only; a hash gets `PERSISTED_QUERY_NOT_SUPPORTED`.
-//! - `Auto`: Apollo's automatic persisted queries (async-graphql's extension, which checks that a hash is
-//!   the document's SHA-256 before remembering it); an unknown hash gets `PERSISTED_QUERY_NOT_FOUND`, and
-//!   the client then sends hash and document together.
+//! - `Auto`: Apollo's automatic persisted queries: a document sent with its SHA-256 is remembered (once the
+//!   hash is checked), and later runs by its hash alone; an unknown hash gets `PERSISTED_QUERY_NOT_FOUND`,
+//!   and the client then sends hash and document together.
 //! - `AllowList`: only the operations of a manifest run, sent by hash or in full; anything else gets
 //!   `PERSISTED_QUERY_NOT_ALLOWED` and counts as a rejected request.
 //!
 //! Errors keep Apollo's messages (`PersistedQueryNotFound`, `PersistedQueryNotSupported`), which Apollo
-//! clients match on, and gain our `extensions.code`.
+//! clients match on, and gain our `extensions.code`. This is a step of the guard (`guard.rs`), not an
+//! extension of its own: every schema extension adds a future to the resolution of every field.
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage};
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
+use async_graphql::extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage};
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ErrorExtensionValues, Request, SchemaBuilder, ServerError, ServerResult};
+use async_graphql::{ErrorExtensionValues, Request, ServerError, ServerResult};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -24,10 +24,17 @@ use super::error::ErrorCode;
 pub enum PersistedQueries {
     #[default]
     Off,
-    Auto {
-        capacity: usize,
-    },
+    /// The documents remembered so far, by hash.
+    Auto(LruCacheStorage),
     AllowList(Arc<AllowList>),
+}
+
+/// The `persistedQuery` request extension, as Apollo clients send it.
+#[derive(Deserialize)]
+struct PersistedQuery {
+    version: i32,
+    #[serde(rename = "sha256Hash")]
+    sha256_hash: String,
 }
 
 /// The registered operations, parsed, by the SHA-256 of their text.
@@ -79,53 +86,46 @@ pub fn sha256_hex(text: &str) -> String {
 }
 
 impl PersistedQueries {
-    /// Adds this mode's extensions to the schema.
-    pub fn register<Q, M, S>(&self, builder: SchemaBuilder<Q, M, S>) -> SchemaBuilder<Q, M, S> {
-        let builder = builder.extension(Codes(self.clone()));
+    /// Automatic persisted queries, remembering up to `capacity` documents (least recently used go first).
+    pub fn auto(capacity: usize) -> Self {
+        Self::Auto(LruCacheStorage::new(capacity.max(1)))
+    }
+
+    /// Turns a request by hash into the document it names, checks the allow-list, and refuses hashes when
+    /// off.
+    pub async fn prepare(&self, mut request: Request) -> ServerResult<Request> {
         match self {
-            Self::Auto { capacity } => {
-                builder.extension(ApolloPersistedQueries::new(LruCacheStorage::new((*capacity).max(1))))
-            }
-            Self::Off | Self::AllowList(_) => builder,
-        }
-    }
-}
-
-/// Checks the allow-list, refuses hashes when off, and gives every persisted-query error a code.
-struct Codes(PersistedQueries);
-
-impl ExtensionFactory for Codes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Codes(self.0.clone()))
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for Codes {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        match &self.0 {
-            PersistedQueries::Off if request.extensions.contains_key("persistedQuery") => {
+            Self::Off if request.extensions.contains_key("persistedQuery") => {
                 Err(error("PersistedQueryNotSupported", ErrorCode::PersistedQueryNotSupported))
             }
-            PersistedQueries::Off => next.run(ctx, request).await,
-            // APQ's own errors come without a code; errors from further down keep theirs.
-            PersistedQueries::Auto { .. } => next.run(ctx, request).await.map_err(|mut refused| {
-                let extensions = refused.extensions.get_or_insert_with(ErrorExtensionValues::default);
-                if extensions.get("code").is_none() {
-                    let code = match refused.message.as_str() {
-                        "PersistedQueryNotFound" => ErrorCode::PersistedQueryNotFound,
-                        _ => ErrorCode::BadUserInput,
-                    };
-                    extensions.set("code", code.as_str());
+            Self::Off => Ok(request),
+            Self::Auto(documents) => {
+                let Some(persisted) = request.extensions.remove("persistedQuery") else { return Ok(request) };
+                let persisted: PersistedQuery = async_graphql::from_value(persisted).map_err(|_| {
+                    error("the `persistedQuery` extension must be `{ version, sha256Hash }`", ErrorCode::BadUserInput)
+                })?;
+                if persisted.version != 1 {
+                    let message = format!("persisted queries are version 1; this one is {}", persisted.version);
+                    return Err(error(&message, ErrorCode::BadUserInput));
                 }
-                refused
-            }),
-            PersistedQueries::AllowList(list) => {
+                if request.query.is_empty() {
+                    let document = documents.get(persisted.sha256_hash.to_ascii_lowercase()).await;
+                    let document =
+                        document.ok_or_else(|| error("PersistedQueryNotFound", ErrorCode::PersistedQueryNotFound))?;
+                    request.set_parsed_query(document);
+                    return Ok(request);
+                }
+                let hash = sha256_hex(&request.query);
+                if !persisted.sha256_hash.eq_ignore_ascii_case(&hash) {
+                    return Err(error("`sha256Hash` is not the SHA-256 of the document", ErrorCode::BadUserInput));
+                }
+                // A document that does not parse is not remembered; the guard reports why it does not.
+                if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
+                    documents.set(hash, document).await;
+                }
+                Ok(request)
+            }
+            Self::AllowList(list) => {
                 let persisted = request.extensions.remove("persistedQuery");
                 // The document's own hash when it is sent (so a hash cannot smuggle in another document),
                 // else the hash the client named.
@@ -137,7 +137,7 @@ impl Extension for Codes {
                 match list.documents.get(&hash) {
                     Some(document) => {
                         request.set_parsed_query(document.clone());
-                        next.run(ctx, request).await
+                        Ok(request)
                     }
                     None if request.query.is_empty() && persisted.is_some() => {
                         Err(error("PersistedQueryNotFound", ErrorCode::PersistedQueryNotFound))
