@@ -73,7 +73,11 @@ const STATS: &str = r#"{
     totalCount
     nodes {
       areaKind period count employment mean meanIsLowerBound
-      spread { p10 { min max minIsLowerBound maxIsLowerBound } median { min max minIsLowerBound maxIsLowerBound } p90 { min max minIsLowerBound maxIsLowerBound } mean { min max } }
+      spread {
+        p10 { min max minIsLowerBound maxIsLowerBound } p25 { min max maxIsLowerBound }
+        median { min max minIsLowerBound maxIsLowerBound } p75 { max min maxIsLowerBound }
+        p90 { min max minIsLowerBound maxIsLowerBound } mean { min max maxIsLowerBound }
+      }
       estimate { p10 p25 median p75 p90 lowerBounds exact ranges levels { entry { low high } senior { low high topCoded } } }
     }
   }
@@ -106,7 +110,7 @@ async fn aggregates_match_the_ranges_they_group(app: TestApp) {
         assert_eq!(group["mean"].as_f64(), Some(sum as f64 / weight as f64 / 100.0), "{group:#}");
         assert_eq!(group["meanIsLowerBound"].as_bool(), Some(weighed.iter().any(|r| top_coded(r, "mean"))));
 
-        for statistic in ["p10", "median", "p90"] {
+        for statistic in ["p10", "p25", "median", "p75", "p90", "mean"] {
             let values: Vec<f64> = rows.iter().filter_map(|r| r[statistic].as_f64()).collect();
             let spread = &group["spread"][statistic];
             assert_eq!(spread["min"].as_f64(), values.iter().copied().reduce(f64::min));

@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Object, SelectionField, SimpleObject, Value};
 use entity::{city, occupation, role, salary_range};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement, SqliteQueryBuilder};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult};
@@ -18,6 +18,7 @@ use super::occupation::{Occupation, OccupationGroup};
 use super::role::Role;
 use super::salary_range::{ExperienceLevels, PayPeriod, SalaryRangeFilter, WageStatistic};
 use crate::domain::Cents;
+use crate::graphql::eager::{self, Eager, EagerObject};
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{NullsOrder, OrderDirection, sort_key, sort_keys};
 use crate::graphql::loader::{DbLoader, load_ref, loader};
@@ -616,6 +617,18 @@ impl From<SpreadRow> for Spread {
     }
 }
 
+impl EagerObject for Spread {
+    fn field(&self, name: &str, _: SelectionField<'_>) -> Value {
+        match name {
+            "min" => self.min.into(),
+            "max" => self.max.into(),
+            "minIsLowerBound" => self.min_is_lower_bound.into(),
+            "maxIsLowerBound" => self.max_is_lower_bound.into(),
+            _ => Value::Null,
+        }
+    }
+}
+
 /// The spread of each published statistic across a group's ranges.
 #[derive(SimpleObject)]
 #[graphql(name = "StatisticSpreads")]
@@ -626,6 +639,21 @@ pub struct Spreads {
     p75: Spread,
     p90: Spread,
     mean: Spread,
+}
+
+impl EagerObject for Spreads {
+    fn field(&self, name: &str, field: SelectionField<'_>) -> Value {
+        let spread = match name {
+            "p10" => &self.p10,
+            "p25" => &self.p25,
+            "median" => &self.median,
+            "p75" => &self.p75,
+            "p90" => &self.p90,
+            "mean" => &self.mean,
+            _ => return Value::Null,
+        };
+        eager::resolve(spread, field)
+    }
 }
 
 /// A group of salary ranges and what they add up to. Keys it was not grouped by are null.
@@ -741,9 +769,9 @@ impl SalaryGroup {
     }
 
     /// The smallest and largest published value of each statistic across the group's ranges.
-    async fn spread(&self) -> Spreads {
+    async fn spread(&self) -> Eager<Spreads> {
         let [p10, p25, median, p75, p90, mean] = self.row.spreads.map(Spread::from);
-        Spreads { p10, p25, median, p75, p90, mean }
+        Eager(Spreads { p10, p25, median, p75, p90, mean })
     }
 
     /// Estimated percentiles of the group's pooled wage distribution; null when no range in it publishes all
