@@ -209,8 +209,11 @@ impl Extension for GuardedRequest {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        let mut request = self.persisted.prepare(request).await?;
+        let (mut request, register) = self.persisted.prepare(request).await?;
         let analysis = self.admit(&mut request)?;
+        if let (Some(hash), Ok(document)) = (register, request.parsed_query()) {
+            self.persisted.remember(hash, document).await;
+        }
         self.state().analysis = Some(analysis);
         next.run(ctx, request).await
     }

@@ -92,15 +92,15 @@ impl PersistedQueries {
     }
 
     /// Turns a request by hash into the document it names, checks the allow-list, and refuses hashes when
-    /// off.
-    pub async fn prepare(&self, mut request: Request) -> ServerResult<Request> {
+    /// off. Also returns the hash to `remember` the document by, once admitted, when the client registers one.
+    pub async fn prepare(&self, mut request: Request) -> ServerResult<(Request, Option<String>)> {
         match self {
             Self::Off if request.extensions.contains_key("persistedQuery") => {
                 Err(error("PersistedQueryNotSupported", ErrorCode::PersistedQueryNotSupported))
             }
-            Self::Off => Ok(request),
+            Self::Off => Ok((request, None)),
             Self::Auto(documents) => {
-                let Some(persisted) = request.extensions.remove("persistedQuery") else { return Ok(request) };
+                let Some(persisted) = request.extensions.remove("persistedQuery") else { return Ok((request, None)) };
                 let persisted: PersistedQuery = async_graphql::from_value(persisted).map_err(|_| {
                     error("the `persistedQuery` extension must be `{ version, sha256Hash }`", ErrorCode::BadUserInput)
                 })?;
@@ -113,17 +113,14 @@ impl PersistedQueries {
                     let document =
                         document.ok_or_else(|| error("PersistedQueryNotFound", ErrorCode::PersistedQueryNotFound))?;
                     request.set_parsed_query(document);
-                    return Ok(request);
+                    return Ok((request, None));
                 }
                 let hash = sha256_hex(&request.query);
                 if !persisted.sha256_hash.eq_ignore_ascii_case(&hash) {
                     return Err(error("`sha256Hash` is not the SHA-256 of the document", ErrorCode::BadUserInput));
                 }
-                // A document that does not parse is not remembered; the guard reports why it does not.
-                if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
-                    documents.set(hash, document).await;
-                }
-                Ok(request)
+                // Remembered once the guard has checked and parsed it: never parsed here, ahead of its limits.
+                Ok((request, Some(hash)))
             }
             Self::AllowList(list) => {
                 let persisted = request.extensions.remove("persistedQuery");
@@ -137,7 +134,7 @@ impl PersistedQueries {
                 match list.documents.get(&hash) {
                     Some(document) => {
                         request.set_parsed_query(document.clone());
-                        Ok(request)
+                        Ok((request, None))
                     }
                     None if request.query.is_empty() && persisted.is_some() => {
                         Err(error("PersistedQueryNotFound", ErrorCode::PersistedQueryNotFound))
@@ -148,6 +145,13 @@ impl PersistedQueries {
                     }
                 }
             }
+        }
+    }
+
+    /// Remembers an admitted document by the hash its client registered it under (automatic mode).
+    pub async fn remember(&self, hash: String, document: &ExecutableDocument) {
+        if let Self::Auto(documents) = self {
+            documents.set(hash, document.clone()).await;
         }
     }
 }
