@@ -118,9 +118,9 @@ impl SortKey {
 
     fn read(&self, row: &QueryResult, column: &str) -> Result<Json, sea_orm::DbErr> {
         Ok(match self.kind {
-            KeyKind::Int => row.try_get::<Option<i64>>("", column)?.map_or(Json::Null, Json::from),
-            KeyKind::Float => row.try_get::<Option<f64>>("", column)?.map_or(Json::Null, Json::from),
-            KeyKind::Text => row.try_get::<Option<String>>("", column)?.map_or(Json::Null, Json::from),
+            KeyKind::Int => row.try_get_by::<Option<i64>, _>(column)?.map_or(Json::Null, Json::from),
+            KeyKind::Float => row.try_get_by::<Option<f64>, _>(column)?.map_or(Json::Null, Json::from),
+            KeyKind::Text => row.try_get_by::<Option<String>, _>(column)?.map_or(Json::Null, Json::from),
         })
     }
 
@@ -157,8 +157,9 @@ pub struct ListSource {
     columns: Option<Vec<DynIden>>,
     /// Rows read from this query (named `table`) rather than from a table, e.g. the groups of an aggregate.
     subquery: Option<SelectStatement>,
-    /// A table joined in: a link table whose columns become edge fields, or the parent's own table.
-    join: Option<(DynIden, Condition)>,
+    /// Tables joined in: a link table whose columns become edge fields, the parent's own table, or the rows
+    /// a group's keys name.
+    joins: Vec<(DynIden, Condition)>,
     /// The expression holding the parent's id, for nested lists.
     parent: Option<Expr>,
     filter: Condition,
@@ -181,7 +182,7 @@ impl ListSource {
             table: table.into_iden(),
             columns: None,
             subquery: None,
-            join: None,
+            joins: Vec::new(),
             parent: None,
             filter,
             extra: Vec::new(),
@@ -220,8 +221,15 @@ impl ListSource {
         for column in columns {
             self.extra.push((Expr::col((table.clone(), column.clone())), format!("{prefix}{column}")));
         }
-        self.join = Some((table, on));
+        self.joins.push((table, on));
         self
+    }
+
+    /// Joins the row of `E` whose `id` is the source's column `key`, read as `{key}_{column}`: a row that
+    /// comes with each of the list's rows needs no statement of its own to load it.
+    pub fn with_row<E: EntityTrait>(self, id: E::Column, key: &str) -> Self {
+        let on = Condition::all().add(column(id).equals((self.table.clone(), Alias::new(key))));
+        self.join(E::default(), on, &format!("{key}_"), &columns::<E>())
     }
 
     /// Only the rows linked to a batch of parents through link table `L`, whose `to_node` column points at
@@ -253,7 +261,7 @@ impl ListSource {
             None => select.from(self.table.clone()),
         };
         select.cond_where(self.filter.clone());
-        if let Some((table, on)) = &self.join {
+        for (table, on) in &self.joins {
             select.inner_join(table.clone(), on.clone());
         }
         if let Some(parent) = &self.parent {
@@ -308,6 +316,8 @@ pub struct ListQuery {
     window: Window,
     /// The list's table and forward ordering, written into its cursors so one works both ways.
     signature: Arc<str>,
+    /// The columns each row's sort keys are read from, in `order`'s order.
+    sort_columns: Vec<String>,
     fingerprint: String,
 }
 
@@ -335,7 +345,9 @@ impl ListQuery {
         let order: Vec<SortKey> = if backward { order.iter().map(SortKey::reversed).collect() } else { order };
         let after = cursor.map(|c| decode_cursor(&c, &signature, &order)).transpose()?;
         let window = Window { size, after, backward, had_cursor };
-        let mut query = Self { source, order, window, signature: signature.into(), fingerprint: String::new() };
+        let sort_columns = (0..order.len()).map(|i| format!("__sk{i}")).collect();
+        let mut query =
+            Self { source, order, window, signature: signature.into(), sort_columns, fingerprint: String::new() };
         query.fingerprint = query.select(&[]).to_string(SqliteQueryBuilder);
         Ok(query)
     }
@@ -380,7 +392,7 @@ impl ListQuery {
                 KeyKind::Float => "DOUBLE PRECISION",
                 KeyKind::Text => "TEXT",
             };
-            select.expr_as(key.expr.clone().cast_as(Alias::new(kind)), Alias::new(format!("__sk{i}")));
+            select.expr_as(key.expr.clone().cast_as(Alias::new(kind)), Alias::new(self.sort_columns[i].as_str()));
         }
         let limit = self.window.size + 1;
         let Some(parent_column) = source.parent.clone() else {
@@ -414,19 +426,27 @@ impl ListQuery {
         let values = self
             .order
             .iter()
-            .enumerate()
-            .map(|(i, key)| key.read(row, &format!("__sk{i}")))
+            .zip(&self.sort_columns)
+            .map(|(key, column)| key.read(row, column))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Cursor { signature: self.signature.clone(), keys: values })
     }
 
     /// Turns fetched rows (in traversal order, one extra) into a page.
     fn page<M: FromQueryResult>(&self, rows: Vec<QueryResult>) -> Result<Page<M>, sea_orm::DbErr> {
+        self.page_with(rows, |row| M::from_query_result(row, ""))
+    }
+
+    fn page_with<M>(
+        &self,
+        rows: Vec<QueryResult>,
+        decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
+    ) -> Result<Page<M>, sea_orm::DbErr> {
         let has_more = rows.len() as u64 > self.window.size;
         let mut rows = rows
             .iter()
             .take(self.window.size as usize)
-            .map(|row| Ok((M::from_query_result(row, "")?, self.cursor(row)?)))
+            .map(|row| Ok((decode(row)?, self.cursor(row)?)))
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
         let (has_next, has_previous) = if self.window.backward {
             rows.reverse();
@@ -437,10 +457,14 @@ impl ListQuery {
         Ok(Page { rows, has_next, has_previous })
     }
 
-    /// The root list's page.
-    pub async fn fetch<M: FromQueryResult>(&self, db: &DatabaseConnection) -> Result<Page<M>, ApiError> {
+    /// The root list's page, each row read by `decode`.
+    pub async fn fetch<M>(
+        &self,
+        db: &DatabaseConnection,
+        decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
+    ) -> Result<Page<M>, ApiError> {
         let rows = db.query_all(&self.select(&[])).await?;
-        Ok(self.page(rows)?)
+        Ok(self.page_with(rows, decode)?)
     }
 
     /// Every parent's page in one statement.
@@ -661,7 +685,18 @@ pub async fn root_page<M: FromQueryResult>(
     order: Vec<SortKey>,
     args: PageArgs,
 ) -> Result<(Page<M>, Total), ApiError> {
+    root_page_with(ctx, source, order, args, |row| M::from_query_result(row, "")).await
+}
+
+/// Builds the root list's page of rows that `decode` reads, for rows that are not one table's.
+pub async fn root_page_with<M>(
+    ctx: &Context<'_>,
+    source: Arc<ListSource>,
+    order: Vec<SortKey>,
+    args: PageArgs,
+    decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
+) -> Result<(Page<M>, Total), ApiError> {
     let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
-    let page = ListQuery::new(source.clone(), order, args)?.fetch(db).await?;
+    let page = ListQuery::new(source.clone(), order, args)?.fetch(db, decode).await?;
     Ok((page, Total::new(source, None)))
 }

@@ -184,6 +184,31 @@ async fn a_group_of_one_range_is_exact_and_keys_are_objects(app: TestApp) {
     }
 }
 
+/// A group's key objects answer every field as the same object fetched on its own: the columns read with the
+/// group, and the fields that load.
+async fn key_objects_answer_as_they_do_alone(app: TestApp) {
+    const CITY: &str = "id slug name state areaCode areaTitle kind hub version __typename \
+        salaryRanges(first: 2) { totalCount nodes { median role { slug } } }";
+    let stats = app
+        .data(&format!(
+            r#"{{ salaryStats(first: 20, groupBy: [CITY, OCCUPATION, ROLE], filter: {{ role: {{ slug: {{ eq: "api-developer" }} }} }}) {{
+                nodes {{ city {{ {CITY} ... on City {{ slug areaCode }} }} occupation {{ socCode title }} role {{ slug title }} count }} }} }}"#
+        ))
+        .await;
+    let groups = stats["salaryStats"]["nodes"].as_array().unwrap();
+    assert!(groups.len() > 2, "{stats:#}");
+    for group in groups {
+        let slug = group["city"]["slug"].as_str().unwrap();
+        let alone = app.data(&format!(r#"{{ city(slug: "{slug}") {{ {CITY} }} }}"#)).await;
+        assert_eq!(group["city"], alone["city"], "{slug}");
+        let role = group["role"]["slug"].as_str().unwrap();
+        assert_eq!(group["role"], app.data(&format!(r#"{{ role(slug: "{role}") {{ slug title }} }}"#)).await["role"]);
+        let code = group["occupation"]["socCode"].as_str().unwrap();
+        let occupation = app.data(&format!(r#"{{ occupation(socCode: "{code}") {{ socCode title }} }}"#)).await;
+        assert_eq!(group["occupation"], occupation["occupation"]);
+    }
+}
+
 async fn groups_page_and_take_a_bounded_number_of_statements(app: TestApp) {
     let query = |first: u32| {
         format!(
@@ -270,6 +295,7 @@ async fn top_paying_roles_in_a_city_and_cities_for_a_role(app: TestApp) {
 crate::on_every_backend!(
     aggregates_match_the_ranges_they_group,
     a_group_of_one_range_is_exact_and_keys_are_objects,
+    key_objects_answer_as_they_do_alone,
     groups_page_and_take_a_bounded_number_of_statements,
     bad_groupings_are_refused_with_a_code,
     cities_compare_with_the_nation_and_levels_are_derived,

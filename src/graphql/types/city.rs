@@ -1,4 +1,4 @@
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, ContextSelectionSet, Enum, ID, InputObject, Object, Value};
 use entity::{city, role, salary_range};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
@@ -7,6 +7,7 @@ use super::salary_range::{
     PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_range_source,
     salary_ranges,
 };
+use crate::graphql::eager::EagerObject;
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{
     BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, combine, select_where, sort_key, sort_keys,
@@ -157,6 +158,24 @@ impl CityFilter {
 
 pub fn city_source(filter: Option<CityFilter>) -> ListSource {
     ListSource::new(city::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+/// A city's own columns, read without a future each where a city comes with many rows (a salary breakdown's
+/// groups); its lists and computed fields load through the resolvers below.
+impl EagerObject for City {
+    fn field(&self, name: &str, _: &ContextSelectionSet<'_>) -> Option<Value> {
+        let city = &self.0;
+        Some(match name {
+            "version" => city.version.into(),
+            "slug" => city.slug.as_str().into(),
+            "name" => city.name.as_str().into(),
+            "state" => city.state.as_deref().into(),
+            "areaCode" => city.area_code.as_str().into(),
+            "areaTitle" => city.area_title.as_str().into(),
+            "hub" => city.hub.into(),
+            _ => return None,
+        })
+    }
 }
 
 #[Object]

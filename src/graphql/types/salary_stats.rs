@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, Enum, InputObject, Object, SelectionField, SimpleObject, Value};
+use async_graphql::{Context, ContextSelectionSet, Enum, InputObject, Object, SimpleObject, Value};
 use entity::{city, occupation, role, salary_range};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement, SqliteQueryBuilder};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult};
@@ -21,8 +21,8 @@ use crate::domain::Cents;
 use crate::graphql::eager::{self, Eager, EagerObject};
 use crate::graphql::error::ApiError;
 use crate::graphql::filter::{NullsOrder, OrderDirection, sort_key, sort_keys};
-use crate::graphql::loader::{DbLoader, load_ref, loader};
-use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, root_page};
+use crate::graphql::loader::{DbLoader, loader};
+use crate::graphql::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, root_page_with};
 use crate::stats::{Component, pooled_percentiles};
 
 /// What `salaryStats` groups ranges by; several keys group by their combination.
@@ -125,6 +125,25 @@ impl SalaryGroupBy {
         }
     }
 
+    /// A key that names a row (a city, an occupation, a role) has that row joined to its group, read with the
+    /// group rather than loaded by a statement of its own.
+    fn join_row(self, source: ListSource) -> ListSource {
+        match self {
+            Self::City => source.with_row::<city::Entity>(city::Column::Id, self.alias()),
+            Self::Occupation => source.with_row::<occupation::Entity>(occupation::Column::Id, self.alias()),
+            Self::Role => source.with_row::<role::Entity>(role::Column::Id, self.alias()),
+            _ => source,
+        }
+    }
+
+    /// Where the grouped rows read the row `join_row` joins.
+    fn joined<M: FromQueryResult>(self, row: &QueryResult, group_by: &[SalaryGroupBy]) -> Result<Option<M>, DbErr> {
+        match group_by.contains(&self) {
+            true => M::from_query_result(row, &format!("{}_", self.alias())).map(Some),
+            false => Ok(None),
+        }
+    }
+
     fn kind(self) -> KeyKind {
         match self {
             Self::City | Self::Occupation | Self::Role | Self::Year => KeyKind::Int,
@@ -151,7 +170,7 @@ const STATISTICS: [(&str, salary_range::Column); 6] = [
     ("mean", salary_range::Column::MeanCents),
 ];
 
-/// Each statistic's aggregate columns, in `STATISTICS` order: named once here, not formatted for every row.
+/// Each statistic's aggregate columns, in `STATISTICS` order (and in the order `GroupRow::read` reads them).
 const SPREAD_COLUMNS: [[&str; 4]; 6] = [
     ["p10_min", "p10_max", "p10_min_exact", "p10_top"],
     ["p25_min", "p25_max", "p25_min_exact", "p25_top"],
@@ -306,15 +325,18 @@ fn grouped_rows(filter: &Condition, period: PayPeriod, group_by: &[SalaryGroupBy
     select
 }
 
-/// The grouped statement: one row per group with its keys and aggregates.
-fn aggregate(filter: &Condition, period: PayPeriod, group_by: &[SalaryGroupBy]) -> SelectStatement {
+/// The grouped statement: one row per group with its keys, then how each key is ordered, then the aggregates
+/// (at the position returned), in the order `GroupRow::read` reads them.
+fn aggregate(filter: &Condition, period: PayPeriod, group_by: &[SalaryGroupBy]) -> (SelectStatement, usize) {
     use salary_range::Column as S;
     let mut select = grouped_rows(filter, period, group_by);
+    let mut metrics = group_by.len();
     for key in group_by {
         let k = key.key();
         select.add_group_by([k.expr]);
         if let Some((display, _)) = k.display {
             select.expr_as(display, Alias::new(format!("o_{}", key.name())));
+            metrics += 1;
         }
     }
     let (employment, mean) = (sql(S::Employment), sql(S::MeanCents));
@@ -343,9 +365,7 @@ fn aggregate(filter: &Condition, period: PayPeriod, group_by: &[SalaryGroupBy]) 
     for (alias, expr) in columns {
         select.expr_as(Expr::cust(expr), Alias::new(alias));
     }
-    let names: Vec<&str> = group_by.iter().map(|k| k.name()).collect();
-    select.expr_as(Expr::val(names.join(",")), Alias::new("group_keys"));
-    select
+    (select, metrics)
 }
 
 /// A group's key values, in `groupBy` order: what identifies it among its page's groups.
@@ -377,9 +397,11 @@ struct SpreadRow {
 }
 
 /// One row of the grouped statement.
-#[derive(Clone, Debug)]
 pub struct GroupRow {
     keys: Vec<KeyValue>,
+    city: Option<City>,
+    occupation: Option<Occupation>,
+    role: Option<Role>,
     count: i64,
     employment: Option<i64>,
     mean_sum: Option<i64>,
@@ -388,29 +410,41 @@ pub struct GroupRow {
     spreads: [SpreadRow; 6],
 }
 
-/// `FromQueryResult` takes no arguments, so each row names its grouping in a column of its own.
-impl FromQueryResult for GroupRow {
-    fn from_query_result(row: &QueryResult, _prefix: &str) -> Result<Self, DbErr> {
-        let names: String = row.try_get("", "group_keys")?;
-        let group_by: Vec<SalaryGroupBy> =
-            ALL_KEYS.into_iter().filter(|k| names.split(',').any(|n| n == k.name())).collect();
-        let flag = |name: &str| row.try_get::<Option<i64>>("", name).map(|v| v.unwrap_or(0) > 0);
+impl GroupRow {
+    /// Reads a row of the grouped statement by position, as `aggregate` lays it out with the aggregates from
+    /// column `metrics` on: by name, every column of every group cost a lookup and an allocation.
+    fn read(row: &QueryResult, group_by: &[SalaryGroupBy], metrics: usize) -> Result<Self, DbErr> {
+        let keys = group_by
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                Ok(match key.kind() {
+                    KeyKind::Text => KeyValue::Text(row.try_get_by_index(i)?),
+                    _ => KeyValue::Int(row.try_get_by_index::<Option<i32>>(i)?.map(i64::from)),
+                })
+            })
+            .collect::<Result<_, DbErr>>()?;
+        let flag = |i: usize| row.try_get_by_index::<Option<i64>>(i).map(|v| v.unwrap_or(0) > 0);
         let mut spreads = [SpreadRow::default(); 6];
-        for (spread, [min, max, min_exact, top]) in spreads.iter_mut().zip(SPREAD_COLUMNS) {
+        for (i, spread) in spreads.iter_mut().enumerate() {
+            let at = metrics + 5 + 4 * i;
             *spread = SpreadRow {
-                min: row.try_get("", min)?,
-                max: row.try_get("", max)?,
-                min_exact: row.try_get("", min_exact)?,
-                any_top_coded: flag(top)?,
+                min: row.try_get_by_index(at)?,
+                max: row.try_get_by_index(at + 1)?,
+                min_exact: row.try_get_by_index(at + 2)?,
+                any_top_coded: flag(at + 3)?,
             };
         }
         Ok(Self {
-            keys: read_keys(row, &group_by)?,
-            count: row.try_get("", "n")?,
-            employment: row.try_get("", "employment")?,
-            mean_sum: row.try_get("", "mean_sum")?,
-            mean_weight: row.try_get("", "mean_weight")?,
-            mean_top_coded: flag("mean_top")?,
+            keys,
+            city: SalaryGroupBy::City.joined(row, group_by)?.map(City),
+            occupation: SalaryGroupBy::Occupation.joined(row, group_by)?.map(Occupation),
+            role: SalaryGroupBy::Role.joined(row, group_by)?.map(Role),
+            count: row.try_get_by_index(metrics)?,
+            employment: row.try_get_by_index(metrics + 1)?,
+            mean_sum: row.try_get_by_index(metrics + 2)?,
+            mean_weight: row.try_get_by_index(metrics + 3)?,
+            mean_top_coded: flag(metrics + 4)?,
             spreads,
         })
     }
@@ -618,14 +652,14 @@ impl From<SpreadRow> for Spread {
 }
 
 impl EagerObject for Spread {
-    fn field(&self, name: &str, _: SelectionField<'_>) -> Value {
-        match name {
+    fn field(&self, name: &str, _: &ContextSelectionSet<'_>) -> Option<Value> {
+        Some(match name {
             "min" => self.min.into(),
             "max" => self.max.into(),
             "minIsLowerBound" => self.min_is_lower_bound.into(),
             "maxIsLowerBound" => self.max_is_lower_bound.into(),
             _ => Value::Null,
-        }
+        })
     }
 }
 
@@ -642,7 +676,7 @@ pub struct Spreads {
 }
 
 impl EagerObject for Spreads {
-    fn field(&self, name: &str, field: SelectionField<'_>) -> Value {
+    fn field(&self, name: &str, selection: &ContextSelectionSet<'_>) -> Option<Value> {
         let spread = match name {
             "p10" => &self.p10,
             "p25" => &self.p25,
@@ -650,9 +684,9 @@ impl EagerObject for Spreads {
             "p75" => &self.p75,
             "p90" => &self.p90,
             "mean" => &self.mean,
-            _ => return Value::Null,
+            _ => return Some(Value::Null),
         };
-        eager::resolve(spread, field)
+        Some(eager::object(spread, selection))
     }
 }
 
@@ -664,18 +698,30 @@ pub struct SalaryGroup {
     period: PayPeriod,
 }
 
-pub type SalaryGroupConnection = Plain<SalaryGroup>;
+pub type SalaryGroupConnection = Plain<Eager<SalaryGroup>>;
 
 impl SalaryGroup {
     fn key(&self, key: SalaryGroupBy) -> Option<&KeyValue> {
         self.group_by.iter().position(|k| *k == key).map(|i| &self.row.keys[i])
     }
 
-    fn id(&self, key: SalaryGroupBy) -> Option<i32> {
+    fn number(&self, key: SalaryGroupBy) -> Option<i32> {
         match self.key(key) {
             Some(KeyValue::Int(Some(id))) => i32::try_from(*id).ok(),
             _ => None,
         }
+    }
+
+    fn pooled_mean(&self) -> Option<f64> {
+        match (self.row.mean_sum, self.row.mean_weight) {
+            (Some(sum), Some(weight)) if weight > 0 => Some(sum as f64 / weight as f64 / 100.0),
+            _ => None,
+        }
+    }
+
+    fn spreads(&self) -> Spreads {
+        let [p10, p25, median, p75, p90, mean] = self.row.spreads.map(Spread::from);
+        Spreads { p10, p25, median, p75, p90, mean }
     }
 
     fn text(&self, key: SalaryGroupBy) -> Option<&str> {
@@ -689,11 +735,8 @@ impl SalaryGroup {
 #[Object]
 impl SalaryGroup {
     /// The area, when grouped by `CITY`.
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>, ApiError> {
-        match self.id(SalaryGroupBy::City) {
-            Some(id) => load_ref::<city::Entity>(ctx, id).await.map(|c| Some(City(c))),
-            None => Ok(None),
-        }
+    async fn city(&self) -> Option<Eager<&City>> {
+        self.row.city.as_ref().map(Eager)
     }
 
     /// The principal state's postal code, when grouped by `STATE` (null for the nation).
@@ -708,19 +751,13 @@ impl SalaryGroup {
     }
 
     /// The occupation, when grouped by `OCCUPATION`.
-    async fn occupation(&self, ctx: &Context<'_>) -> Result<Option<Occupation>, ApiError> {
-        match self.id(SalaryGroupBy::Occupation) {
-            Some(id) => load_ref::<occupation::Entity>(ctx, id).await.map(|o| Some(Occupation(o))),
-            None => Ok(None),
-        }
+    async fn occupation(&self) -> Option<&Occupation> {
+        self.row.occupation.as_ref()
     }
 
     /// The role, when grouped by `ROLE`.
-    async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>, ApiError> {
-        match self.id(SalaryGroupBy::Role) {
-            Some(id) => load_ref::<role::Entity>(ctx, id).await.map(|r| Some(Role(r))),
-            None => Ok(None),
-        }
+    async fn role(&self) -> Option<&Role> {
+        self.row.role.as_ref()
     }
 
     /// When grouped by `OCCUPATION_GROUP`.
@@ -736,7 +773,7 @@ impl SalaryGroup {
 
     /// When grouped by `YEAR`.
     async fn year(&self) -> Option<i32> {
-        self.id(SalaryGroupBy::Year)
+        self.number(SalaryGroupBy::Year)
     }
 
     /// The pay period every figure of the group is in.
@@ -757,10 +794,7 @@ impl SalaryGroup {
     /// The mean wage of the pooled ranges: their means weighted by employment, over the ranges that publish
     /// both. Exact, not an estimate (a lower bound when `meanIsLowerBound`).
     async fn mean(&self) -> Option<f64> {
-        match (self.row.mean_sum, self.row.mean_weight) {
-            (Some(sum), Some(weight)) if weight > 0 => Some(sum as f64 / weight as f64 / 100.0),
-            _ => None,
-        }
+        self.pooled_mean()
     }
 
     /// True when a mean that `mean` weighs is top-coded, so `mean` is only a lower bound.
@@ -769,9 +803,8 @@ impl SalaryGroup {
     }
 
     /// The smallest and largest published value of each statistic across the group's ranges.
-    async fn spread(&self) -> Eager<Spreads> {
-        let [p10, p25, median, p75, p90, mean] = self.row.spreads.map(Spread::from);
-        Eager(Spreads { p10, p25, median, p75, p90, mean })
+    async fn spread(&self) -> Spreads {
+        self.spreads()
     }
 
     /// Estimated percentiles of the group's pooled wage distribution; null when no range in it publishes all
@@ -779,6 +812,20 @@ impl SalaryGroup {
     async fn estimate(&self, ctx: &Context<'_>) -> Result<Option<Pooled>, ApiError> {
         let key = EstimateKey { source: self.estimates.clone(), keys: self.row.keys.clone() };
         Ok(loader(ctx)?.load_one(key).await?.flatten())
+    }
+}
+
+/// The figures in hand; the keys' objects, estimates and the rest go through the derived resolvers above.
+impl EagerObject for SalaryGroup {
+    fn field(&self, name: &str, selection: &ContextSelectionSet<'_>) -> Option<Value> {
+        Some(match name {
+            "count" => self.row.count.into(),
+            "employment" => self.row.employment.into(),
+            "mean" => self.pooled_mean().into(),
+            "meanIsLowerBound" => self.row.mean_top_coded.into(),
+            "spread" => eager::object(&self.spreads(), selection),
+            _ => return None,
+        })
     }
 }
 
@@ -815,7 +862,12 @@ pub async fn salary_stats(
         .collect();
     let unique = keys.iter().map(|k| SortKey::new(k.alias(), stats_column(k.alias()), k.kind())).collect();
     let order = sort_keys(requested, default, unique)?;
-    let source = ListSource::derived(aggregate(&filter, period, &keys), STATS).max_page(MAX_GROUPS_PAGE).build();
+    let (groups, metrics) = aggregate(&filter, period, &keys);
+    let source = keys
+        .iter()
+        .fold(ListSource::derived(groups, STATS), |source, key| key.join_row(source))
+        .max_page(MAX_GROUPS_PAGE)
+        .build();
     let mut rows = grouped_rows(&filter, period, &keys);
     use salary_range::Column as S;
     for c in [S::Employment, S::P10Cents, S::P25Cents, S::MedianCents, S::P75Cents, S::P90Cents, S::TopCoded] {
@@ -824,6 +876,8 @@ pub async fn salary_stats(
     let estimates =
         Arc::new(EstimateSource { fingerprint: rows.to_string(SqliteQueryBuilder), rows, group_by: keys.clone() });
     let group_by = Arc::new(keys);
-    let (page, total) = root_page::<GroupRow>(ctx, source, order, args).await?;
-    Ok(page.plain(total, |row| SalaryGroup { row, group_by: group_by.clone(), estimates: estimates.clone(), period }))
+    let (page, total) = root_page_with(ctx, source, order, args, |row| GroupRow::read(row, &group_by, metrics)).await?;
+    Ok(page.plain(total, |row| {
+        Eager(SalaryGroup { row, group_by: group_by.clone(), estimates: estimates.clone(), period })
+    }))
 }
