@@ -42,7 +42,7 @@ impl<T: EagerObject + Sync> OutputType for Eager<T> {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _: &Positioned<Field>) -> ServerResult<Value> {
-        let mut fields = IndexMap::new();
+        let mut fields = IndexMap::with_capacity(ctx.item.node.items.len());
         let mut loading = Vec::new();
         walk(&self.0, ctx, &mut fields, &mut loading);
         let loaded = futures_util::future::join_all(loading.into_iter().map(|field| async move {
@@ -70,11 +70,17 @@ impl<T: EagerObject + Sync> OutputType for Eager<T> {
 
 /// An object every field of which is in hand, as the value for `selection`.
 pub fn object<T: EagerObject>(object: &T, selection: &ContextSelectionSet<'_>) -> Value {
-    let mut fields = IndexMap::new();
+    let value = in_hand(object, selection);
+    debug_assert!(value.is_some(), "{} has fields that load", T::type_name());
+    value.unwrap_or_default()
+}
+
+/// The value for `selection` when every field it selects of `object` is in hand; `None` when one loads.
+pub fn in_hand<T: EagerObject>(object: &T, selection: &ContextSelectionSet<'_>) -> Option<Value> {
+    let mut fields = IndexMap::with_capacity(selection.item.node.items.len());
     let mut loading = Vec::new();
     walk(object, selection, &mut fields, &mut loading);
-    debug_assert!(loading.is_empty(), "{} has fields that load", T::type_name());
-    Value::Object(fields)
+    loading.is_empty().then_some(Value::Object(fields))
 }
 
 /// Puts `object`'s fields for `ctx`'s selection into `fields` in selection order, fragments flattened (skipped

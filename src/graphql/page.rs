@@ -443,18 +443,18 @@ impl ListQuery {
         decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
     ) -> Result<Page<M>, sea_orm::DbErr> {
         let has_more = rows.len() as u64 > self.window.size;
-        let mut rows = rows
-            .iter()
-            .take(self.window.size as usize)
-            .map(|row| Ok((decode(row)?, self.cursor(row)?)))
-            .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+        // Sized up front: collecting `Result`s would grow the vector row by row.
+        let mut read = Vec::with_capacity(rows.len());
+        for row in rows.iter().take(self.window.size as usize) {
+            read.push((decode(row)?, self.cursor(row)?));
+        }
         let (has_next, has_previous) = if self.window.backward {
-            rows.reverse();
+            read.reverse();
             (self.window.had_cursor, has_more)
         } else {
             (has_more, self.window.had_cursor)
         };
-        Ok(Page { rows, has_next, has_previous })
+        Ok(Page { rows: read, has_next, has_previous })
     }
 
     /// The root list's page, each row read by `decode`.

@@ -815,7 +815,8 @@ impl SalaryGroup {
     }
 }
 
-/// The figures in hand; the keys' objects, estimates and the rest go through the derived resolvers above.
+/// The figures and the city in hand; the other keys' objects, estimates and the rest go through the derived
+/// resolvers above.
 impl EagerObject for SalaryGroup {
     fn field(&self, name: &str, selection: &ContextSelectionSet<'_>) -> Option<Value> {
         Some(match name {
@@ -824,6 +825,11 @@ impl EagerObject for SalaryGroup {
             "mean" => self.pooled_mean().into(),
             "meanIsLowerBound" => self.row.mean_top_coded.into(),
             "spread" => eager::object(&self.spreads(), selection),
+            // A city's own columns are in hand; what it loads (its ranges) goes through `city` below.
+            "city" => match &self.row.city {
+                Some(city) => eager::in_hand(city, selection)?,
+                None => Value::Null,
+            },
             _ => return None,
         })
     }
