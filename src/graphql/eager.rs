@@ -60,7 +60,8 @@ impl<T: EagerObject + Sync> OutputType for Eager<T> {
                         _ => merge(&mut fields, field.node.response_key().node.clone(), value),
                     }
                 }
-                // As async-graphql does for a nullable field: null in the data, the error beside it.
+                // Null in the data, the error beside it: right for a nullable field. For a non-null one this is
+                // no stricter than async-graphql's own containers, which leave the key out.
                 Err(error) => ctx.add_error(error),
             }
         }

@@ -170,6 +170,10 @@ const STATISTICS: [(&str, salary_range::Column); 6] = [
     ("mean", salary_range::Column::MeanCents),
 ];
 
+/// The whole-group figures `aggregate` selects before the spreads: count, employment, the mean's sum, weight and
+/// top-coded flag.
+const GROUP_FIGURES: usize = 5;
+
 /// Each statistic's aggregate columns, in `STATISTICS` order (and in the order `GroupRow::read` reads them).
 const SPREAD_COLUMNS: [[&str; 4]; 6] = [
     ["p10_min", "p10_max", "p10_min_exact", "p10_top"],
@@ -290,7 +294,8 @@ fn display_order(key: SalaryGroupBy) -> (String, Expr, KeyKind) {
     }
 }
 
-/// The rows a grouping reads: `filter`, in one pay period, with the tables its keys need.
+/// The rows a grouping reads: `filter`, in one pay period, with the tables its keys need; its first columns are
+/// the keys, in `group_by` order (`read_keys`).
 fn grouped_rows(filter: &Condition, period: PayPeriod, group_by: &[SalaryGroupBy]) -> SelectStatement {
     use salary_range::Column as S;
     let mut select = Query::select();
@@ -354,6 +359,7 @@ fn aggregate(filter: &Condition, period: PayPeriod, group_by: &[SalaryGroupBy]) 
             ),
         ),
     ];
+    debug_assert_eq!(columns.len(), GROUP_FIGURES);
     for ((name, c), [min, max, min_exact, any_top]) in STATISTICS.into_iter().zip(SPREAD_COLUMNS) {
         let value = sql(c);
         let top = top_coded(name);
@@ -375,13 +381,15 @@ enum KeyValue {
     Text(Option<String>),
 }
 
+/// The key values of a row of `grouped_rows` or `aggregate`, which select them first.
 fn read_keys(row: &QueryResult, group_by: &[SalaryGroupBy]) -> Result<Vec<KeyValue>, DbErr> {
     group_by
         .iter()
-        .map(|key| {
+        .enumerate()
+        .map(|(i, key)| {
             Ok(match key.kind() {
-                KeyKind::Text => KeyValue::Text(row.try_get("", key.alias())?),
-                _ => KeyValue::Int(row.try_get::<Option<i32>>("", key.alias())?.map(i64::from)),
+                KeyKind::Text => KeyValue::Text(row.try_get_by_index(i)?),
+                _ => KeyValue::Int(row.try_get_by_index::<Option<i32>>(i)?.map(i64::from)),
             })
         })
         .collect()
@@ -414,20 +422,10 @@ impl GroupRow {
     /// Reads a row of the grouped statement by position, as `aggregate` lays it out with the aggregates from
     /// column `metrics` on: by name, every column of every group cost a lookup and an allocation.
     fn read(row: &QueryResult, group_by: &[SalaryGroupBy], metrics: usize) -> Result<Self, DbErr> {
-        let keys = group_by
-            .iter()
-            .enumerate()
-            .map(|(i, key)| {
-                Ok(match key.kind() {
-                    KeyKind::Text => KeyValue::Text(row.try_get_by_index(i)?),
-                    _ => KeyValue::Int(row.try_get_by_index::<Option<i32>>(i)?.map(i64::from)),
-                })
-            })
-            .collect::<Result<_, DbErr>>()?;
         let flag = |i: usize| row.try_get_by_index::<Option<i64>>(i).map(|v| v.unwrap_or(0) > 0);
         let mut spreads = [SpreadRow::default(); 6];
         for (i, spread) in spreads.iter_mut().enumerate() {
-            let at = metrics + 5 + 4 * i;
+            let at = metrics + GROUP_FIGURES + 4 * i;
             *spread = SpreadRow {
                 min: row.try_get_by_index(at)?,
                 max: row.try_get_by_index(at + 1)?,
@@ -436,7 +434,7 @@ impl GroupRow {
             };
         }
         Ok(Self {
-            keys,
+            keys: read_keys(row, group_by)?,
             city: SalaryGroupBy::City.joined(row, group_by)?.map(City),
             occupation: SalaryGroupBy::Occupation.joined(row, group_by)?.map(Occupation),
             role: SalaryGroupBy::Role.joined(row, group_by)?.map(Role),
