@@ -1,6 +1,6 @@
 //! Real clients against the live server, each a node script in `tests/clients/`: the GraphQL-over-HTTP
 //! conformance audit (graphql-http), Apollo Client, urql and graphql-js, and GraphiQL in headless Chromium.
-//! `scripts/install-test-deps.sh` installs what they need (`.ci/run` runs it). Where node, the npm packages
+//! `scripts/dev/install-test-deps.sh` installs what they need (`.ci/run` runs it). Where node, the npm packages
 //! or Chromium are missing the test says `SKIPPED` and passes, except under CI (`CI=true`), where it fails.
 //!
 //! They run on SQLite only: they exercise the HTTP contract and the clients, which do not depend on the
@@ -25,11 +25,11 @@ fn missing_tool(needs_chromium: bool) -> Option<String> {
         return Some("node is not installed".to_owned());
     }
     if !clients_dir().join("node_modules").exists() {
-        return Some("tests/clients/node_modules is missing (run scripts/install-test-deps.sh)".to_owned());
+        return Some("tests/clients/node_modules is missing (run scripts/dev/install-test-deps.sh)".to_owned());
     }
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     if needs_chromium && !Path::new(&chromium).exists() {
-        return Some(format!("{chromium} is missing (run scripts/install-test-deps.sh)"));
+        return Some(format!("{chromium} is missing (run scripts/dev/install-test-deps.sh)"));
     }
     None
 }

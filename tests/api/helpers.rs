@@ -80,7 +80,7 @@ impl Drop for Throwaway {
     }
 }
 
-/// The PostgreSQL server tests use, started by `scripts/start-postgres.sh` when it is down. `None` (with a
+/// The PostgreSQL server tests use, started by `scripts/dev/start-postgres.sh` when it is down. `None` (with a
 /// notice) where it cannot be had; under CI (`CI=true`) that is a failure, never a skip.
 fn postgres_server() -> Option<&'static str> {
     static SERVER: OnceLock<Option<String>> = OnceLock::new();
@@ -88,7 +88,7 @@ fn postgres_server() -> Option<&'static str> {
         .get_or_init(|| {
             let url = std::env::var("CAREERQL_TEST_POSTGRES")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/start-postgres.sh");
+            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/dev/start-postgres.sh");
             let started = std::process::Command::new("bash").arg(script).status().is_ok_and(|s| s.success());
             if started {
                 return Some(url);

@@ -1,4 +1,4 @@
-//! Read replicas against a real hot standby (`scripts/start-replica.sh`: a second cluster on port 5433,
+//! Read replicas against a real hot standby (`scripts/dev/start-replica.sh`: a second cluster on port 5433,
 //! made by `pg_basebackup -R` from the test server): queries read from the replica, a lagging or failed
 //! replica leaves rotation and reads go on from the primary, and a replica that catches up comes back.
 //!
@@ -24,7 +24,7 @@ static STANDBY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 fn standby_available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/start-replica.sh");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/dev/start-replica.sh");
         let started = std::process::Command::new("bash").arg(script).status().is_ok_and(|s| s.success());
         assert!(started || !in_ci(), "a hot standby is required under CI but {script} could not make one");
         if !started {

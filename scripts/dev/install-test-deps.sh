@@ -3,7 +3,7 @@
 # packages pinned in tests/clients/package-lock.json, and Chromium (Debian's) for the GraphiQL check.
 # Safe to re-run; .ci/run runs it before `cargo test`.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 apt_updated=false
 apt_install() {

@@ -2,7 +2,7 @@
 # What the /explore browser test needs (tests/api/explore.rs): Debian's chromium and the pinned node modules in
 # tests/browser. Safe to repeat; installs only what is missing.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
