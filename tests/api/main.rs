@@ -23,6 +23,7 @@ mod process;
 mod queries;
 mod replicas;
 mod schema;
+mod schema_changes;
 mod search;
 mod seed_figures;
 mod statement_timeout;
