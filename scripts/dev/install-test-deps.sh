@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what the client tests (tests/api/clients.rs) need: node and npm if missing (Debian's), the npm
-# packages pinned in tests/clients/package-lock.json, and Chromium (Debian's) for the GraphiQL check.
-# Safe to re-run; .ci/run runs it before `cargo test`.
+# Installs what the tests need besides cargo and PostgreSQL (`scripts/test` runs it first): node and npm
+# (Debian's) if missing; the npm packages pinned in each package-lock.json, for
+#   tests/clients  the real clients, the GraphQL-over-HTTP audit, GraphiQL and the schema check
+#   tests/browser  the /explore page test
+# and Debian's Chromium for the browser tests. Safe to re-run: `npm ci` runs only where node_modules is
+# missing or older than its lock file, apt only for what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,7 +22,14 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
 
-npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
+for dir in tests/clients tests/browser; do
+  # npm writes node_modules/.package-lock.json when it installs: older than the lock file means stale.
+  installed=$dir/node_modules/.package-lock.json
+  if [[ ! -f $installed || $dir/package-lock.json -nt $installed ]]; then
+    echo "install-test-deps: npm ci in $dir" >&2
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+done
 
 if [[ ! -x ${CHROMIUM:-/usr/bin/chromium} ]]; then
   echo "install-test-deps: installing chromium" >&2
