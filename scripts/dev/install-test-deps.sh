@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need besides cargo and PostgreSQL (`scripts/test` runs it first): node and npm
 # (Debian's) if missing; the npm packages pinned in each package-lock.json, for
-#   tests/clients  the real clients, the GraphQL-over-HTTP audit, GraphiQL and the schema check
-#   tests/browser  the /explore page test
+#   tests/clients       the real clients, the GraphQL-over-HTTP audit, GraphiQL and the schema check
+#   tests/browser       the /explore page test
+#   clients/typescript  the typed client: GraphQL Code Generator, tsc, relay-compiler
 # and Debian's Chromium for the browser tests. Safe to re-run: `npm ci` runs only where node_modules is
 # missing or older than its lock file, apt only for what is missing.
 set -euo pipefail
@@ -22,7 +23,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
 
-for dir in tests/clients tests/browser; do
+for dir in tests/clients tests/browser clients/typescript; do
   # npm writes node_modules/.package-lock.json when it installs: older than the lock file means stale.
   installed=$dir/node_modules/.package-lock.json
   if [[ ! -f $installed || $dir/package-lock.json -nt $installed ]]; then

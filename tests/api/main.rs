@@ -27,4 +27,5 @@ mod schema_changes;
 mod search;
 mod seed_figures;
 mod statement_timeout;
+mod typed_client;
 mod writes;
