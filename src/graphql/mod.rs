@@ -105,17 +105,22 @@ impl Executor for SubscriptionExecutor {
     fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         let (schema, guard, db) = (self.schema.clone(), self.guard.clone(), self.db.clone());
         let admitted = async move {
-            let request = match guard.admit_subscription(request).await {
-                Ok(request) => request,
+            let (request, document) = match guard.admit_subscription(request).await {
+                Ok(admitted) => admitted,
                 Err(refused) => return futures_util::stream::once(async { refused }).boxed(),
             };
+            let operation = request.operation_name.clone();
             let batches = Batches::default();
             let request = with_request_data(request, &db, &batches);
             let responses = schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
-            futures_util::stream::unfold((responses, batches, guard), |(mut responses, batches, guard)| async move {
+            let finish = move |response: &mut Response| {
+                guard.complete(response, &document, operation.as_deref());
+                guard.conclude(None, response);
+            };
+            futures_util::stream::unfold((responses, batches, finish), |(mut responses, batches, finish)| async move {
                 let mut response = batches.clone().run(responses.next()).await?;
-                guard.conclude(None, &mut response);
-                Some((response, (responses, batches, guard)))
+                finish(&mut response);
+                Some((response, (responses, batches, finish)))
             })
             .boxed()
         };
