@@ -1,6 +1,7 @@
 //! The first stage a request passes: axum's router, its middleware, and the endpoints. `app()` builds the
 //! router for `main` and for tests alike, merging each endpoint module's own `router()`. Nothing here knows
 //! about tables; the GraphQL schema does the data work.
+pub mod connections;
 pub mod explore;
 pub mod graphql_over_http;
 pub mod health;
