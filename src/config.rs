@@ -124,6 +124,9 @@ pub struct Http {
 
     #[command(flatten)]
     pub connections: Connections,
+
+    #[command(flatten)]
+    pub security_headers: SecurityHeaders,
 }
 
 /// How the server bounds the connections clients hold open (`http::connections`).
@@ -175,6 +178,38 @@ impl Connections {
 impl Default for Connections {
     fn default() -> Self {
         Self::DEFAULT
+    }
+}
+
+/// The headers every response carries for browsers (`http::security_headers`).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Browser security headers")]
+pub struct SecurityHeaders {
+    /// Which pages may frame careerql's: the sources of the Content-Security-Policy's `frame-ancestors`
+    /// (`'none'`, `'self'`, or origins, space-separated).
+    #[arg(id = "frame-ancestors", long = "frame-ancestors", value_name = "SOURCES", env = "CAREERQL_FRAME_ANCESTORS", default_value = "'none'",
+          value_parser = parse_frame_ancestors, global = true)]
+    pub frame_ancestors: String,
+
+    /// Clients reach the server over HTTPS only (it sits behind a TLS-terminating proxy): send
+    /// `Strict-Transport-Security`, so browsers never use plain HTTP for it again.
+    #[arg(id = "behind-tls", long = "behind-tls", value_name = "BOOL", env = "CAREERQL_BEHIND_TLS", default_value_t = false,
+          action = clap::ArgAction::Set, global = true)]
+    pub behind_tls: bool,
+
+    /// With `--behind-tls`, how long browsers remember to use HTTPS only (`max-age`, e.g. `365days`).
+    #[arg(id = "hsts-max-age", long = "hsts-max-age", value_name = "DURATION", env = "CAREERQL_HSTS_MAX_AGE", default_value = "365days",
+          value_parser = humantime::parse_duration, global = true)]
+    pub hsts_max_age: Duration,
+}
+
+impl Default for SecurityHeaders {
+    fn default() -> Self {
+        Self {
+            frame_ancestors: "'none'".to_owned(),
+            behind_tls: false,
+            hsts_max_age: Duration::from_secs(365 * 86_400),
+        }
     }
 }
 
@@ -394,6 +429,20 @@ fn parse_origin(value: &str) -> Result<String, String> {
         }
         _ => Err("an origin is `http(s)://host[:port]`, with no path".to_owned()),
     }
+}
+
+/// CSP source expressions, space-separated: nothing that would end the directive or the header.
+fn parse_frame_ancestors(value: &str) -> Result<String, String> {
+    let sources: Vec<&str> = value.split_whitespace().collect();
+    if sources.is_empty() {
+        return Err("give `'none'`, `'self'` or origins".to_owned());
+    }
+    if let Some(bad) =
+        sources.iter().find(|source| !source.chars().all(|c| c.is_ascii_graphic() && !matches!(c, ';' | ',')))
+    {
+        return Err(format!("`{bad}` is not a CSP source"));
+    }
+    Ok(sources.join(" "))
 }
 
 fn parse_positive_duration(value: &str) -> Result<Duration, String> {

@@ -8,6 +8,7 @@ pub mod health;
 pub mod metrics;
 pub mod playground;
 pub mod rate_limit;
+pub mod security_headers;
 mod serve;
 mod state;
 
@@ -60,7 +61,7 @@ pub fn app(state: AppState) -> Router {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router
+    security_headers::apply(router, &state.http.security_headers)
         .layer(from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
         .layer(

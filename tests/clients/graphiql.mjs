@@ -1,5 +1,6 @@
 // Loads the GraphiQL playground in headless Chromium, runs one of its example queries with the run button,
-// and checks the result pane shows real data from the server.
+// and checks the result pane shows real data from the server. Fails on any Content-Security-Policy violation: the server's policy
+// (src/http/security_headers.rs) must hold and GraphiQL must still work under it.
 // Usage: node graphiql.mjs http://127.0.0.1:PORT/ [screenshot.png]
 import { chromium } from 'playwright-core';
 
@@ -23,8 +24,19 @@ try {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
   page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+  // Chromium also logs violations to the console; the event names the directive and what it blocked.
+  await page.exposeBinding('reportCspViolation', (_source, violation) => problems.push(`CSP violation: ${violation}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) =>
+      window.reportCspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`),
+    );
+  });
 
-  await page.goto(base, { waitUntil: 'networkidle' });
+  const loaded = await page.goto(base, { waitUntil: 'networkidle' });
+  const policy = loaded.headers()['content-security-policy'] ?? '';
+  if (!policy.includes("script-src 'self';") || policy.includes('unsafe-')) {
+    throw new Error(`the page's Content-Security-Policy is missing or relaxed: ${policy}`);
+  }
   // The schema arrives by introspection; the docs button is usable once it has.
   await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
   await page.locator('.graphiql-execute-button').click();
@@ -41,9 +53,17 @@ try {
     if (screenshot) await page.screenshot({ path: screenshot });
     throw new Error(`${error.message}\nresult pane: ${await result.innerText().catch(() => '?')}\n${problems.join('\n')}`);
   });
+
+  // A dialog too: menus and dialogs add the one inline style the policy allows by its hash.
+  await page.getByRole('button', { name: 'Open settings dialog' }).click();
+  await page.getByRole('dialog').waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Escape');
   if (screenshot) await page.screenshot({ path: screenshot });
   if (problems.length > 0) throw new Error(problems.join('\n'));
-  console.log(`graphiql: ran RoleWithSkillsAndTools in Chromium; the result pane shows it (${tools.length} tools)`);
+  console.log(
+    `graphiql: ran RoleWithSkillsAndTools in Chromium; the result pane shows it (${tools.length} tools); ` +
+      'no CSP violation',
+  );
 } finally {
   await browser.close();
 }
