@@ -74,13 +74,18 @@
   // Analytics: intentionally none. GraphiQL 4 ships no telemetry, and the server's
   // Content-Security-Policy (connect-src 'self') blocks any request to another origin.
 
+  // Point-and-click query building (@graphiql/plugin-explorer), beside the history; the docs explorer is
+  // GraphiQL's reference plugin and stays.
+  var plugins = [GraphiQL.HISTORY_PLUGIN, GraphiQLPluginExplorer.explorerPlugin()].filter(Boolean);
+
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: defaultQuery,
       defaultEditorToolsVisibility: 'variables',
-      shouldPersistHeaders: false
+      shouldPersistHeaders: false,
+      plugins: plugins
     })
   );
 })();
