@@ -26,6 +26,7 @@ mod replicas;
 mod schema;
 mod schema_changes;
 mod search;
+mod security_headers;
 mod seed_figures;
 mod statement_timeout;
 mod typed_client;
