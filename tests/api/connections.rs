@@ -128,6 +128,34 @@ async fn silent_and_idle_connections_are_closed() {
 }
 
 #[tokio::test]
+async fn a_request_in_flight_outlives_the_idle_timeout() {
+    let app = app(&["--header-read-timeout", "1s", "--idle-timeout", "1s"]).await;
+    let body = br#"{"query":"{ __typename }"}"#;
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // The body trickles in over 2.5 s, past both timeouts: the request is in flight all along.
+    for piece in body.chunks(body.len().div_ceil(5)) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        stream.write_all(piece).await.unwrap();
+    }
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer)).await.unwrap().unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""__typename":"Query""#), "{answer}");
+    // Not merely finished: the connection was never marked for closing, and serves the next request.
+    assert!(!answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+    let mut next = [0u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(2), stream.read(&mut next)).await.unwrap().unwrap();
+    assert!(next[..read].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&next[..read]));
+}
+
+#[tokio::test]
 async fn beyond_the_connection_cap_clients_wait_for_a_free_slot() {
     let app = app(&["--max-connections", "20", "--header-read-timeout", "3s", "--idle-timeout", "3s"]).await;
     let mut holders = Vec::new();
