@@ -1,12 +1,14 @@
 //! The first stage a request passes: axum's router, its middleware, and the endpoints. `app()` builds the
 //! router for `main` and for tests alike, merging each endpoint module's own `router()`. Nothing here knows
 //! about tables; the GraphQL schema does the data work.
+pub mod connections;
 pub mod explore;
 pub mod graphql_over_http;
 pub mod health;
 pub mod metrics;
 pub mod playground;
 pub mod rate_limit;
+pub mod security_headers;
 mod serve;
 mod state;
 
@@ -59,7 +61,7 @@ pub fn app(state: AppState) -> Router {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router
+    security_headers::apply(router, &state.http.security_headers)
         .layer(from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
         .layer(

@@ -204,8 +204,9 @@ async fn serve_in_process(database_url: String, database: Throwaway, flags: &[&s
 async fn serve(state: AppState) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
-    let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    let connections = state.http.connections.clone();
+    let served = careerql::http::connections::serve(listener, app(state), connections, std::future::pending());
+    tokio::spawn(async move { served.await.expect("serve") });
     addr
 }
 
