@@ -5,11 +5,12 @@ pub mod error;
 mod engine;
 pub mod guard;
 mod schema;
+mod spans;
 
 use std::sync::{Arc, LazyLock};
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{Data, Executor, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{Data, Executor, ObjectType, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use sea_orm::DatabaseConnection;
@@ -20,18 +21,65 @@ use engine::{loader, page};
 use guard::Guard;
 pub use guard::analysis::Shape;
 pub use guard::persisted::{self, PersistedQueries};
+pub use schema::federation::FederatedQuery;
 pub use schema::mutation::Mutation;
 pub use schema::query::Query;
 pub use schema::subscription::Subscription;
 
 use crate::events::Hub;
 
-pub type AppSchema = Schema<Query, Mutation, Subscription>;
+/// The schema every handler runs: the plain one, or with `--federation` the subgraph, whose root also
+/// resolves `_entities` and `_service`. Two types because async-graphql decides federation by the root's
+/// type (see `schema::federation`); both share every type, resolver, the guard and the loaders.
+#[derive(Clone)]
+pub enum AppSchema {
+    Plain(Schema<Query, Mutation, Subscription>),
+    Federated(Schema<FederatedQuery, Mutation, Subscription>),
+}
+
+impl From<Schema<Query, Mutation, Subscription>> for AppSchema {
+    fn from(schema: Schema<Query, Mutation, Subscription>) -> Self {
+        Self::Plain(schema)
+    }
+}
+
+impl AppSchema {
+    pub async fn execute(&self, request: Request) -> Response {
+        match self {
+            Self::Plain(schema) => schema.execute(request).await,
+            Self::Federated(schema) => schema.execute(request).await,
+        }
+    }
+
+    pub fn execute_stream_with_session_data(
+        &self,
+        request: Request,
+        session_data: Arc<Data>,
+    ) -> BoxStream<'static, Response> {
+        match self {
+            Self::Plain(schema) => schema.execute_stream_with_session_data(request, session_data),
+            Self::Federated(schema) => schema.execute_stream_with_session_data(request, session_data),
+        }
+    }
+
+    pub fn sdl_with_options(&self, options: SDLExportOptions) -> String {
+        match self {
+            Self::Plain(schema) => schema.sdl_with_options(options),
+            Self::Federated(schema) => schema.sdl_with_options(options),
+        }
+    }
+}
 
 /// The schema's shape for the cost analysis, read once from the SDL of the schema itself.
 static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
     let schema = Schema::build(Query, Mutation, Subscription).finish();
-    Arc::new(Shape::from_sdl(&sdl(&schema)).expect("the schema's own SDL parses"))
+    Arc::new(Shape::from_sdl(&sorted_sdl(&schema)).expect("the schema's own SDL parses"))
+});
+
+/// The federated schema's shape: `_entities` is a list of `_Entity`, costed as any list is.
+static FEDERATED_SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
+    let schema = federated_builder().finish();
+    Arc::new(Shape::from_sdl(&sorted_sdl(&schema)).expect("the federated schema's own SDL parses"))
 });
 
 /// The schema, guarded by `limits`, before `finish()`: tests add extensions of their own here.
@@ -40,12 +88,20 @@ pub fn schema_builder(
     persisted: PersistedQueries,
     hub: Hub,
 ) -> SchemaBuilder<Query, Mutation, Subscription> {
+    guarded(Schema::build(Query, Mutation, Subscription), SHAPE.clone(), limits, persisted, hub)
+}
+
+fn guarded<Q: ObjectType + 'static>(
+    builder: SchemaBuilder<Q, Mutation, Subscription>,
+    shape: Arc<Shape>,
+    limits: &QueryLimits,
+    persisted: PersistedQueries,
+    hub: Hub,
+) -> SchemaBuilder<Q, Mutation, Subscription> {
+    // Stage spans for exported traces only, and around the guard, so they time its work too.
+    let builder = if crate::telemetry::enabled() { builder.extension(spans::StageSpans) } else { builder };
     // The guard first, so that it sees every outcome and a panic anywhere after it fails only its field.
-    let builder = Schema::build(Query, Mutation, Subscription).data(hub).extension(Guard::new(
-        limits.clone(),
-        SHAPE.clone(),
-        persisted,
-    ));
+    let builder = builder.data(hub).extension(Guard::new(limits.clone(), shape, persisted));
     // async-graphql's spans wrap every resolver in one more future: only worth it when the log filter (set
     // before the schema is built) would record them.
     let builder = if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
@@ -57,7 +113,17 @@ pub fn schema_builder(
 }
 
 pub fn build_schema(limits: &QueryLimits, persisted: PersistedQueries, hub: Hub) -> AppSchema {
-    schema_builder(limits, persisted, hub).finish()
+    schema_builder(limits, persisted, hub).finish().into()
+}
+
+fn federated_builder() -> SchemaBuilder<FederatedQuery, Mutation, Subscription> {
+    Schema::build(FederatedQuery::new(), Mutation, Subscription)
+}
+
+/// The schema as an Apollo Federation v2 subgraph (`--federation`).
+pub fn build_federated_schema(limits: &QueryLimits, persisted: PersistedQueries, hub: Hub) -> AppSchema {
+    let builder = federated_builder().enable_federation();
+    AppSchema::Federated(guarded(builder, FEDERATED_SHAPE.clone(), limits, persisted, hub).finish())
 }
 
 /// Runs one request on `db` (the primary, or a read replica for a query: the caller chooses) with its own
@@ -111,5 +177,13 @@ pub fn operation_type(request: &mut Request, limits: &QueryLimits) -> Option<Ope
 
 /// The schema in SDL, sorted so diffs stay readable; `schema.graphql` must equal it.
 pub fn sdl(schema: &AppSchema) -> String {
-    schema.sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
+    schema.sdl_with_options(sdl_options())
+}
+
+fn sorted_sdl<Q: ObjectType + 'static>(schema: &Schema<Q, Mutation, Subscription>) -> String {
+    schema.sdl_with_options(sdl_options())
+}
+
+fn sdl_options() -> SDLExportOptions {
+    SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items()
 }

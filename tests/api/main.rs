@@ -1,4 +1,5 @@
 //! One integration binary: each module drives the real HTTP server the way a client would.
+mod admin;
 mod analytics;
 mod backends;
 mod batching;
@@ -7,6 +8,7 @@ mod clients;
 mod config;
 mod errors;
 mod explore;
+mod federation;
 mod filters;
 mod health;
 mod helpers;
