@@ -29,5 +29,6 @@ mod schema_changes;
 mod search;
 mod seed_figures;
 mod statement_timeout;
+mod telemetry;
 mod typed_client;
 mod writes;
