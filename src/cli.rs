@@ -117,10 +117,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             // The SDL does not depend on the data, so no database is opened.
             if config.platform.federation {
                 // The subgraph's SDL as a gateway or `rover subgraph publish` reads it (`_service { sdl }`).
-                let schema = build_federated_schema(&config.limits.query, Default::default(), Default::default());
+                let schema = build_federated_schema(&config.limits.query, Default::default());
                 print!("{}", schema.sdl_with_options(SDLExportOptions::new().federation().compose_directive()));
             } else {
-                print!("{}", sdl(&build_schema(&config.limits.query, Default::default(), Default::default())));
+                print!("{}", sdl(&build_schema(&config.limits.query, Default::default())));
             }
         }
         Command::Config => print!("{}", config.effective),

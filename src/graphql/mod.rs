@@ -1,5 +1,5 @@
-//! The GraphQL schema: code-first types, one batched loader, one error mapping, one guard. Knows nothing of
-//! HTTP.
+//! GraphQL: admission (`guard/`), the schema clients see (`schema/`), how reads execute (`engine/`), and
+//! the one error mapping (`error.rs`). Knows nothing of HTTP.
 pub mod error;
 #[macro_use]
 mod engine;
@@ -7,18 +7,21 @@ pub mod guard;
 mod schema;
 mod spans;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, LazyLock};
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Executor, ObjectType, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
-use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use futures_util::{FutureExt, StreamExt};
 use sea_orm::DatabaseConnection;
+use tracing::Instrument as _;
 
 use crate::config::QueryLimits;
+use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE};
 use engine::batching::Batches;
 use engine::{loader, page};
-use guard::Guard;
+pub use guard::Guard;
 pub use guard::analysis::Shape;
 pub use guard::persisted::{self, PersistedQueries};
 pub use schema::federation::FederatedQuery;
@@ -30,7 +33,7 @@ use crate::events::Hub;
 
 /// The schema every handler runs: the plain one, or with `--federation` the subgraph, whose root also
 /// resolves `_entities` and `_service`. Two types because async-graphql decides federation by the root's
-/// type (see `schema::federation`); both share every type, resolver, the guard and the loaders.
+/// type (see `schema::federation`); both share every type, resolver and loader.
 #[derive(Clone)]
 pub enum AppSchema {
     Plain(Schema<Query, Mutation, Subscription>),
@@ -78,30 +81,24 @@ static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
 
 /// The federated schema's shape: `_entities` is a list of `_Entity`, costed as any list is.
 static FEDERATED_SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
-    let schema = federated_builder().finish();
+    let schema = Schema::build(FederatedQuery::new(), Mutation, Subscription).finish();
     Arc::new(Shape::from_sdl(&sorted_sdl(&schema)).expect("the federated schema's own SDL parses"))
 });
 
-/// The schema, guarded by `limits`, before `finish()`: tests add extensions of their own here.
-pub fn schema_builder(
-    limits: &QueryLimits,
-    persisted: PersistedQueries,
-    hub: Hub,
-) -> SchemaBuilder<Query, Mutation, Subscription> {
-    guarded(Schema::build(Query, Mutation, Subscription), SHAPE.clone(), limits, persisted, hub)
+/// The schema under `limits`, before `finish()`: tests add extensions of their own here. It has no
+/// extension of its own (admission is the guard's, around it), so async-graphql resolves fields directly.
+pub fn schema_builder(limits: &QueryLimits, hub: Hub) -> SchemaBuilder<Query, Mutation, Subscription> {
+    configured(Schema::build(Query, Mutation, Subscription), limits, hub)
 }
 
-fn guarded<Q: ObjectType + 'static>(
+fn configured<Q: ObjectType + 'static>(
     builder: SchemaBuilder<Q, Mutation, Subscription>,
-    shape: Arc<Shape>,
     limits: &QueryLimits,
-    persisted: PersistedQueries,
     hub: Hub,
 ) -> SchemaBuilder<Q, Mutation, Subscription> {
-    // Stage spans for exported traces only, and around the guard, so they time its work too.
-    let builder = if crate::telemetry::enabled() { builder.extension(spans::StageSpans) } else { builder };
-    // The guard first, so that it sees every outcome and a panic anywhere after it fails only its field.
-    let builder = builder.data(hub).extension(Guard::new(limits.clone(), shape, persisted));
+    let builder = builder.data(hub);
+    // With traces exported, a span for async-graphql's validation (the one stage only an extension sees).
+    let builder = if crate::telemetry::enabled() { builder.extension(spans::ValidationSpan) } else { builder };
     // async-graphql's spans wrap every resolver in one more future: only worth it when the log filter (set
     // before the schema is built) would record them.
     let builder = if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
@@ -112,26 +109,48 @@ fn guarded<Q: ObjectType + 'static>(
     if limits.introspection { builder } else { builder.disable_introspection().disable_suggestions() }
 }
 
-pub fn build_schema(limits: &QueryLimits, persisted: PersistedQueries, hub: Hub) -> AppSchema {
-    schema_builder(limits, persisted, hub).finish().into()
-}
-
-fn federated_builder() -> SchemaBuilder<FederatedQuery, Mutation, Subscription> {
-    Schema::build(FederatedQuery::new(), Mutation, Subscription)
+pub fn build_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
+    schema_builder(limits, hub).finish().into()
 }
 
 /// The schema as an Apollo Federation v2 subgraph (`--federation`).
-pub fn build_federated_schema(limits: &QueryLimits, persisted: PersistedQueries, hub: Hub) -> AppSchema {
-    let builder = federated_builder().enable_federation();
-    AppSchema::Federated(guarded(builder, FEDERATED_SHAPE.clone(), limits, persisted, hub).finish())
+pub fn build_federated_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
+    let builder = Schema::build(FederatedQuery::new(), Mutation, Subscription).enable_federation();
+    AppSchema::Federated(configured(builder, limits, hub).finish())
 }
 
-/// Runs one request on `db` (the primary, or a read replica for a query: the caller chooses) with its own
-/// batched loader; resolvers find `db` in the request's data.
-pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
-    let batches = Batches::default();
-    let request = with_request_data(request, db, &batches);
-    batches.run(schema.execute(request)).await
+/// The admission every request to the schema passes, under `limits`.
+pub fn guard(limits: &QueryLimits, persisted: PersistedQueries) -> Guard {
+    Guard::new(limits.clone(), SHAPE.clone(), persisted)
+}
+
+/// The admission for the federated schema, whose shape also has `_entities` and `_service`.
+pub fn federated_guard(limits: &QueryLimits, persisted: PersistedQueries) -> Guard {
+    Guard::new(limits.clone(), FEDERATED_SHAPE.clone(), persisted)
+}
+
+/// Runs one request through the guard and the schema, on `db` (the primary, or a read replica for a query:
+/// the caller chooses) with its own batched loader; resolvers find `db` in the request's data. A panic
+/// anywhere in it fails the request with `INTERNAL`, as the spec allows, never the connection.
+pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection, request: Request) -> Response {
+    guard
+        .run(request, |request| async move {
+            let batches = Batches::default();
+            let request = with_request_data(request, db, &batches);
+            let executed = batches.run(schema.execute(request)).instrument(crate::telemetry::stage("graphql.execute"));
+            match AssertUnwindSafe(executed).catch_unwind().await {
+                Ok(response) => response,
+                Err(panic) => {
+                    tracing::error!(panic = panic_message(&*panic), "a request panicked");
+                    Response::from_errors(vec![ErrorCode::Internal.error(INTERNAL_MESSAGE)])
+                }
+            }
+        })
+        .await
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("?")
 }
 
 /// What every operation's resolvers find in its data: the connection, a batched loader, and the nested
@@ -145,23 +164,33 @@ fn with_request_data(request: Request, db: &DatabaseConnection, batches: &Batche
 #[derive(Clone)]
 pub struct SubscriptionExecutor {
     pub schema: AppSchema,
+    pub guard: Arc<Guard>,
     pub db: DatabaseConnection,
 }
 
 impl Executor for SubscriptionExecutor {
     async fn execute(&self, request: Request) -> Response {
-        execute(&self.schema, &self.db, request).await
+        execute(&self.schema, &self.guard, &self.db, request).await
     }
 
     fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
-        let batches = Batches::default();
-        let request = with_request_data(request, &self.db, &batches);
-        let responses = self.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
-        futures_util::stream::unfold((responses, batches), |(mut responses, batches)| async move {
-            let response = batches.clone().run(responses.next()).await?;
-            Some((response, (responses, batches)))
-        })
-        .boxed()
+        let (schema, guard, db) = (self.schema.clone(), self.guard.clone(), self.db.clone());
+        let admitted = async move {
+            let request = match guard.admit_subscription(request).await {
+                Ok(request) => request,
+                Err(refused) => return futures_util::stream::once(async { refused }).boxed(),
+            };
+            let batches = Batches::default();
+            let request = with_request_data(request, &db, &batches);
+            let responses = schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
+            futures_util::stream::unfold((responses, batches, guard), |(mut responses, batches, guard)| async move {
+                let mut response = batches.clone().run(responses.next()).await?;
+                guard.conclude(None, &mut response);
+                Some((response, (responses, batches, guard)))
+            })
+            .boxed()
+        };
+        futures_util::stream::once(admitted).flatten().boxed()
     }
 }
 

@@ -1,51 +1,29 @@
-//! A span for each stage a GraphQL operation passes (`graphql.parse`, `graphql.validate`, `graphql.execute`)
-//! for exported traces. Added to the schema only when traces are exported (`--otlp-endpoint`), and first, so
-//! that each span covers the guard's own work in that stage. No per-field spans: a field's work is either
-//! nothing or the SQL statement it waits for, which has a span of its own.
+//! The span of async-graphql's validation (`graphql.validate`), for exported traces: the one stage that runs
+//! inside `Schema::execute` where only an extension sees it. Added only when traces are exported
+//! (`--otlp-endpoint`): any extension routes every field through async-graphql's extension chain, a cost
+//! the default schema does not pay. The other stages' spans need no extension: `graphql.parse` is the
+//! guard's admission, `graphql.execute` wraps the schema's run (`graphql::execute`).
 use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
+use async_graphql::{ServerError, ValidationResult};
 use tracing::Instrument as _;
 
-pub struct StageSpans;
+pub struct ValidationSpan;
 
-impl ExtensionFactory for StageSpans {
+impl ExtensionFactory for ValidationSpan {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(StageSpans)
+        Arc::new(ValidationSpan)
     }
 }
 
 #[async_graphql::async_trait::async_trait]
-impl Extension for StageSpans {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).instrument(tracing::info_span!("graphql.parse")).await
-    }
-
+impl Extension for ValidationSpan {
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).instrument(tracing::info_span!("graphql.validate")).await
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let span = tracing::info_span!("graphql.execute", operation = operation_name.unwrap_or_default());
-        next.run(ctx, operation_name).instrument(span).await
     }
 }

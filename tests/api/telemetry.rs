@@ -78,10 +78,13 @@ async fn spans_reach_the_collector_in_the_callers_trace() {
     let request =
         ours.iter().find(|span| span.name == "request").unwrap_or_else(|| panic!("no request span: {names:?}"));
     assert_eq!(hex(&request.parent_span_id), caller_span, "the request span's parent is the caller's span");
-    for stage in ["graphql.parse", "graphql.validate", "graphql.execute"] {
-        let span = ours.iter().find(|span| span.name == stage).unwrap_or_else(|| panic!("no {stage} span: {names:?}"));
-        assert_eq!(span.parent_span_id, request.span_id, "{stage} is the request's child");
-    }
+    let stage =
+        |name: &str| *ours.iter().find(|span| span.name == name).unwrap_or_else(|| panic!("no {name}: {names:?}"));
+    let (parse, validate, execute) = (stage("graphql.parse"), stage("graphql.validate"), stage("graphql.execute"));
+    assert_eq!(parse.parent_span_id, request.span_id, "parsing (the guard's admission) is the request's child");
+    assert_eq!(execute.parent_span_id, request.span_id, "execution is the request's child");
+    assert_eq!(validate.parent_span_id, execute.span_id, "async-graphql validates inside its execution");
+    assert!(parse.end_time_unix_nano <= execute.start_time_unix_nano, "admission comes first");
     let statements: Vec<&&Span> = ours.iter().filter(|span| span.name == "db.statement").collect();
     // The roles page, then their occupations in one batch.
     assert!(statements.len() >= 2, "SQL statement spans: {names:?}");
