@@ -137,7 +137,9 @@ pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection,
         .run(request, |request| async move {
             let batches = Batches::default();
             let request = with_request_data(request, db, &batches);
-            let executed = batches.run(schema.execute(request)).instrument(crate::telemetry::stage("graphql.execute"));
+            let executed = batches
+                .run(schema.execute(request))
+                .instrument(crate::telemetry::stage(|| tracing::info_span!("graphql.execute")));
             match AssertUnwindSafe(executed).catch_unwind().await {
                 Ok(response) => response,
                 Err(panic) => {

@@ -9,8 +9,15 @@ use serde_json::{Value, json};
 use crate::helpers::{Backend, TestApp, node_missing, skip, spawn_app};
 
 async fn federated() -> TestApp {
-    spawn_app(Backend::Sqlite).await.expect("SQLite is always available").reconfigure(&["--federation"]).await
+    spawn_federated(Backend::Sqlite).await.expect("SQLite is always available")
 }
+
+async fn spawn_federated(backend: Backend) -> Option<TestApp> {
+    Some(spawn_app(backend).await?.reconfigure(&["--federation"]).await)
+}
+
+// The lookups by text key are SQL of their own (`WHERE slug IN (…)`): checked on both backends.
+crate::on_every_backend!(spawn = super::spawn_federated; entities_resolve_in_one_statement_per_type_and_in_order);
 
 #[tokio::test]
 async fn without_the_setting_there_is_no_federation_surface() {
@@ -37,9 +44,7 @@ async fn the_subgraph_sdl_carries_the_keys() {
     }
 }
 
-#[tokio::test]
-async fn entities_resolve_in_one_statement_per_type_and_in_order() {
-    let app = federated().await;
+async fn entities_resolve_in_one_statement_per_type_and_in_order(app: TestApp) {
     let representations = json!([
         { "__typename": "Role", "slug": "api-developer" },
         { "__typename": "Occupation", "socCode": "15-1252" },
