@@ -31,10 +31,31 @@ async fn without_the_setting_there_is_no_federation_surface() {
     }
 }
 
+#[test]
+fn the_setting_is_a_flag_and_a_config_file_key() {
+    let federation = |args: &[&str]| {
+        let args = std::iter::once("careerql").chain(args.iter().copied());
+        careerql::cli::parse_from(args).map(|cli| cli.config.platform.federation)
+    };
+    assert!(!federation(&[]).unwrap(), "off by default");
+    assert!(federation(&["--federation"]).unwrap());
+    assert!(federation(&["--federation=true"]).unwrap());
+    assert!(!federation(&["--federation=false"]).unwrap());
+    assert!(federation(&["--federation", "schema"]).is_ok(), "a subcommand after the bare flag is no value");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("careerql.toml");
+    std::fs::write(&file, "federation = true\n").unwrap();
+    assert!(federation(&["--config", file.to_str().unwrap()]).unwrap());
+}
+
 #[tokio::test]
 async fn the_subgraph_sdl_carries_the_keys() {
     let app = federated().await;
     let sdl = app.data("{ _service { sdl } }").await["_service"]["sdl"].as_str().expect("an SDL").to_owned();
+    // `careerql --federation schema` prints the same SDL, for publishing and composition checks.
+    let printed = Command::new(env!("CARGO_BIN_EXE_careerql")).args(["--federation", "schema"]).output().unwrap();
+    assert!(printed.status.success());
+    assert_eq!(String::from_utf8_lossy(&printed.stdout), sdl);
     assert!(sdl.contains("https://specs.apollo.dev/federation/v2"), "a Federation 2 subgraph:\n{sdl}");
     for (ty, key) in
         [("Role", "slug"), ("Skill", "slug"), ("Tool", "slug"), ("City", "slug"), ("Occupation", "socCode")]
