@@ -85,8 +85,8 @@ pub fn enabled() -> bool {
 }
 
 /// The span `make` opens for one stage of a request (`graphql.parse`, `graphql.execute`) when traces are
-/// exported, and otherwise none (`Span::none()`, which costs nothing to enter): the log layer never sees
-/// these spans, so logs are as they were.
+/// exported, and otherwise none (`Span::none()`, which costs nothing to enter), so that without traces the
+/// logs and their span lists are exactly as they were.
 pub fn stage(make: impl FnOnce() -> tracing::Span) -> tracing::Span {
     if OTLP.get().is_none() { tracing::Span::none() } else { make() }
 }
