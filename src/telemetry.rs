@@ -100,13 +100,29 @@ pub fn shutdown() {
     }
 }
 
-/// Makes `span` (a request's) a child of the trace the caller's `traceparent` header names, if any.
-pub fn continue_trace(span: &tracing::Span, headers: &axum::http::HeaderMap) {
-    if OTLP.get().is_none() || !headers.contains_key("traceparent") {
+/// Makes `span` (a request's) a child of the trace the caller's `traceparent` header names, if any, and
+/// gives it the semantic conventions' names for what it serves.
+pub fn continue_trace<B>(span: &tracing::Span, request: &axum::http::Request<B>) {
+    if OTLP.get().is_none() {
         return;
     }
-    let parent = TraceContextPropagator::new().extract(&Headers(headers));
-    let _ = span.set_parent(parent);
+    if request.headers().contains_key("traceparent") {
+        let _ = span.set_parent(TraceContextPropagator::new().extract(&Headers(request.headers())));
+    }
+    span.set_attribute("http.request.method", request.method().as_str().to_owned());
+    span.set_attribute("url.path", request.uri().path().to_owned());
+}
+
+/// Records the response's status on the current span (the request's); a server error marks it failed.
+pub fn record_response(status: axum::http::StatusCode) {
+    if OTLP.get().is_none() {
+        return;
+    }
+    let span = tracing::Span::current();
+    span.set_attribute("http.response.status_code", i64::from(status.as_u16()));
+    if status.is_server_error() {
+        span.set_status(Status::error(status.to_string()));
+    }
 }
 
 struct Headers<'a>(&'a axum::http::HeaderMap);

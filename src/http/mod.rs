@@ -85,7 +85,7 @@ fn request_span(request: &Request<Body>) -> Span {
         operation = tracing::field::Empty,
     );
     // With traces exported, the request continues the caller's trace (W3C `traceparent`).
-    crate::telemetry::continue_trace(&span, request.headers());
+    crate::telemetry::continue_trace(&span, request);
     span
 }
 

@@ -78,6 +78,13 @@ async fn spans_reach_the_collector_in_the_callers_trace() {
     let request =
         ours.iter().find(|span| span.name == "request").unwrap_or_else(|| panic!("no request span: {names:?}"));
     assert_eq!(hex(&request.parent_span_id), caller_span, "the request span's parent is the caller's span");
+    let attribute = |span: &Span, key: &str| {
+        let value = span.attributes.iter().find(|kv| kv.key == key).and_then(|kv| kv.value.clone());
+        format!("{:?}", value.and_then(|value| value.value).unwrap_or_else(|| panic!("no {key} on {span:?}")))
+    };
+    assert_eq!(attribute(request, "http.response.status_code"), "IntValue(200)");
+    assert_eq!(attribute(request, "http.request.method"), r#"StringValue("POST")"#);
+    assert_eq!(attribute(request, "url.path"), r#"StringValue("/graphql")"#);
     let stage =
         |name: &str| *ours.iter().find(|span| span.name == name).unwrap_or_else(|| panic!("no {name}: {names:?}"));
     let (parse, validate, execute) = (stage("graphql.parse"), stage("graphql.validate"), stage("graphql.execute"));
