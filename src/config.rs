@@ -42,6 +42,9 @@ pub struct Config {
     #[command(flatten)]
     pub log: Log,
 
+    #[command(flatten)]
+    pub platform: Platform,
+
     /// The settings in force, as `key = value` lines of a config file (for `careerql config`).
     #[arg(skip)]
     pub effective: String,
@@ -436,6 +439,50 @@ pub struct Log {
         global = true
     )]
     pub filter: String,
+}
+
+/// What careerql offers the systems it runs beside: a supergraph gateway, a tracing backend, a scraper and
+/// probes. Each is off until set (docs/platform.md).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Platform")]
+pub struct Platform {
+    /// Serve `/metrics`, `/healthz` and `/readyz` on this second address too (e.g. `127.0.0.1:9090`); then
+    /// `/metrics` is no longer served on `--addr`, while the health endpoints stay there for load balancers.
+    #[arg(id = "admin-addr", long = "admin-addr", value_name = "ADDR", env = "CAREERQL_ADMIN_ADDR", global = true)]
+    pub admin_addr: Option<SocketAddr>,
+
+    /// Be an Apollo Federation v2 subgraph: `_service { sdl }`, `_entities`, and `@key` on roles, skills,
+    /// tools and cities (by `slug`) and occupations (by `socCode`). `--federation` or `--federation=true`.
+    #[arg(id = "federation", long = "federation", env = "CAREERQL_FEDERATION", action = clap::ArgAction::Set,
+          num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, global = true)]
+    pub federation: bool,
+
+    /// Export traces over OTLP/HTTP (protobuf) to this collector, e.g. `http://127.0.0.1:4318` (spans go to
+    /// its `/v1/traces`): a span per request (continuing the caller's W3C `traceparent`), parse, validation,
+    /// execution and SQL statement. Off when unset, and then no tracing layer is installed.
+    #[arg(id = "otlp-endpoint", long = "otlp-endpoint", value_name = "URL", env = "CAREERQL_OTLP_ENDPOINT",
+          value_parser = parse_otlp_endpoint, global = true)]
+    pub otlp_endpoint: Option<String>,
+
+    /// The `service.name` the exported traces carry.
+    #[arg(
+        id = "otlp-service-name",
+        long = "otlp-service-name",
+        value_name = "NAME",
+        env = "OTEL_SERVICE_NAME",
+        default_value = "careerql",
+        global = true
+    )]
+    pub otlp_service_name: String,
+}
+
+/// An `http(s)://host[:port][/path]` base URL, kept without a trailing slash.
+fn parse_otlp_endpoint(value: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = value.parse().map_err(|error| format!("not a URL: {error}"))?;
+    match (uri.scheme_str(), uri.authority()) {
+        (Some("http" | "https"), Some(_)) => Ok(value.trim_end_matches('/').to_owned()),
+        _ => Err("an OTLP endpoint is `http(s)://host[:port]`".to_owned()),
+    }
 }
 
 /// Accepts `*` or a bare origin (`scheme://host[:port]`), which is what browsers send in `Origin`.

@@ -221,7 +221,7 @@ impl TestApp {
     /// the server's own, as any extension a deployment adds would be).
     pub async fn with_extension(self, limits: Limits, extension: impl ExtensionFactory) -> TestApp {
         let mut state = self.state.clone().with_limits(limits);
-        state.schema = schema_builder(&state.limits.query, state.hub.clone()).extension(extension).finish();
+        state.schema = schema_builder(&state.limits.query, state.hub.clone()).extension(extension).finish().into();
         self.serving(state).await
     }
 
@@ -441,6 +441,14 @@ impl TestProcess {
                 return json;
             }
         }
+    }
+
+    /// The first log line so far whose message starts with `message`.
+    pub fn logged(&self, message: &str) -> Option<Value> {
+        self.seen
+            .iter()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|line| line["fields"]["message"].as_str().is_some_and(|logged| logged.starts_with(message)))
     }
 
     /// Sends SIGTERM.

@@ -1,4 +1,5 @@
 //! One integration binary: each module drives the real HTTP server the way a client would.
+mod admin;
 mod analytics;
 mod backends;
 mod batching;
@@ -8,6 +9,7 @@ mod config;
 mod connections;
 mod errors;
 mod explore;
+mod federation;
 mod filters;
 mod health;
 mod helpers;
@@ -29,5 +31,6 @@ mod search;
 mod security_headers;
 mod seed_figures;
 mod statement_timeout;
+mod telemetry;
 mod typed_client;
 mod writes;

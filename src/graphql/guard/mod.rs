@@ -130,7 +130,8 @@ impl Guard {
 
     async fn admit(&self, request: Request) -> ServerResult<Admitted> {
         let (mut request, register) = self.persisted.prepare(request).await?;
-        let analysis = self.check(&mut request)?;
+        let analysis =
+            crate::telemetry::stage(|| tracing::info_span!("graphql.parse")).in_scope(|| self.check(&mut request))?;
         if let (Some(hash), Ok(document)) = (register, request.parsed_query()) {
             self.persisted.remember(hash, document).await;
         }
