@@ -339,7 +339,121 @@ async fn a_pooled_mean_carries_its_standard_error(app: TestApp) {
     assert!(all["basis"].as_str().unwrap().contains("assuming independent sampling errors"));
 }
 
+/// Every line of the full BLS file for three occupations (two of them the curated roles' and one wholly
+/// top-coded), in every area, imported: the four questions answered on imported data and BLS roles.
+async fn the_questions_are_answered_on_the_full_file(app: TestApp) {
+    use std::io::BufRead;
+    let Some(source) = shared_data("oews/oews_may2025_all_areas.csv.gz") else { return };
+    const KEPT: [&str; 3] = ["15-1252", "15-1254", "29-1215"];
+    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(std::fs::File::open(source).unwrap()));
+    let mut lines = reader.lines().map(Result::unwrap);
+    let header = lines.next().unwrap();
+    let kept: Vec<String> = lines.filter(|l| KEPT.iter().any(|code| l.contains(&format!(",{code},")))).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("oews_may2025_all_areas_three_occupations.csv");
+    std::fs::write(&path, format!("{header}\n{}\n", kept.join("\n"))).unwrap();
+    let report = crate::import::import_file(&app, &path).await.unwrap();
+    assert_eq!(report.rows, kept.len() as u64);
+
+    let bls = app.data(r#"{ source(slug: "bls-oews-may-2025") { rowsImported file release } }"#).await;
+    assert_eq!(bls["source"]["rowsImported"].as_u64(), Some(kept.len() as u64));
+    assert_eq!(bls["source"]["file"], "oews_may2025_all_areas_three_occupations.csv");
+
+    // Reliability: every imported range's errors and jobs per 1,000 are the file's.
+    let file: Vec<csv::StringRecord> = csv::Reader::from_reader(format!("{header}\n{}", kept.join("\n")).as_bytes())
+        .into_records()
+        .map(Result::unwrap)
+        .collect();
+    let column = |name: &str| header.split(',').position(|h| h == name).unwrap();
+    // Area codes as careerql stores them (see `src/import/oews.rs`).
+    let area_code = |r: &csv::StringRecord| match &r[column("AREA_TYPE")] {
+        "2" => r[0][..2].to_owned(),
+        "4" => r[0][2..].to_owned(),
+        _ => r[0].to_owned(),
+    };
+    let by_key: HashMap<(String, String), &csv::StringRecord> =
+        file.iter().map(|r| ((area_code(r), r[column("OCC_CODE")].to_owned()), r)).collect();
+    let mut checked = 0;
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .graphql_with(
+                r#"query($after: String) { salaryRanges(first: 100, after: $after, filter: { period: { eq: ANNUAL }, source: { eq: "BLS OEWS" } }) {
+                    pageInfo { hasNextPage endCursor } nodes { city { areaCode } occupation { socCode } employmentRse meanRse jobsPer1000 lowReliability } } }"#,
+                json!({ "after": after }),
+            )
+            .await;
+        let connection = &page["data"]["salaryRanges"];
+        for range in connection["nodes"].as_array().unwrap() {
+            let key = (
+                range["city"]["areaCode"].as_str().unwrap().to_owned(),
+                range["occupation"]["socCode"].as_str().unwrap().to_owned(),
+            );
+            let Some(line) = by_key.get(&key) else { continue };
+            let number = |name: &str| line[column(name)].parse::<f64>().ok();
+            assert_eq!(range["employmentRse"].as_f64(), number("EMP_PRSE"), "{key:?}");
+            assert_eq!(range["meanRse"].as_f64(), number("MEAN_PRSE"), "{key:?}");
+            assert_eq!(range["jobsPer1000"].as_f64(), number("JOBS_1000"), "{key:?}");
+            let low = number("EMP_PRSE").is_some_and(|r| r > 30.0) || number("MEAN_PRSE").is_some_and(|r| r > 30.0);
+            assert_eq!(range["lowReliability"].as_bool(), Some(low), "{key:?}");
+            checked += 1;
+        }
+        if connection["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = connection["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(checked, kept.len(), "every line checked once");
+
+    // Where a salary ranks, for an imported BLS role: the file's median is the 50th percentile, everywhere.
+    for line in file.iter().filter(|r| &r[column("OCC_CODE")] == "15-1252").step_by(25) {
+        let Ok(median) = line[column("A_MEDIAN")].parse::<f64>() else { continue };
+        let area = area_code(line);
+        let city = app
+            .data(&format!(r#"{{ cities(filter: {{ areaCode: {{ eq: "{area}" }} }}) {{ nodes {{ slug }} }} }}"#))
+            .await;
+        let slug = city["cities"]["nodes"][0]["slug"].as_str().unwrap().to_owned();
+        let rank = app.data(&format!(r#"{{ salaryRank(amount: {median}, role: "software-developers", city: "{slug}") {{ percentile method }} }}"#)).await;
+        assert_eq!(rank["salaryRank"], json!({ "percentile": 50.0, "method": "EXACT" }), "{slug}");
+    }
+    // Family medicine physicians in Albany, OR: every wage is top-coded (`#`), so only bounds.
+    let physicians = app.data(r#"{ a: salaryRank(amount: 300000, role: "family-medicine-physicians", city: "albany-or") { percentile atLeast atMost method } b: salaryRank(amount: 100000, role: "family-medicine-physicians", city: "albany-or") { percentile atMost method } }"#).await;
+    assert_eq!(physicians["a"]["method"], "TOP_CODED");
+    assert_eq!(physicians["a"]["percentile"], Value::Null);
+    assert_eq!(physicians["b"], json!({ "percentile": null, "atMost": 10.0, "method": "BELOW_P10" }));
+
+    // The pooled estimate over every metro area, ranked back within 0.5%.
+    let stats = ["p10", "p25", "median", "p75", "p90"];
+    let query = |extra: &str| {
+        format!(
+            r#"{{ salaryStats(filter: {{ role: {{ slug: {{ eq: "software-developers" }} }}, source: {{ eq: "BLS OEWS" }}, city: {{ kind: {{ eq: METROPOLITAN }} }} }}) {{ nodes {{ mean meanInterval {{ standardError }} estimate {{ ranges p10 p25 median p75 p90 {extra} }} }} }} }}"#
+        )
+    };
+    let group = app.data(&query("")).await["salaryStats"]["nodes"][0].clone();
+    assert!(group["estimate"]["ranges"].as_i64().unwrap() > 300, "{group}");
+    assert!(group["meanInterval"]["standardError"].as_f64().unwrap() > 0.0);
+    let extra: Vec<String> = stats
+        .iter()
+        .map(|s| format!("{s}_rank: percentileOf(amount: {}) {{ percentile }}", group["estimate"][*s]))
+        .collect();
+    let ranked = app.data(&query(&extra.join(" "))).await["salaryStats"]["nodes"][0]["estimate"].clone();
+    for (stat, share) in stats.iter().zip([10.0, 25.0, 50.0, 75.0, 90.0]) {
+        let percentile = ranked[format!("{stat}_rank")]["percentile"].as_f64().unwrap();
+        assert!((percentile - share).abs() <= 0.005 * share, "{stat}: {percentile} vs {share}");
+    }
+
+    // Two imported BLS roles compared in every metro they share with the seed's hubs.
+    let compared = app.data(r#"{ role(slug: "software-developers") { compareTo(role: "web-developers", cities: ["seattle-wa", "raleigh-nc"]) { skillsInBoth { rank } wages { city { slug } median thisRange { median } otherRange { median } } } } }"#).await;
+    let comparison = &compared["role"]["compareTo"];
+    assert_eq!(comparison["skillsInBoth"], json!([]), "imported roles have no skills");
+    for wage in comparison["wages"].as_array().unwrap() {
+        let (a, b) = (wage["thisRange"]["median"].as_f64().unwrap(), wage["otherRange"]["median"].as_f64().unwrap());
+        assert_eq!(wage["median"].as_f64(), Some(a - b), "{wage}");
+    }
+}
+
 crate::on_every_backend!(
+    the_questions_are_answered_on_the_full_file,
     every_figure_names_its_source,
     reliability_figures_are_the_files,
     a_salary_ranks_where_the_model_puts_it,
