@@ -142,7 +142,8 @@ function drawChart(rows, period) {
   const chart = $("#chart");
   chart.replaceChildren();
   const drawn = rows.filter((r) => r.p10 != null && r.p90 != null);
-  const labelWidth = 170, right = 20, rowHeight = 18, top = 24, width = 640;
+  // The right margin holds the salary ranks and the last tick's label.
+  const labelWidth = 170, right = 48, rowHeight = 18, top = 24, width = 640;
   const height = top + drawn.length * rowHeight + 10;
   chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
   if (drawn.length === 0) {
@@ -184,7 +185,7 @@ function drawChart(rows, period) {
       g.append(bar);
     }
     if (amount != null && r.rankText) {
-      g.append(svg("text", { x: width - right + 2, y: y + 12, "text-anchor": "end", class: "salary-rank", "data-slug": r.slug }, r.rankText));
+      g.append(svg("text", { x: width - 2, y: y + 12, "text-anchor": "end", class: "salary-rank", "data-slug": r.slug }, r.rankText));
     }
     chart.append(g);
   });
