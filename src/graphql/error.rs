@@ -173,6 +173,8 @@ impl From<Arc<DbErr>> for ApiError {
             Self::Unavailable(error)
         } else if crate::db::is_statement_timeout(&error) {
             Self::Timeout(error)
+        } else if crate::db::is_unstorable_text(&error) {
+            Self::bad_input("a string holds U+0000 (NUL), which the database cannot store or compare: remove it")
         } else {
             Self::Internal(error)
         }
