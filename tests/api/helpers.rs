@@ -376,6 +376,8 @@ pub struct TestProcess {
     child: std::process::Child,
     logs: tokio::sync::mpsc::UnboundedReceiver<String>,
     seen: Vec<String>,
+    /// How many of `seen` `new_log_lines` has handed out.
+    handed_out: usize,
     /// Always `Some` but while `restart` hands it to the next process.
     database: Option<Throwaway>,
 }
@@ -422,6 +424,7 @@ async fn start_process(url: String, database: Throwaway, flags: &[&str]) -> Test
         child,
         logs,
         seen: Vec::new(),
+        handed_out: 0,
         database: Some(database),
     };
     let serving = process
@@ -471,6 +474,22 @@ impl TestProcess {
         let _ = self.child.wait();
         let database = self.database.take().expect("the database is this process's");
         start_process(self.database_url.clone(), database, flags).await
+    }
+
+    /// Every line the process has written so far (raw text: a panic outside the JSON logger shows here too).
+    pub fn log_lines(&mut self) -> &[String] {
+        while let Ok(line) = self.logs.try_recv() {
+            self.seen.push(line);
+        }
+        &self.seen
+    }
+
+    /// The lines written since the last call.
+    pub fn new_log_lines(&mut self) -> Vec<String> {
+        let from = self.handed_out;
+        let fresh = self.log_lines()[from..].to_vec();
+        self.handed_out += fresh.len();
+        fresh
     }
 
     /// Sends SIGTERM.

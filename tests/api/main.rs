@@ -9,6 +9,7 @@ mod crash;
 mod errors;
 mod explore;
 mod filters;
+mod fuzz;
 mod health;
 mod helpers;
 mod hostile;
