@@ -160,7 +160,8 @@ async fn kill_import_midway(server: TestProcess, db: &DatabaseConnection, file: 
             );
             return server.restart(&[]).await;
         }
-        assert!(started.elapsed() < Duration::from_secs(300), "the import made no progress");
+        // A safety net against a hung import, not a timing check: a loaded machine may be slow.
+        assert!(started.elapsed() < Duration::from_secs(900), "the import made no progress");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -240,13 +241,11 @@ async fn sigkill_mid_import_leaves_the_state_before_or_after_it(server: TestProc
     let imported_totals = answers(&server).await;
     assert!(imported_totals["salaryRanges"]["totalCount"].as_i64() > Some(30_000), "{imported_totals}");
 
-    // The full file again, which updates the slice's ranges and inserts the rest, killed late (its transaction
-    // large): still the state after the slice, exactly, its updates
-    // rolled back as well as its inserts.
+    // The full file again, which updates the slice's ranges and inserts the rest, killed 60% of the way
+    // through (its transaction large): still the state after the slice, exactly, its updates rolled back as
+    // well as its inserts.
     let readers = watch_totals(&server, imported_totals.clone());
-    // (PostgreSQL imports more slowly: half the file is enough for a large transaction there.)
-    let late = if db.get_database_backend() == DbBackend::Sqlite { 0.9 } else { 0.5 };
-    let server = kill_import_midway(server, &db, &source, late).await;
+    let server = kill_import_midway(server, &db, &source, 0.6).await;
     readers.await.unwrap();
     assert_eq!(answers(&server).await, imported_totals);
     assert_eq!(fingerprint(&db).await, imported, "a killed import left changes behind");
