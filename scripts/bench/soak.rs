@@ -232,7 +232,10 @@ async fn read(shared: &Shared, rng: &mut Rng, cursors: &mut Vec<String>) {
 
 async fn analytics(shared: &Shared, rng: &mut Rng) {
     let role = *rng.pick(ROLES);
-    let q = match rng.below(4) {
+    // Groupings of one role's ranges mostly; one in ten groups the whole table (every range, hourly or by
+    // area kind), as a dashboard's overview would.
+    let whole_table = rng.below(10) == 0;
+    let q = match if whole_table { 1 + 2 * rng.below(2) } else { 2 * rng.below(2) } {
         0 => {
             "query($role: String!) { salaryStats(groupBy: [CITY], first: 100, filter: { role: { slug: { eq: $role } } },
             orderBy: [{ field: MEDIAN_MAX, direction: DESC }]) { totalCount nodes { city { slug } count employment

@@ -32,17 +32,18 @@ cleanup() {
 }
 trap cleanup EXIT
 url=${SOAK_DATABASE_URL:-"sqlite://$work/soak.db?mode=rwc"}
-careerql() { "$target/careerql" --database-url "$url" "$@"; }
+bin=$target/careerql
 
 echo "soak: importing $data ($profile build)" >&2
 started=$SECONDS
-careerql import oews "$data" >"$work/import.log"
+"$bin" --database-url "$url" import oews "$data" >"$work/import.log"
 echo "soak: imported in $((SECONDS - started)) s" >&2
-key=$(careerql keys create --name "soak-$$" --role admin)
+key=$("$bin" --database-url "$url" keys create --name "soak-$$" --role admin 2>/dev/null)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # The rate limit is off: the soak is one client machine, and it measures the server, not the limiter.
-RUST_LOG=${RUST_LOG:-careerql=info} careerql --addr "127.0.0.1:$port" --log-format json \
+# Started directly (not through a function), so that $! is the server's own pid, whose /proc is sampled.
+RUST_LOG=${RUST_LOG:-careerql=info} "$bin" --database-url "$url" --addr "127.0.0.1:$port" --log-format json \
   --rate-limit-per-minute 0 serve >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do
