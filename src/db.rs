@@ -316,6 +316,18 @@ pub fn is_statement_timeout(error: &DbErr) -> bool {
     }
 }
 
+/// Whether `error` is PostgreSQL refusing a string it cannot hold (SQLSTATE 22021,
+/// `character_not_in_repertoire`): text with U+0000, which SQLite stores but PostgreSQL neither stores nor
+/// compares. The client's input, not a fault.
+pub fn is_unstorable_text(error: &DbErr) -> bool {
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            matches!(error.as_ref(), sqlx::Error::Database(error) if error.code().as_deref() == Some("22021"))
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

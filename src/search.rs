@@ -31,7 +31,9 @@ pub type Hit = (String, i32);
 
 /// The best `limit` hits for `text` among `kinds`.
 pub async fn search(db: &impl ConnectionTrait, text: &str, kinds: &[&str], limit: u64) -> Result<Vec<Hit>, DbErr> {
-    let text = text.trim().to_lowercase();
+    // U+0000 matches nothing anyone typed, ends a string inside FTS5's query parser ("unterminated string")
+    // and cannot be sent to PostgreSQL at all: it is dropped.
+    let text = text.replace('\0', "").trim().to_lowercase();
     if text.is_empty() || kinds.is_empty() {
         return Ok(Vec::new());
     }

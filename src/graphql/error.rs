@@ -173,6 +173,8 @@ impl From<Arc<DbErr>> for ApiError {
             Self::Unavailable(error)
         } else if crate::db::is_statement_timeout(&error) {
             Self::Timeout(error)
+        } else if crate::db::is_unstorable_text(&error) {
+            Self::bad_input("a string holds U+0000 (NUL), which the database cannot store or compare: remove it")
         } else {
             Self::Internal(error)
         }
@@ -210,7 +212,8 @@ impl From<ApiError> for async_graphql::Error {
 
 /// Gives every error without one of our codes a code. The framework's own errors are either about the
 /// document, raised before execution and so without a path (`GRAPHQL_VALIDATION_FAILED`, e.g. "Unknown
-/// operation named"), or faults met while resolving a field, whose text may say more than a client should
+/// operation named"), an argument value its validation let through but its input type then refuses
+/// (`BAD_USER_INPUT`), or faults met while resolving a field, whose text may say more than a client should
 /// see: those become `INTERNAL` and their text is logged instead.
 pub fn ensure_codes(response: &mut Response) {
     for error in &mut response.errors {
@@ -219,12 +222,21 @@ pub fn ensure_codes(response: &mut Response) {
         }
         if error.path.is_empty() {
             ErrorCode::GraphqlValidationFailed.set_on(error);
+        } else if is_input_value_error(&error.message) {
+            ErrorCode::BadUserInput.set_on(error);
         } else {
             tracing::error!(error = %error.message, path = ?error.path, "internal error without a code");
             error.message = INTERNAL_MESSAGE.to_owned();
             ErrorCode::Internal.set_on(error);
         }
     }
+}
+
+/// Whether a field's error is async-graphql's refusal of an argument value (its `InputValueError`): the
+/// client's input to fix, not a fault. Its validation lets a scalar or enum through where an input object is
+/// expected (`filter: { name: NOT_A_VALUE }`), and the field's argument parsing then refuses it.
+fn is_input_value_error(message: &str) -> bool {
+    message.starts_with("Expected input type ") || message.starts_with("Failed to parse ")
 }
 
 /// A response whose errors were all raised before execution began: GraphQL over HTTP calls this a request
@@ -258,5 +270,17 @@ mod tests {
         assert_eq!(response.errors[0].message, "Unknown operation named \"X\"");
         assert_eq!(ErrorCode::of(&response.errors[1]), Some(ErrorCode::Internal));
         assert_eq!(response.errors[1].message, INTERNAL_MESSAGE);
+    }
+
+    #[test]
+    fn argument_values_the_input_type_refuses_are_bad_user_input() {
+        let message =
+            "Expected input type \"StringFilter\", found NOT_A_VALUE. (occurred while parsing \"ToolFilter\")";
+        let mut refused = ServerError::new(message, None);
+        refused.path = vec![async_graphql::PathSegment::Field("tools".into())];
+        let mut response = Response::from_errors(vec![refused]);
+        ensure_codes(&mut response);
+        assert_eq!(ErrorCode::of(&response.errors[0]), Some(ErrorCode::BadUserInput));
+        assert_eq!(response.errors[0].message, message, "the message says what to change");
     }
 }

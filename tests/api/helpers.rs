@@ -371,10 +371,15 @@ impl Metrics {
 pub struct TestProcess {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    /// The throwaway database's URL, for reading it directly or driving the command line against it.
+    pub database_url: String,
     child: std::process::Child,
     logs: tokio::sync::mpsc::UnboundedReceiver<String>,
     seen: Vec<String>,
-    _database: Throwaway,
+    /// How many of `seen` `new_log_lines` has handed out.
+    handed_out: usize,
+    /// Always `Some` but while `restart` hands it to the next process.
+    database: Option<Throwaway>,
 }
 
 pub async fn spawn_process(backend: Backend) -> Option<TestProcess> {
@@ -384,10 +389,14 @@ pub async fn spawn_process(backend: Backend) -> Option<TestProcess> {
 /// Starts `careerql` with `flags` (JSON logs, tower-http's per-request lines included) and waits until it
 /// serves.
 pub async fn spawn_process_with(backend: Backend, flags: &[&str]) -> Option<TestProcess> {
+    let (url, database) = throwaway_database(backend).await?;
+    Some(start_process(url, database, flags).await)
+}
+
+async fn start_process(url: String, database: Throwaway, flags: &[&str]) -> TestProcess {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
 
-    let (url, database) = throwaway_database(backend).await?;
     let mut child = Command::new(env!("CARGO_BIN_EXE_careerql"))
         .args(["--addr", "127.0.0.1:0", "--log-format", "json", "--database-url", &url])
         .args(flags)
@@ -408,12 +417,21 @@ pub async fn spawn_process_with(backend: Backend, flags: &[&str]) -> Option<Test
     });
     let placeholder = SocketAddr::from(([127, 0, 0, 1], 0));
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
-    let mut process = TestProcess { addr: placeholder, client, child, logs, seen: Vec::new(), _database: database };
+    let mut process = TestProcess {
+        addr: placeholder,
+        client,
+        database_url: url,
+        child,
+        logs,
+        seen: Vec::new(),
+        handed_out: 0,
+        database: Some(database),
+    };
     let serving = process
         .wait_for_log(|line| line["fields"]["message"].as_str().is_some_and(|m| m.starts_with("careerql is serving")))
         .await;
     process.addr = serving["fields"]["addr"].as_str().and_then(|addr| addr.parse().ok()).expect("serving address");
-    Some(process)
+    process
 }
 
 impl TestProcess {
@@ -449,6 +467,37 @@ impl TestProcess {
             .iter()
             .filter_map(|line| serde_json::from_str::<Value>(line).ok())
             .find(|line| line["fields"]["message"].as_str().is_some_and(|logged| logged.starts_with(message)))
+    }
+
+    /// Sends SIGKILL and waits for the process to be gone: no shutdown, no flush, no rollback of its own.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL careerql");
+        let status = self.child.wait().expect("wait for careerql");
+        assert!(!status.success(), "careerql was killed, not stopped: {status}");
+    }
+
+    /// A new `careerql` process on the same database, with `flags`; this one is killed first if it still runs.
+    pub async fn restart(mut self, flags: &[&str]) -> TestProcess {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let database = self.database.take().expect("the database is this process's");
+        start_process(self.database_url.clone(), database, flags).await
+    }
+
+    /// Every line the process has written so far (raw text: a panic outside the JSON logger shows here too).
+    pub fn log_lines(&mut self) -> &[String] {
+        while let Ok(line) = self.logs.try_recv() {
+            self.seen.push(line);
+        }
+        &self.seen
+    }
+
+    /// The lines written since the last call.
+    pub fn new_log_lines(&mut self) -> Vec<String> {
+        let from = self.handed_out;
+        let fresh = self.log_lines()[from..].to_vec();
+        self.handed_out += fresh.len();
+        fresh
     }
 
     /// Sends SIGTERM.
