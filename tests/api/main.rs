@@ -5,6 +5,7 @@ mod batching;
 mod browsers;
 mod clients;
 mod config;
+mod docs;
 mod errors;
 mod explore;
 mod filters;
