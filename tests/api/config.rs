@@ -71,11 +71,11 @@ fn a_bad_config_file_is_refused_with_the_reason() {
 fn help_documents_every_setting_and_its_variable() {
     let output = careerql(&["--help"], &[]);
     let help = String::from_utf8(output.stdout).unwrap();
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/configuration.md")).unwrap();
     let variables: Vec<&str> =
         help.lines().filter_map(|line| line.trim().strip_prefix("[env: ")?.split('=').next()).collect();
     assert!(variables.len() >= 12, "{help}");
     for variable in variables {
-        assert!(readme.contains(&format!("`{variable}`")), "{variable} is not in the README's settings table");
+        assert!(docs.contains(&format!("`{variable}`")), "{variable} is not in docs/configuration.md");
     }
 }
