@@ -6,6 +6,7 @@
 //! - `as=editor` / `as=admin`: with a new key of that role; every payload's `userErrors` must be empty;
 //! - `error=CODE`: it must fail, its first error's `extensions.code` being CODE;
 //! - `cost=N`: its `extensions.cost.requested` must be N;
+//! - `statements=N`: it must run exactly N SQL statements;
 //! - a ` ```json variables ` block right after the example (blank lines between at most) holds its variables.
 //!
 //! The examples run in order (README.md first, then docs/ by file name) on one seeded database, so a later
@@ -39,6 +40,7 @@ struct Example {
     key: Option<KeyRole>,
     error: Option<String>,
     cost: Option<u64>,
+    statements: Option<u64>,
 }
 
 fn root() -> PathBuf {
@@ -116,15 +118,23 @@ fn examples(page: &str, text: &str) -> Result<Vec<Example>, String> {
             }
             continue;
         }
-        let mut example =
-            Example { place, query: block.body, variables: json!({}), key: None, error: None, cost: None };
+        let mut example = Example {
+            place,
+            query: block.body,
+            variables: json!({}),
+            key: None,
+            error: None,
+            cost: None,
+            statements: None,
+        };
         for attribute in attributes {
             match attribute.split_once('=') {
                 Some(("as", "editor")) => example.key = Some(KeyRole::Editor),
                 Some(("as", "admin")) => example.key = Some(KeyRole::Admin),
                 Some(("error", code)) => example.error = Some(code.to_owned()),
-                Some(("cost", n)) => {
-                    example.cost = Some(n.parse().map_err(|_| format!("{}: cost={n} is not a number", example.place))?)
+                Some((name @ ("cost" | "statements"), n)) => {
+                    let n = n.parse().map_err(|_| format!("{}: {attribute}: not a number", example.place))?;
+                    *(if name == "cost" { &mut example.cost } else { &mut example.statements }) = Some(n);
                 }
                 _ => return Err(format!("{}: unknown attribute `{attribute}`", example.place)),
             }
@@ -134,8 +144,8 @@ fn examples(page: &str, text: &str) -> Result<Vec<Example>, String> {
     Ok(examples)
 }
 
-/// What is wrong with `response` to `example`, if anything.
-fn judge(example: &Example, response: &Value) -> Option<String> {
+/// What is wrong with `response` to `example`, which ran `statements` SQL statements, if anything.
+fn judge(example: &Example, response: &Value, statements: u64) -> Option<String> {
     let errors = response.get("errors");
     if let Some(code) = &example.error {
         let got = errors.and_then(|errors| errors[0]["extensions"]["code"].as_str());
@@ -156,6 +166,9 @@ fn judge(example: &Example, response: &Value) -> Option<String> {
         if requested != Some(cost) {
             return Some(format!("the docs say it costs {cost}; the server says {requested:?}"));
         }
+    }
+    if example.statements.is_some_and(|expected| expected != statements) {
+        return Some(format!("the docs say it runs {:?} SQL statements; it ran {statements}", example.statements));
     }
     None
 }
@@ -182,8 +195,9 @@ async fn every_graphql_example_in_the_docs_answers_as_its_fence_says(app: TestAp
             Some(KeyRole::Admin) => request.bearer_auth(&admin),
             None => request,
         };
+        let before = app.statements();
         let response: Value = request.send().await.expect("POST /graphql").json().await.expect("a JSON answer");
-        if let Some(problem) = judge(example, &response) {
+        if let Some(problem) = judge(example, &response, app.statements() - before) {
             failures.push(format!("{}: {problem}\n{}\n{response:#}", example.place, example.query));
         }
     }
