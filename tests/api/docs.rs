@@ -279,3 +279,41 @@ fn every_path_and_link_in_the_docs_exists() {
     assert!(pages.len() >= 10, "README.md and the pages of docs/: {}", pages.len());
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// Every long flag of the command line and its subcommands, hidden ones (old spellings) included.
+fn flags(command: &clap::Command) -> Vec<String> {
+    let own = command.get_arguments().filter_map(|arg| arg.get_long()).map(|long| format!("--{long}"));
+    own.chain(command.get_subcommands().flat_map(flags)).collect()
+}
+
+/// The settings pages name only flags the binary takes, and name every flag it shows in `--help` (the
+/// environment variables are checked against `--help` in config.rs).
+#[test]
+fn the_docs_name_every_flag_and_only_real_ones() {
+    use clap::CommandFactory;
+    let command = careerql::cli::Cli::command();
+    let known = [flags(&command), vec!["--help".to_owned(), "--version".to_owned()]].concat();
+    let pages = pages();
+    let settings = &pages.iter().find(|(page, _)| page == "docs/configuration.md").expect("configuration page").1;
+    let mut wrong = Vec::new();
+    for (page, text) in &pages {
+        for quoted in text.lines().flat_map(|line| line.split('`').skip(1).step_by(2)) {
+            let Some(flag) = quoted.split_whitespace().find(|word| word.starts_with("--") && word.len() > 2) else {
+                continue;
+            };
+            let flag = flag.split('=').next().unwrap();
+            // Flags of other tools (cargo's, websocat's) are named with their tool.
+            if !quoted.starts_with("cargo") && !quoted.starts_with("websocat") && !known.iter().any(|k| k == flag) {
+                wrong.push(format!("{page}: `{quoted}`: careerql has no {flag}"));
+            }
+        }
+    }
+    for arg in command.get_arguments().filter(|arg| !arg.is_hide_set()) {
+        let flag = format!("`--{}`", arg.get_long().unwrap_or_default());
+        if arg.get_long().is_some_and(|long| !matches!(long, "help" | "version")) && !settings.contains(&flag) {
+            wrong.push(format!("docs/configuration.md does not describe {flag}"));
+        }
+    }
+    assert!(known.len() >= 25, "{known:?}");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
