@@ -1,5 +1,5 @@
 //! The docs stay true: every fenced GraphQL example in README.md and docs/*.md runs against the seeded
-//! server over HTTP, and every path and link they name exists.
+//! server over HTTP, and every path, link and flag they name exists.
 //!
 //! An example's fence says how it runs (docs/development.md is the convention, for writers):
 //! - ` ```graphql `: anonymously; it must answer data and no errors;
