@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use careerql::app::{AppState, app};
+use careerql::http::{AppState, app};
 use serde_json::{Value, json};
 
 const CLIENTS: usize = 200;
@@ -78,8 +78,8 @@ fn hostile_requests() -> Vec<(&'static str, Vec<u8>, &'static str, u16)> {
 async fn start_server() -> (SocketAddr, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    let cli = careerql::config::parse_from(["careerql", "--database-url", url.as_str()]).expect("valid flags");
-    let state = AppState::open(&cli.config, cli.limits).await.expect("open the database");
+    let cli = careerql::cli::parse_from(["careerql", "--database-url", url.as_str()]).expect("valid flags");
+    let state = AppState::open(&cli.config).await.expect("open the database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let router = app(state).into_make_service_with_connect_info::<SocketAddr>();

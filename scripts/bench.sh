@@ -87,7 +87,7 @@ run_suite() {
   # wrk is one client at one address, and the rate limit is per client: off, or it would be what is measured.
   # Heavy operations queue for the pool's connections as the baseline's do (sqlx waits 30 s), not fail fast.
   start careerql_server "$careerql" serve --database-url "sqlite://$database" --addr "127.0.0.1:$cq_port" \
-    --rate-limit-per-minute 0 --db-acquire-timeout 60s --request-timeout-ms 60000
+    --rate-limit-per-minute 0 --db-acquire-timeout 60s --request-timeout 60s
   wait_for "http://127.0.0.1:$cq_port/readyz" 0.005
   ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   start baseline_server "$baseline" "$database" "127.0.0.1:$base_port"

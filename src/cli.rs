@@ -1,13 +1,14 @@
 //! The command line: subcommands here, settings in `config` (each a flag, an environment variable and a
 //! config-file key).
-use clap::{Parser, Subcommand};
+use std::ffi::OsString;
 
-use crate::app::{AppState, serve};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
 use crate::auth::{self, KeyRole};
 use crate::config::Config;
 use crate::db::Db;
 use crate::graphql::{build_schema, sdl};
-use crate::http::limits::Limits;
+use crate::http::{AppState, serve};
 use crate::seed;
 
 #[derive(Debug, Parser)]
@@ -19,9 +20,6 @@ use crate::seed;
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
-
-    #[command(flatten)]
-    pub limits: Limits,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -73,11 +71,25 @@ pub enum KeyCommand {
     Revoke { name: String },
 }
 
+/// Parses the process's arguments, exiting with clap's message on a bad or missing setting.
+pub fn parse() -> Cli {
+    parse_from(std::env::args_os()).unwrap_or_else(|error| error.exit())
+}
+
+/// Parses `args` (program name first) with the environment and the `--config` file, if any.
+pub fn parse_from(args: impl IntoIterator<Item = impl Into<OsString>>) -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    let matches = crate::config::matches_from(&mut command, args.into_iter().map(Into::into).collect())?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.config.effective = crate::config::effective(&command, &matches);
+    Ok(cli)
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let state = AppState::open(&config, cli.limits).await?;
+            let state = AppState::open(&config).await?;
             let listener = tokio::net::TcpListener::bind(config.server.addr).await?;
             tracing::info!(addr = %listener.local_addr()?, "careerql is serving; the playground is at /");
             serve(listener, state, config.server.shutdown_grace).await?;
@@ -91,7 +103,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Schema => {
             // The SDL does not depend on the data, so no database is opened.
-            print!("{}", sdl(&build_schema(&cli.limits.query, Default::default(), Default::default())));
+            print!("{}", sdl(&build_schema(&config.limits.query, Default::default(), Default::default())));
         }
         Command::Config => print!("{}", config.effective),
         Command::Import { dataset } => crate::import::run(&config.database, dataset).await?,
@@ -134,4 +146,27 @@ async fn keys(db: &sea_orm::DatabaseConnection, action: KeyCommand) -> anyhow::R
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_request_timeout_is_a_duration_and_the_old_milliseconds_flag_still_works() {
+        let timeout = |args: &[&str]| {
+            let args = std::iter::once("careerql").chain(args.iter().copied());
+            parse_from(args).map(|cli| cli.config.limits.http.request_timeout())
+        };
+        assert_eq!(timeout(&[]).unwrap(), std::time::Duration::from_secs(10));
+        assert_eq!(timeout(&["--request-timeout", "2s"]).unwrap(), std::time::Duration::from_secs(2));
+        assert_eq!(timeout(&["--request-timeout-ms", "250"]).unwrap(), std::time::Duration::from_millis(250));
+        assert!(timeout(&["--request-timeout", "2s", "--request-timeout-ms", "250"]).is_err());
+        assert!(timeout(&["--request-timeout", "250"]).is_err(), "a duration needs its unit");
+    }
 }

@@ -1,5 +1,5 @@
 //! careerql: a GraphQL API for career data, served over axum from SQLite or PostgreSQL.
-pub mod app;
+pub mod analytics;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -13,6 +13,5 @@ pub mod import;
 pub mod metrics;
 pub mod search;
 pub mod seed;
-pub mod stats;
 pub mod store;
 pub mod telemetry;

@@ -1,22 +1,10 @@
 //! The GraphQL schema: code-first types, one batched loader, one error mapping, one guard. Knows nothing of
 //! HTTP.
-mod analysis;
-mod batching;
-mod eager;
 pub mod error;
-mod filter;
-pub mod guard;
-pub mod limits;
-mod loader;
-mod mutation;
 #[macro_use]
-mod page;
-mod observe;
-pub mod persisted;
-mod query;
-mod subscription;
-mod types;
-mod write;
+mod engine;
+pub mod guard;
+mod schema;
 
 use std::sync::{Arc, LazyLock};
 
@@ -26,14 +14,15 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use sea_orm::DatabaseConnection;
 
-pub use analysis::Shape;
-use batching::Batches;
+use crate::config::QueryLimits;
+use engine::batching::Batches;
+use engine::{loader, page};
 use guard::Guard;
-use limits::QueryLimits;
-pub use mutation::Mutation;
-pub use persisted::PersistedQueries;
-pub use query::Query;
-pub use subscription::Subscription;
+pub use guard::analysis::Shape;
+pub use guard::persisted::{self, PersistedQueries};
+pub use schema::mutation::Mutation;
+pub use schema::query::Query;
+pub use schema::subscription::Subscription;
 
 use crate::events::Hub;
 
@@ -114,10 +103,10 @@ impl Executor for SubscriptionExecutor {
 /// document is kept in the request, so it is not parsed again. Transports that may only run queries (GET)
 /// ask this before executing.
 pub fn operation_type(request: &mut Request, limits: &QueryLimits) -> Option<OperationType> {
-    limits::check_text(&request.query, limits).ok()?;
+    guard::text::check_text(&request.query, limits).ok()?;
     let operation_name = request.operation_name.clone();
     let document: &ExecutableDocument = request.parsed_query().ok()?;
-    Some(analysis::selected_operation(document, operation_name.as_deref()).ok()?.node.ty)
+    Some(guard::analysis::selected_operation(document, operation_name.as_deref()).ok()?.node.ty)
 }
 
 /// The schema in SDL, sorted so diffs stay readable; `schema.graphql` must equal it.

@@ -5,7 +5,7 @@ use axum::extract::Path;
 use axum::response::{Html, Response};
 use axum::routing::get;
 
-use crate::app::AppState;
+use crate::http::AppState;
 
 /// (file name, content type, bytes) of everything the page loads from `/assets/explore/`.
 const ASSETS: &[super::Asset] = &[

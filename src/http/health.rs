@@ -1,16 +1,22 @@
 //! `/healthz`: the process is up and serving. `/readyz`: it can also answer queries, i.e. the database is
 //! reachable and fully migrated; otherwise 503 with the reason, so a load balancer sends traffic elsewhere.
 //! With read replicas configured, it says how many are in rotation.
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::routing::get;
 
-use crate::app::AppState;
+use crate::http::AppState;
 
-pub async fn healthz() -> &'static str {
+pub fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+}
+
+async fn healthz() -> &'static str {
     "ok"
 }
 
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
     match state.db.readiness().await {
         Ok(()) => match state.db.replicas_in_rotation() {
             (0, _) => (StatusCode::OK, "ready".to_owned()),

@@ -1,15 +1,21 @@
 //! `/metrics` in the Prometheus text format, and the middleware that measures every HTTP request.
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::metrics;
 
-pub async fn scrape(State(state): State<AppState>) -> impl IntoResponse {
+pub fn router() -> Router<AppState> {
+    Router::new().route("/metrics", get(scrape))
+}
+
+async fn scrape(State(state): State<AppState>) -> impl IntoResponse {
     state.db.record_pool_metrics();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], metrics::render())
 }

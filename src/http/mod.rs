@@ -1,15 +1,31 @@
-//! HTTP endpoints and middleware. Nothing here knows about tables; the GraphQL schema does the data work.
-pub mod caching;
+//! The first stage a request passes: axum's router, its middleware, and the endpoints. `app()` builds the
+//! router for `main` and for tests alike, merging each endpoint module's own `router()`. Nothing here knows
+//! about tables; the GraphQL schema does the data work.
 pub mod explore;
-pub mod graphql;
+pub mod graphql_over_http;
 pub mod health;
-pub mod limits;
 pub mod metrics;
 pub mod playground;
 pub mod rate_limit;
+mod serve;
+mod state;
 
-use axum::http::{StatusCode, header};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderName, Method, Request, StatusCode, header};
+use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::{Level, Span};
+
+pub use serve::serve;
+pub use state::AppState;
 
 /// An embedded file as (name, content type, bytes).
 pub type Asset = (&'static str, &'static str, &'static [u8]);
@@ -23,4 +39,79 @@ pub fn embedded(assets: &[Asset], name: &str) -> Response {
         }
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn app(state: AppState) -> Router {
+    let cors = cors(&state.http.cors_allowed_origins);
+    // Layers added later wrap those added earlier: the request id is set first, then the span opens,
+    // metrics measure, CORS answers preflights, and compression is applied last on the way out.
+    let router = Router::new()
+        .merge(playground::router())
+        .merge(graphql_over_http::router(&state))
+        .merge(health::router())
+        .merge(explore::router())
+        .merge(metrics::router())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(CompressionLayer::new());
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router
+        .layer(from_fn(metrics::track))
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// The span every log line of a request is logged in. `operation` is filled in by the GraphQL layer
+/// (`graphql::observe`) once it knows which operation runs. It is an ERROR-level span so that it is on
+/// whenever any of a request's events are, whatever `RUST_LOG` says.
+fn request_span(request: &Request<Body>) -> Span {
+    let request_id = request.headers().get(X_REQUEST_ID).and_then(|id| id.to_str().ok()).unwrap_or_default();
+    tracing::error_span!(
+        "request",
+        method = %request.method(),
+        path = request.uri().path(),
+        request_id,
+        operation = tracing::field::Empty,
+    )
+}
+
+/// No origin but the page's own by default; the listed ones (or any, for `*`) otherwise.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow_origin = if origins.iter().any(|origin| origin == "*") {
+        AllowOrigin::any()
+    } else {
+        // `config` accepted only `scheme://host[:port]`, which always makes a valid header value.
+        AllowOrigin::list(origins.iter().filter_map(|origin| origin.parse().ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION, X_REQUEST_ID])
+            .expose_headers([X_REQUEST_ID, header::ETAG])
+            .max_age(Duration::from_secs(3600)),
+    )
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|message| (*message).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %message, "a request handler panicked");
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }

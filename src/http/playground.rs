@@ -1,6 +1,10 @@
 //! The GraphiQL playground at `/`, with every asset compiled into the binary so it works offline.
+use axum::Router;
 use axum::extract::Path;
 use axum::response::{Html, Response};
+use axum::routing::get;
+
+use crate::http::AppState;
 
 const JS: &str = "text/javascript; charset=utf-8";
 
@@ -12,10 +16,14 @@ const ASSETS: &[super::Asset] = &[
     ("react-dom.production.min.js", JS, include_bytes!("../../assets/graphiql/react-dom.production.min.js")),
 ];
 
-pub async fn page() -> Html<&'static str> {
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(page)).route("/assets/graphiql/{name}", get(asset))
+}
+
+async fn page() -> Html<&'static str> {
     Html(include_str!("../../assets/graphiql/index.html"))
 }
 
-pub async fn asset(Path(name): Path<String>) -> Response {
+async fn asset(Path(name): Path<String>) -> Response {
     super::embedded(ASSETS, &name)
 }

@@ -21,8 +21,8 @@ use sea_orm::{
 
 use super::rows::{CsvRows, Format, Rows, XlsxRows, open_xlsx};
 use super::{Counts, ImportError, Report};
+use crate::domain::BLS_SOURCE;
 use crate::domain::{BLS_ANNUAL_TOP_CODE, BLS_HOURLY_TOP_CODE, Cents, SocCode, slug, state_postal_code};
-use crate::seed::BLS_SOURCE;
 use crate::store::{bump_version, salary_range_on_conflict, upsert, upsert_changed};
 
 /// Lines per batch: each batch is a handful of multi-row statements, and memory holds no more than one batch.

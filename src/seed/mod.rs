@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use serde::Deserialize;
 
-use crate::domain::Cents;
+use crate::domain::{BLS_SOURCE, Cents};
 use crate::store::{bump_version, salary_range_on_conflict, upsert};
 
 const CATALOG: &str = include_str!("catalog.json");
@@ -24,7 +24,6 @@ const SALARY_RANGES: &str = include_str!("salary_ranges.csv");
 const ROLE_TOOLS: &str = include_str!("role_tools.csv");
 
 /// Every BLS figure in the seed comes from this release.
-pub const BLS_SOURCE: &str = "BLS OEWS";
 pub const BLS_PERIOD: &str = "May 2025";
 pub const BLS_YEAR: i32 = 2025;
 
@@ -418,9 +417,9 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
         median_cents: Set(None),
         p75_cents: Set(None),
         p90_cents: Set(None),
-        mean_cents: Set(Some(i64::from(g.mean) * 100)),
-        low_cents: Set(Some(i64::from(g.low) * 100)),
-        high_cents: Set(Some(i64::from(g.high) * 100)),
+        mean_cents: Set(Some(Cents::whole_units(i64::from(g.mean)).0)),
+        low_cents: Set(Some(Cents::whole_units(i64::from(g.low)).0)),
+        high_cents: Set(Some(Cents::whole_units(i64::from(g.high)).0)),
         top_coded: Set(if g.high_is_lower_bound { "high".into() } else { String::new() }),
         employment: Set(None),
         location_quotient: Set(None),

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_graphql::extensions::ExtensionFactory;
-use careerql::app::{AppState, app};
+use careerql::config::Limits;
 use careerql::graphql::schema_builder;
-use careerql::http::limits::Limits;
+use careerql::http::{AppState, app};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -132,12 +132,12 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 /// The command line `careerql` would have with `flags` (and the test's database) on it.
 pub fn cli(database_url: &str, flags: &[&str]) -> careerql::cli::Cli {
     let args = ["careerql", "--database-url", database_url].into_iter().chain(flags.iter().copied());
-    careerql::config::parse_from(args).expect("valid test flags")
+    careerql::cli::parse_from(args).expect("valid test flags")
 }
 
 async fn serve_in_process(database_url: String, database: Throwaway, flags: &[&str]) -> TestApp {
     let cli = cli(&database_url, flags);
-    let state = AppState::open(&cli.config, cli.limits).await.expect("open the test database");
+    let state = AppState::open(&cli.config).await.expect("open the test database");
     let addr = serve(state.clone()).await;
     TestApp { addr, state, client: reqwest::Client::new(), database_url, database }
 }
@@ -183,7 +183,13 @@ impl TestApp {
     pub async fn serve_database(self, flags: &[&str]) -> TestApp {
         let cli = cli(&self.database_url, flags);
         let db = careerql::db::Db::connect(&cli.config.database).await.expect("connect to the test database");
-        let state = AppState::new(db, cli.limits, Default::default(), cli.config.http.clone(), Default::default());
+        let state = AppState::new(
+            db,
+            cli.config.limits.clone(),
+            Default::default(),
+            cli.config.http.clone(),
+            Default::default(),
+        );
         self.serving(state).await
     }
 
@@ -443,7 +449,7 @@ impl TestApp {
     /// `careerql serve` would be.
     pub async fn another_instance(&self) -> SocketAddr {
         let cli = cli(&self.database_url, &[]);
-        let state = AppState::open(&cli.config, cli.limits).await.expect("open the test database again");
+        let state = AppState::open(&cli.config).await.expect("open the test database again");
         serve(state).await
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::{ServerResult, Value as GraphqlValue};
-use careerql::http::limits::Limits;
+use careerql::config::Limits;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -268,7 +268,7 @@ async fn a_panicking_resolver_fails_only_its_field(app: TestApp) {
 
 async fn a_request_past_the_timeout_is_stopped(app: TestApp) {
     let mut limits = Limits::default();
-    limits.http.request_timeout_ms = 200;
+    limits.http.request_timeout = std::time::Duration::from_millis(200);
     let app = app.with_extension(limits, Faults).await;
     let stalled = json!({ "query": r#"{ stallHere: role(slug: "api-developer") { slug } }"# });
     let response = app.post(&stalled, Some(GRAPHQL_RESPONSE)).await;
@@ -282,7 +282,7 @@ async fn a_request_past_the_timeout_is_stopped(app: TestApp) {
 async fn a_body_that_never_finishes_arriving_is_timed_out(app: TestApp) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut limits = Limits::default();
-    limits.http.request_timeout_ms = 300;
+    limits.http.request_timeout = std::time::Duration::from_millis(300);
     let app = app.with_limits(limits).await;
     let mut socket = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     let head = "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n";

@@ -199,7 +199,7 @@ async fn replicas_are_postgres_behind_a_postgres_primary() {
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("careerql.db").display());
     let args = ["careerql", "--database-url", &sqlite, "--database-replica-urls", "sqlite://other.db"];
-    assert!(careerql::config::parse_from(args).is_err(), "a replica URL must be PostgreSQL");
+    assert!(careerql::cli::parse_from(args).is_err(), "a replica URL must be PostgreSQL");
     let cli = crate::helpers::cli(&sqlite, &["--database-replica-urls", "postgres://postgres@127.0.0.1:5433/x"]);
     let refused = careerql::db::Db::connect(&cli.config.database).await.err().expect("a SQLite primary is refused");
     assert!(refused.to_string().contains("need a PostgreSQL primary"), "{refused}");

@@ -1,4 +1,4 @@
-use careerql::graphql::limits::QueryLimits;
+use careerql::config::QueryLimits;
 use careerql::graphql::{build_schema, sdl};
 
 #[test]

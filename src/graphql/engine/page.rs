@@ -1,0 +1,702 @@
+//! Relay connections paged in SQL: keyset pagination over (sort keys…, primary key), one statement per page
+//! (or per batch of parents, with `ROW_NUMBER() OVER (PARTITION BY parent …)`), one extra row for `hasNextPage`.
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_graphql::connection::{
+    Connection, ConnectionNameType, CursorType, DefaultConnectionName, DefaultEdgeName, Edge, EdgeNameType, EmptyFields,
+};
+use async_graphql::{Context, Object, ObjectType, OutputType};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoCondition, IntoIden, NullOrdering, Order, OverStatement,
+    Query, SelectStatement, SqliteQueryBuilder, WindowStatement,
+};
+use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, Iterable};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, QueryResult, Value};
+use serde_json::Value as Json;
+
+use crate::graphql::error::ApiError;
+
+/// Page sizes: what a list gives when not asked, and the most it gives.
+pub const DEFAULT_PAGE: u64 = 20;
+pub const MAX_PAGE: u64 = 100;
+
+/// An opaque cursor: base64 of the ordering it belongs to and the row's sort-key values. Encoded only when a
+/// client selects it, since most responses show few of the cursors their pages hold.
+#[derive(Clone, Debug)]
+pub struct Cursor {
+    signature: Arc<str>,
+    keys: Vec<Json>,
+}
+
+/// A cursor that no list of ours issued.
+#[derive(Debug, thiserror::Error)]
+#[error("this cursor was not issued by this list; use a cursor from the same field and `orderBy`")]
+pub struct ForeignCursor;
+
+impl CursorType for Cursor {
+    type Error = ForeignCursor;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        let foreign = || ForeignCursor;
+        let json: Json =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).map_err(|_| foreign())?).map_err(|_| foreign())?;
+        match (json["o"].as_str(), json["k"].as_array()) {
+            (Some(signature), Some(keys)) => Ok(Cursor { signature: signature.into(), keys: keys.clone() }),
+            _ => Err(foreign()),
+        }
+    }
+
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::json!({ "o": &*self.signature, "k": self.keys }).to_string())
+    }
+}
+
+/// How a sort key's values are read back and written into cursors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KeyKind {
+    Int,
+    Float,
+    Text,
+}
+
+/// One expression a list is ordered by.
+#[derive(Clone, Debug)]
+pub struct SortKey {
+    /// Names the key in cursors, so a cursor is only accepted by the ordering that issued it.
+    pub name: String,
+    pub expr: Expr,
+    pub descending: bool,
+    /// Whether nulls come after every value in this key's direction.
+    pub nulls_last: bool,
+    pub kind: KeyKind,
+}
+
+impl SortKey {
+    pub fn new(name: impl Into<String>, expr: Expr, kind: KeyKind) -> Self {
+        Self { name: name.into(), expr, descending: false, nulls_last: true, kind }
+    }
+
+    pub fn descending(mut self, descending: bool) -> Self {
+        self.descending = descending;
+        self
+    }
+
+    pub fn nulls_last(mut self, nulls_last: bool) -> Self {
+        self.nulls_last = nulls_last;
+        self
+    }
+
+    fn reversed(&self) -> Self {
+        Self { descending: !self.descending, nulls_last: !self.nulls_last, ..self.clone() }
+    }
+
+    fn order(&self) -> (Order, NullOrdering) {
+        let order = if self.descending { Order::Desc } else { Order::Asc };
+        (order, if self.nulls_last { NullOrdering::Last } else { NullOrdering::First })
+    }
+
+    /// Rows strictly after `value` in this key's order, and rows equal to it.
+    fn after(&self, value: &Value) -> (Condition, Condition) {
+        let expr = self.expr.clone();
+        let is_null = matches!(value, Value::BigInt(None) | Value::Double(None) | Value::String(None));
+        if is_null {
+            let strictly =
+                if self.nulls_last { Condition::any() } else { Condition::all().add(expr.clone().is_not_null()) };
+            return (strictly.not_empty_or_false(), Condition::all().add(expr.is_null()));
+        }
+        let beyond = if self.descending { expr.clone().lt(value.clone()) } else { expr.clone().gt(value.clone()) };
+        let mut strictly = Condition::any().add(beyond);
+        if self.nulls_last {
+            strictly = strictly.add(expr.clone().is_null());
+        }
+        (strictly, Condition::all().add(expr.eq(value.clone())))
+    }
+
+    fn read(&self, row: &QueryResult, column: &str) -> Result<Json, sea_orm::DbErr> {
+        Ok(match self.kind {
+            KeyKind::Int => row.try_get_by::<Option<i64>, _>(column)?.map_or(Json::Null, Json::from),
+            KeyKind::Float => row.try_get_by::<Option<f64>, _>(column)?.map_or(Json::Null, Json::from),
+            KeyKind::Text => row.try_get_by::<Option<String>, _>(column)?.map_or(Json::Null, Json::from),
+        })
+    }
+
+    fn value(&self, json: &Json) -> Option<Value> {
+        Some(match (self.kind, json) {
+            (KeyKind::Int, Json::Null) => Value::BigInt(None),
+            (KeyKind::Float, Json::Null) => Value::Double(None),
+            (KeyKind::Text, Json::Null) => Value::String(None),
+            (KeyKind::Int, Json::Number(n)) => Value::BigInt(Some(n.as_i64()?)),
+            (KeyKind::Float, Json::Number(n)) => Value::Double(Some(n.as_f64()?)),
+            (KeyKind::Text, Json::String(s)) => Value::String(Some(s.clone())),
+            _ => return None,
+        })
+    }
+}
+
+trait NotEmptyOrFalse {
+    fn not_empty_or_false(self) -> Condition;
+}
+
+impl NotEmptyOrFalse for Condition {
+    /// An empty `any()` renders as TRUE in sea-query; a keyset clause that can match nothing must be FALSE.
+    fn not_empty_or_false(self) -> Condition {
+        if self.is_empty() { Condition::all().add(Expr::val(1).eq(0)) } else { self }
+    }
+}
+
+/// The rows a list holds before paging: a table's rows, filtered, optionally the children of some parents.
+#[derive(Debug)]
+pub struct ListSource {
+    table: DynIden,
+    /// The table's columns, named rather than `*`: SQLite re-prepares a cached statement after any schema
+    /// change, and a `*` that then expands differently breaks the driver's cached column list.
+    columns: Option<Vec<DynIden>>,
+    /// Rows read from this query (named `table`) rather than from a table, e.g. the groups of an aggregate.
+    subquery: Option<SelectStatement>,
+    /// Tables joined in: a link table whose columns become edge fields, the parent's own table, or the rows
+    /// a group's keys name.
+    joins: Vec<(DynIden, Condition)>,
+    /// The expression holding the parent's id, for nested lists.
+    parent: Option<Expr>,
+    filter: Condition,
+    /// Extra columns read with every row, as (expression, alias).
+    extra: Vec<(Expr, String)>,
+    /// The largest page a client may ask for.
+    max_page: u64,
+    /// Identifies the source for batching: sources with the same fingerprint differ only in parent.
+    fingerprint: String,
+}
+
+impl ListSource {
+    /// The rows of `E` matching `filter`.
+    pub fn new<E: EntityTrait>(entity: E, filter: Condition) -> Self {
+        Self { columns: Some(columns::<E>()), ..Self::of_table(entity, filter) }
+    }
+
+    fn of_table(table: impl IntoIden, filter: Condition) -> Self {
+        Self {
+            table: table.into_iden(),
+            columns: None,
+            subquery: None,
+            joins: Vec::new(),
+            parent: None,
+            filter,
+            extra: Vec::new(),
+            max_page: MAX_PAGE,
+            fingerprint: String::new(),
+        }
+    }
+
+    /// The rows `select` returns, named `alias`: lists of computed rows page like tables.
+    pub fn derived(select: SelectStatement, alias: &str) -> Self {
+        Self { subquery: Some(select), ..Self::of_table(Alias::new(alias), Condition::all()) }
+    }
+
+    /// Lets a page hold up to `max_page` rows, for lists whose cost is in computing them all (aggregates),
+    /// not in returning them: paging those a hundred at a time would recompute everything for every page.
+    pub fn max_page(mut self, max_page: u64) -> Self {
+        self.max_page = max_page;
+        self
+    }
+
+    /// Narrows the rows further.
+    pub fn and_where(mut self, condition: impl IntoCondition) -> Self {
+        self.filter = std::mem::replace(&mut self.filter, Condition::all()).add(condition);
+        self
+    }
+
+    /// Only the children of a batch of parents, whose ids `parent` holds.
+    pub fn children_of(mut self, parent: Expr) -> Self {
+        self.parent = Some(parent);
+        self
+    }
+
+    /// Joins `table` on `on`; `columns` of it are read as `{prefix}{column}` (e.g. for edge fields).
+    pub fn join(mut self, table: impl IntoIden, on: Condition, prefix: &str, columns: &[DynIden]) -> Self {
+        let table = table.into_iden();
+        for column in columns {
+            self.extra.push((Expr::col((table.clone(), column.clone())), format!("{prefix}{column}")));
+        }
+        self.joins.push((table, on));
+        self
+    }
+
+    /// Joins the row of `E` whose `id` is the source's column `key`, read as `{key}_{column}`: a row that
+    /// comes with each of the list's rows needs no statement of its own to load it.
+    pub fn with_row<E: EntityTrait>(self, id: E::Column, key: &str) -> Self {
+        let on = Condition::all().add(column(id).equals((self.table.clone(), Alias::new(key))));
+        self.join(E::default(), on, &format!("{key}_"), &columns::<E>())
+    }
+
+    /// Only the rows linked to a batch of parents through link table `L`, whose `to_node` column points at
+    /// `node_id` and `to_parent` at the parent; the link's columns are read with each row (see `Linked`).
+    pub fn through<L: EntityTrait>(self, to_node: L::Column, node_id: impl ColumnTrait, to_parent: L::Column) -> Self {
+        let on = Condition::all().add(column(to_node).equals((node_id.entity_name(), node_id)));
+        self.join(L::default(), on, "link_", &columns::<L>()).children_of(column(to_parent))
+    }
+
+    /// Seals the source; after this it can be shared and batched.
+    pub fn build(mut self) -> Arc<Self> {
+        self.fingerprint = self.count(&[]).to_string(SqliteQueryBuilder);
+        Arc::new(self)
+    }
+
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The table whose rows the list holds.
+    pub fn table(&self) -> String {
+        self.table.to_string()
+    }
+
+    fn base(&self, parents: &[i32]) -> SelectStatement {
+        let mut select = Query::select();
+        match &self.subquery {
+            Some(subquery) => select.from_subquery(subquery.clone(), self.table.clone()),
+            None => select.from(self.table.clone()),
+        };
+        select.cond_where(self.filter.clone());
+        for (table, on) in &self.joins {
+            select.inner_join(table.clone(), on.clone());
+        }
+        if let Some(parent) = &self.parent {
+            select.and_where(parent.clone().is_in(parents.iter().copied()));
+        }
+        select
+    }
+
+    /// `SELECT [parent,] COUNT(*)`, grouped by parent for nested lists.
+    pub fn count(&self, parents: &[i32]) -> SelectStatement {
+        let mut select = self.base(parents);
+        select.expr_as(Expr::col(Asterisk).count(), Alias::new("__count"));
+        if let Some(parent) = &self.parent {
+            select.expr_as(parent.clone(), Alias::new("__parent")).add_group_by([parent.clone()]);
+        }
+        select
+    }
+}
+
+/// The page a client asked for, checked.
+#[derive(Debug)]
+struct Window {
+    size: u64,
+    after: Option<Vec<Value>>,
+    backward: bool,
+    had_cursor: bool,
+}
+
+/// `first`/`after`/`last`/`before` as a connection field receives them.
+#[derive(Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+fn page_size(name: &str, n: i32, max: u64) -> Result<u64, ApiError> {
+    match u64::try_from(n) {
+        Ok(size) if size <= max => Ok(size),
+        _ => Err(ApiError::bad_input(format!(
+            "`{name}` must be between 0 and {max}, got {n}; page with cursors for more"
+        ))),
+    }
+}
+
+/// A page of one list: the query is built once per field and shared by every parent's page.
+#[derive(Debug)]
+pub struct ListQuery {
+    pub source: Arc<ListSource>,
+    order: Vec<SortKey>,
+    window: Window,
+    /// The list's table and forward ordering, written into its cursors so one works both ways.
+    signature: Arc<str>,
+    /// The columns each row's sort keys are read from, in `order`'s order.
+    sort_columns: Vec<String>,
+    fingerprint: String,
+}
+
+impl ListQuery {
+    /// `order` must end in keys that make every row unique (the primary key).
+    pub fn new(source: Arc<ListSource>, order: Vec<SortKey>, args: PageArgs) -> Result<Self, ApiError> {
+        let signature = signature(&source.table, &order);
+        if args.last.is_none() && args.after.is_some() && args.before.is_some() {
+            return Err(ApiError::bad_input("pass `after` or `before`, not both"));
+        }
+        if args.last.is_some() && args.after.is_some() {
+            return Err(ApiError::bad_input("`after` pages forward: pass it with `first`"));
+        }
+        let (size, cursor, backward) = match (args.first, args.last) {
+            (Some(_), Some(_)) => return Err(ApiError::bad_input("pass `first` or `last`, not both")),
+            (_, Some(last)) => (page_size("last", last, source.max_page)?, args.before, true),
+            (first, None) => {
+                if args.before.is_some() {
+                    return Err(ApiError::bad_input("`before` pages backward: pass it with `last`"));
+                }
+                (first.map_or(Ok(DEFAULT_PAGE), |n| page_size("first", n, source.max_page))?, args.after, false)
+            }
+        };
+        let had_cursor = cursor.is_some();
+        let order: Vec<SortKey> = if backward { order.iter().map(SortKey::reversed).collect() } else { order };
+        let after = cursor.map(|c| decode_cursor(&c, &signature, &order)).transpose()?;
+        let window = Window { size, after, backward, had_cursor };
+        let sort_columns = (0..order.len()).map(|i| format!("__sk{i}")).collect();
+        let mut query =
+            Self { source, order, window, signature: signature.into(), sort_columns, fingerprint: String::new() };
+        query.fingerprint = query.select(&[]).to_string(SqliteQueryBuilder);
+        Ok(query)
+    }
+
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    fn keyset(&self) -> Condition {
+        let Some(values) = &self.window.after else { return Condition::all() };
+        let mut any = Condition::any();
+        let mut equal_so_far = Condition::all();
+        for (key, value) in self.order.iter().zip(values) {
+            let (strictly, equal) = key.after(value);
+            any = any.add(equal_so_far.clone().add(strictly));
+            equal_so_far = equal_so_far.add(equal);
+        }
+        any.not_empty_or_false()
+    }
+
+    /// One statement for the page of every parent in `parents` (or of the root list).
+    fn select(&self, parents: &[i32]) -> SelectStatement {
+        let source = &self.source;
+        let mut select = source.base(parents);
+        match &source.columns {
+            Some(columns) => {
+                for column in columns {
+                    select.column((source.table.clone(), column.clone()));
+                }
+            }
+            None => {
+                select.column((source.table.clone(), Asterisk));
+            }
+        }
+        select.cond_where(self.keyset());
+        for (expr, alias) in &source.extra {
+            select.expr_as(expr.clone(), Alias::new(alias.as_str()));
+        }
+        for (i, key) in self.order.iter().enumerate() {
+            let kind = match key.kind {
+                KeyKind::Int => "BIGINT",
+                KeyKind::Float => "DOUBLE PRECISION",
+                KeyKind::Text => "TEXT",
+            };
+            select.expr_as(key.expr.clone().cast_as(Alias::new(kind)), Alias::new(self.sort_columns[i].as_str()));
+        }
+        let limit = self.window.size + 1;
+        let Some(parent_column) = source.parent.clone() else {
+            for key in &self.order {
+                let (order, nulls) = key.order();
+                select.order_by_expr_with_nulls(key.expr.clone(), order, nulls);
+            }
+            return select.limit(limit).to_owned();
+        };
+        let mut window = WindowStatement::new();
+        window.add_partition_by(parent_column.clone());
+        for key in &self.order {
+            let (order, nulls) = key.order();
+            window.order_by_expr_with_nulls(key.expr.clone(), order, nulls);
+        }
+        select.expr_as(parent_column, Alias::new("__parent")).expr_window_as(
+            Expr::cust("ROW_NUMBER()"),
+            window,
+            Alias::new("__rn"),
+        );
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(select, Alias::new("page"))
+            .and_where(Expr::col(Alias::new("__rn")).lte(limit))
+            .order_by(Alias::new("__parent"), Order::Asc)
+            .order_by(Alias::new("__rn"), Order::Asc)
+            .to_owned()
+    }
+
+    fn cursor(&self, row: &QueryResult) -> Result<Cursor, sea_orm::DbErr> {
+        let values = self
+            .order
+            .iter()
+            .zip(&self.sort_columns)
+            .map(|(key, column)| key.read(row, column))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Cursor { signature: self.signature.clone(), keys: values })
+    }
+
+    /// Turns fetched rows (in traversal order, one extra) into a page.
+    fn page<M: FromQueryResult>(&self, rows: Vec<QueryResult>) -> Result<Page<M>, sea_orm::DbErr> {
+        self.page_with(rows, |row| M::from_query_result(row, ""))
+    }
+
+    fn page_with<M>(
+        &self,
+        rows: Vec<QueryResult>,
+        decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
+    ) -> Result<Page<M>, sea_orm::DbErr> {
+        let has_more = rows.len() as u64 > self.window.size;
+        // Sized up front: collecting `Result`s would grow the vector row by row.
+        let mut read = Vec::with_capacity(rows.len());
+        for row in rows.iter().take(self.window.size as usize) {
+            read.push((decode(row)?, self.cursor(row)?));
+        }
+        let (has_next, has_previous) = if self.window.backward {
+            read.reverse();
+            (self.window.had_cursor, has_more)
+        } else {
+            (has_more, self.window.had_cursor)
+        };
+        Ok(Page { rows: read, has_next, has_previous })
+    }
+
+    /// The root list's page, each row read by `decode`.
+    pub async fn fetch<M>(
+        &self,
+        db: &DatabaseConnection,
+        decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
+    ) -> Result<Page<M>, ApiError> {
+        let rows = db.query_all(&self.select(&[])).await?;
+        Ok(self.page_with(rows, decode)?)
+    }
+
+    /// Every parent's page in one statement.
+    pub async fn fetch_nested<M: FromQueryResult>(
+        &self,
+        db: &DatabaseConnection,
+        parents: &[i32],
+    ) -> Result<Vec<(i32, Page<M>)>, sea_orm::DbErr> {
+        let rows = db.query_all(&self.select(parents)).await?;
+        let mut grouped: Vec<(i32, Vec<QueryResult>)> = Vec::new();
+        for row in rows {
+            let parent: i32 = row.try_get("", "__parent")?;
+            match grouped.last_mut() {
+                Some((last, group)) if *last == parent => group.push(row),
+                _ => grouped.push((parent, vec![row])),
+            }
+        }
+        grouped.into_iter().map(|(parent, rows)| Ok((parent, self.page(rows)?))).collect()
+    }
+}
+
+/// `table.column` as an expression.
+pub fn column<C: ColumnTrait>(column: C) -> Expr {
+    Expr::col((column.entity_name(), column))
+}
+
+/// Every column of `E`, e.g. to read a link table's row as edge fields.
+fn columns<E: EntityTrait>() -> Vec<DynIden> {
+    E::Column::iter().map(|c| Alias::new(c.as_str()).into_iden()).collect()
+}
+
+/// The primary key as the last sort keys, so every row has exactly one place in every ordering.
+pub fn primary_key<E: EntityTrait>() -> Vec<SortKey> {
+    use sea_orm::PrimaryKeyToColumn;
+    E::PrimaryKey::iter()
+        .map(|key| SortKey::new(key.into_column().as_str(), column(key.into_column()), KeyKind::Int))
+        .collect()
+}
+
+/// What a cursor belongs to: the table it pages and its ordering.
+fn signature(table: &DynIden, order: &[SortKey]) -> String {
+    let keys: Vec<String> = order
+        .iter()
+        .map(|k| {
+            format!("{}:{}:{}", k.name, if k.descending { "d" } else { "a" }, if k.nulls_last { "l" } else { "f" })
+        })
+        .collect();
+    format!("{table}:{}", keys.join(","))
+}
+
+fn decode_cursor(cursor: &str, signature: &str, order: &[SortKey]) -> Result<Vec<Value>, ApiError> {
+    let foreign = || ApiError::bad_input(ForeignCursor.to_string());
+    let cursor = Cursor::decode_cursor(cursor).map_err(|_| foreign())?;
+    if &*cursor.signature != signature || cursor.keys.len() != order.len() {
+        return Err(foreign());
+    }
+    order.iter().zip(&cursor.keys).map(|(key, value)| key.value(value).ok_or_else(foreign)).collect()
+}
+
+/// One page of rows, each with its cursor.
+#[derive(Debug, Clone)]
+pub struct Page<M> {
+    pub rows: Vec<(M, Cursor)>,
+    pub has_next: bool,
+    pub has_previous: bool,
+}
+
+impl<M> Default for Page<M> {
+    fn default() -> Self {
+        Self { rows: Vec::new(), has_next: false, has_previous: false }
+    }
+}
+
+impl<M> Page<M> {
+    /// The connection for this page; `edge` gives each row's node and edge fields.
+    pub fn connection<N, E, Name, EdgeName>(
+        self,
+        total: Total,
+        edge: impl Fn(M) -> (N, E),
+    ) -> Connection<Cursor, N, Total, E, Name, EdgeName>
+    where
+        N: OutputType,
+        E: ObjectType,
+        Name: ConnectionNameType,
+        EdgeName: EdgeNameType,
+    {
+        let mut connection = Connection::with_additional_fields(self.has_previous, self.has_next, total);
+        connection.edges = self
+            .rows
+            .into_iter()
+            .map(|(row, cursor)| {
+                let (node, fields) = edge(row);
+                Edge::with_additional_fields(cursor, node, fields)
+            })
+            .collect();
+        connection
+    }
+
+    /// The connection for this page, whose edges carry nothing but the cursor.
+    pub fn plain<N: OutputType>(self, total: Total, node: impl Fn(M) -> N) -> Plain<N> {
+        self.connection(total, |row| (node(row), EmptyFields))
+    }
+}
+
+/// A connection whose edges carry nothing but the cursor.
+pub type Plain<N> = Connection<Cursor, N, Total, EmptyFields, DefaultConnectionName, DefaultEdgeName>;
+
+/// The `totalCount` of a connection, counted only when a client selects it.
+pub struct Total {
+    source: Arc<ListSource>,
+    parent: Option<i32>,
+}
+
+impl Total {
+    pub fn new(source: Arc<ListSource>, parent: Option<i32>) -> Self {
+        Self { source, parent }
+    }
+}
+
+#[Object]
+impl Total {
+    /// How many items the list holds across all pages, with its filter applied.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        match self.parent {
+            Some(parent) => crate::graphql::engine::loader::load_count(ctx, self.source.clone(), parent).await,
+            None => {
+                let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
+                let row = db.query_one(&self.source.count(&[])).await?;
+                Ok(row.map(|r| r.try_get::<i64>("", "__count")).transpose()?.unwrap_or(0))
+            }
+        }
+    }
+}
+
+/// A row of a link table's node with the link's own columns, read as `link_{column}`.
+#[derive(Clone, Debug)]
+pub struct Linked<N, L> {
+    pub node: N,
+    pub link: L,
+}
+
+impl<N: FromQueryResult, L: FromQueryResult> FromQueryResult for Linked<N, L> {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            node: N::from_query_result(row, prefix)?,
+            link: L::from_query_result(row, &format!("{prefix}link_"))?,
+        })
+    }
+}
+
+/// Names a connection type and its edge type, for connections whose edges carry fields of their own.
+macro_rules! connection_names {
+    ($marker:ident, $name:literal) => {
+        pub struct $marker;
+        impl async_graphql::connection::ConnectionNameType for $marker {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                concat!($name, "Connection").to_owned()
+            }
+        }
+        impl async_graphql::connection::EdgeNameType for $marker {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                concat!($name, "Edge").to_owned()
+            }
+        }
+    };
+}
+
+/// A connection whose edges carry `E` and are named by `Names`.
+pub type LinkConnection<N, E, Names> = Connection<Cursor, N, Total, E, Names, Names>;
+
+/// A nested list as a parent's resolver describes it: its rows, their order, and the page asked for.
+pub type NestedList = (ListSource, Vec<SortKey>, PageArgs);
+
+/// Each nested list's query in one request, by the field asking for it.
+#[derive(Default)]
+pub struct NestedQueries(Mutex<HashMap<(usize, TypeId), Arc<ListQuery>>>);
+
+impl NestedQueries {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(usize, TypeId), Arc<ListQuery>>> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Builds a nested list's page for one parent. Every sibling asks for the same list, so it is described and
+/// built once per field (built per parent, it was a fifth of a nested query's work), and all their pages
+/// come from one statement.
+pub async fn nested_page<M>(
+    ctx: &Context<'_>,
+    parent: i32,
+    list: impl FnOnce() -> Result<NestedList, ApiError>,
+) -> Result<(Page<M>, Total), ApiError>
+where
+    M: FromQueryResult + Clone + Send + Sync + 'static,
+{
+    // The field's node in the request's document is the same for every parent, and so are its arguments;
+    // the row type tells apart fields that a fragment shares between types.
+    let key = (std::ptr::from_ref(&ctx.item.node) as usize, TypeId::of::<M>());
+    let queries = ctx.data::<NestedQueries>().ok();
+    let query = match queries.and_then(|queries| queries.lock().get(&key).cloned()) {
+        Some(query) => query,
+        None => {
+            let (source, order, args) = list()?;
+            let query = Arc::new(ListQuery::new(source.build(), order, args)?);
+            if let Some(queries) = queries {
+                queries.lock().insert(key, query.clone());
+            }
+            query
+        }
+    };
+    let page = crate::graphql::engine::loader::load_page::<M>(ctx, query.clone(), parent).await?;
+    Ok((page, Total::new(query.source.clone(), Some(parent))))
+}
+
+/// Builds the root list's page.
+pub async fn root_page<M: FromQueryResult>(
+    ctx: &Context<'_>,
+    source: Arc<ListSource>,
+    order: Vec<SortKey>,
+    args: PageArgs,
+) -> Result<(Page<M>, Total), ApiError> {
+    root_page_with(ctx, source, order, args, |row| M::from_query_result(row, "")).await
+}
+
+/// Builds the root list's page of rows that `decode` reads, for rows that are not one table's.
+pub async fn root_page_with<M>(
+    ctx: &Context<'_>,
+    source: Arc<ListSource>,
+    order: Vec<SortKey>,
+    args: PageArgs,
+    decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
+) -> Result<(Page<M>, Total), ApiError> {
+    let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
+    let page = ListQuery::new(source.clone(), order, args)?.fetch(db, decode).await?;
+    Ok((page, Total::new(source, None)))
+}

@@ -1,0 +1,9 @@
+//! What clients see: the root types, the object types, and the inputs (filters, orderings) they take.
+pub mod enums;
+#[macro_use]
+pub mod inputs;
+pub mod mutation;
+pub mod query;
+pub mod subscription;
+pub mod types;
+pub mod write;

@@ -1,0 +1,262 @@
+//! The root `Query`: a connection and a lookup for each kind, and global object identification.
+use async_graphql::{Context, ID, Object};
+use entity::{change, city, occupation, role, salary_range, skill, tool};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, QueryFilter};
+
+use crate::graphql::engine::page::{PageArgs, root_page};
+use crate::graphql::error::ApiError;
+use crate::graphql::schema::types::change::Change;
+use crate::graphql::schema::types::change::{ChangeConnection, ChangeFilter, change_source};
+use crate::graphql::schema::types::city::{City, CityConnection, CityFilter, CityOrder, city_order, city_source};
+use crate::graphql::schema::types::node::{Node, node};
+use crate::graphql::schema::types::occupation::{
+    Occupation, OccupationConnection, OccupationFilter, OccupationOrder, occupation_order, occupation_source,
+};
+use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
+use crate::graphql::schema::types::salary_range::PayPeriod;
+use crate::graphql::schema::types::salary_range::{
+    SalaryRange, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_order, salary_range_source,
+};
+use crate::graphql::schema::types::salary_stats::{
+    SalaryGroupBy, SalaryGroupConnection, SalaryStatsOrder, salary_stats,
+};
+use crate::graphql::schema::types::search::{SearchKind, SearchResult, search};
+use crate::graphql::schema::types::skill::{
+    Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source,
+};
+use crate::graphql::schema::types::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
+
+pub struct Query;
+
+fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection, ApiError> {
+    ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))
+}
+
+/// The row of `E` whose unique `column` equals `value`, or `NOT_FOUND` naming what was asked for
+/// (the field is nullable, so a miss leaves the rest of the response intact).
+async fn find<E: EntityTrait>(
+    ctx: &Context<'_>,
+    kind: &str,
+    column: E::Column,
+    value: &str,
+) -> Result<E::Model, ApiError> {
+    E::find()
+        .filter(column.eq(value))
+        .one(db(ctx)?)
+        .await?
+        .ok_or_else(|| ApiError::not_found(kind, column.as_str(), value))
+}
+
+/// The largest `nodes(ids:)` request served, like a page.
+const MAX_NODES: usize = 100;
+
+// Every answer may be cached for an hour: careerql's data changes slowly (a seed, an import, editors' fixes);
+// clients that must see a change at once subscribe to it or ask over POST, which is never cached.
+// (A hint on a type or field with a shorter `max_age` would lower it for the queries that touch it.)
+#[Object(cache_control(max_age = 3600))]
+impl Query {
+    /// Career roles, by title unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Forward page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (with `first`).")] after: Option<String>,
+        #[graphql(desc = "Backward page size (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor (with `last`).")] before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<RoleConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let (page, total) =
+            root_page::<role::Model>(ctx, role_source(filter).build(), role_order(order_by)?, args).await?;
+        Ok(page.plain(total, Role))
+    }
+
+    /// The audit trail, newest first (admin key only): every change made through the API.
+    #[graphql(cache_control(no_cache))]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ChangeFilter>,
+    ) -> Result<ChangeConnection, ApiError> {
+        crate::graphql::schema::write::require(ctx, crate::auth::KeyRole::Admin)?;
+        let (source, order) = change_source(filter);
+        let args = PageArgs { first, after, last, before };
+        let (page, total) = root_page::<change::Model>(ctx, source, order, args).await?;
+        Ok(page.plain(total, Change))
+    }
+
+    /// One role by slug, e.g. `senior-backend-engineer`.
+    async fn role(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Role>, ApiError> {
+        find::<role::Entity>(ctx, "role", role::Column::Slug, &slug).await.map(|row| Some(Role(row)))
+    }
+
+    /// Skills, by name unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn skills(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SkillFilter>,
+        order_by: Option<Vec<SkillOrder>>,
+    ) -> Result<SkillConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let order = skill_order(order_by, None)?;
+        let (page, total) = root_page::<skill::Model>(ctx, skill_source(filter).build(), order, args).await?;
+        Ok(page.plain(total, Skill))
+    }
+
+    /// One skill by slug, e.g. `api-design`.
+    async fn skill(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Skill>, ApiError> {
+        find::<skill::Entity>(ctx, "skill", skill::Column::Slug, &slug).await.map(|row| Some(Skill(row)))
+    }
+
+    /// Tools, by name unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn tools(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ToolFilter>,
+        order_by: Option<Vec<ToolOrder>>,
+    ) -> Result<ToolConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let (page, total) =
+            root_page::<tool::Model>(ctx, tool_source(filter).build(), tool_order(order_by)?, args).await?;
+        Ok(page.plain(total, Tool))
+    }
+
+    /// One tool by slug, e.g. `postgresql`.
+    async fn tool(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tool>, ApiError> {
+        find::<tool::Entity>(ctx, "tool", tool::Column::Slug, &slug).await.map(|row| Some(Tool(row)))
+    }
+
+    /// Cities (BLS areas, the nation among them), by slug unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn cities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<CityFilter>,
+        order_by: Option<Vec<CityOrder>>,
+    ) -> Result<CityConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let (page, total) =
+            root_page::<city::Model>(ctx, city_source(filter).build(), city_order(order_by)?, args).await?;
+        Ok(page.plain(total, City))
+    }
+
+    /// One city by slug, e.g. `san-francisco-ca`, or `united-states` for the nation.
+    async fn city(&self, ctx: &Context<'_>, slug: String) -> Result<Option<City>, ApiError> {
+        find::<city::Entity>(ctx, "city", city::Column::Slug, &slug).await.map(|row| Some(City(row)))
+    }
+
+    /// BLS SOC occupations, by code unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn occupations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<OccupationFilter>,
+        order_by: Option<Vec<OccupationOrder>>,
+    ) -> Result<OccupationConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let order = occupation_order(order_by)?;
+        let (page, total) = root_page::<occupation::Model>(ctx, occupation_source(filter).build(), order, args).await?;
+        Ok(page.plain(total, Occupation))
+    }
+
+    /// One occupation by SOC code, e.g. `15-1252`.
+    async fn occupation(&self, ctx: &Context<'_>, soc_code: String) -> Result<Option<Occupation>, ApiError> {
+        find::<occupation::Entity>(ctx, "occupation", occupation::Column::SocCode, &soc_code)
+            .await
+            .map(|row| Some(Occupation(row)))
+    }
+
+    /// Salary ranges, in the order they were recorded unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn salary_ranges(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SalaryRangeFilter>,
+        order_by: Option<Vec<SalaryRangeOrder>>,
+    ) -> Result<SalaryRangeConnection, ApiError> {
+        let args = PageArgs { first, after, last, before };
+        let source = salary_range_source(filter).build();
+        let (page, total) = root_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args).await?;
+        Ok(page.plain(total, SalaryRange))
+    }
+
+    /// Salary ranges matching `filter`, grouped by `groupBy` (no keys: one group of everything), with counts,
+    /// total employment, the employment-weighted mean, each statistic's spread and estimated percentiles of the
+    /// pooled distribution. Figures are never pooled across pay periods: every group is in `period` (annual
+    /// unless asked). Groups come in `groupBy` order unless `orderBy` says otherwise, and page like any list.
+    #[allow(clippy::too_many_arguments)]
+    async fn salary_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The pay period of every figure (default ANNUAL).", default_with = "PayPeriod::Annual")]
+        period: PayPeriod,
+        filter: Option<SalaryRangeFilter>,
+        #[graphql(desc = "Keys to group by, combined.", default)] group_by: Vec<SalaryGroupBy>,
+        order_by: Option<Vec<SalaryStatsOrder>>,
+        #[graphql(desc = "How many groups (default 20, at most 1000: every area or occupation in one page).")]
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "How many groups, from the end (at most 1000).")] last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<SalaryGroupConnection, ApiError> {
+        salary_stats(ctx, period, filter, group_by, order_by, PageArgs { first, after, last, before }).await
+    }
+
+    /// Roles, skills, tools and cities matching `text`, best first. Tolerates typos: matching is by shared
+    /// trigrams, so "postgress" finds PostgreSQL.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        text: String,
+        #[graphql(desc = "Only these kinds (default: all).")] kinds: Option<Vec<SearchKind>>,
+        #[graphql(desc = "How many (default 10, at most 100).", default = 10)] first: i32,
+    ) -> Result<Vec<SearchResult>, ApiError> {
+        let size = u64::try_from(first)
+            .ok()
+            .filter(|n| *n <= crate::graphql::engine::page::MAX_PAGE)
+            .ok_or_else(|| ApiError::bad_input(format!("`first` must be between 0 and 100, got {first}")))?;
+        search(ctx, &text, kinds, size).await
+    }
+
+    /// Any object by its global `id`.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>, ApiError> {
+        node(ctx, &id).await.map(Some)
+    }
+
+    /// Objects by their global `id`s, in the order asked, all loaded in one batch per type (at most 100).
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>, ApiError> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::bad_input(format!("`nodes` takes at most {MAX_NODES} ids, got {}", ids.len())));
+        }
+        let found = futures_util::future::join_all(ids.iter().map(|id| node(ctx, id))).await;
+        found.into_iter().map(|n| n.map(Some)).collect()
+    }
+}

@@ -1,0 +1,231 @@
+use async_graphql::{Context, ContextSelectionSet, Enum, ID, InputObject, Object, Value};
+use entity::{city, role, salary_range};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+
+use crate::graphql::engine::eager::EagerObject;
+use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, primary_key};
+use crate::graphql::error::ApiError;
+pub use crate::graphql::schema::enums::AreaKind;
+use crate::graphql::schema::inputs::{
+    BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, combine, select_where, sort_key, sort_keys,
+};
+use crate::graphql::schema::types::global_id;
+use crate::graphql::schema::types::salary_range::{
+    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_range_source,
+    salary_ranges,
+};
+
+/// A place wages are published for: a metropolitan area such as San Francisco-Oakland-Fremont, a state,
+/// or the nation.
+pub struct City(pub city::Model);
+
+pub type CityConnection = Plain<City>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CityOrderField {
+    Name,
+    Slug,
+    State,
+    AreaCode,
+    Kind,
+    /// The median wage BLS publishes in the city for the occupation of `role` (give `role`).
+    MedianWage,
+    /// The mean wage BLS publishes in the city for the occupation of `role` (give `role`).
+    MeanWage,
+    /// Jobs in the city in the occupation of `role` (give `role`).
+    Employment,
+}
+
+/// One ordering term for cities. The wage and employment fields order cities by a role's figures there.
+#[derive(InputObject)]
+pub struct CityOrder {
+    pub field: CityOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+    #[graphql(default)]
+    pub nulls: NullsOrder,
+    /// The role (by slug) whose figures order cities, for `MEDIAN_WAGE`, `MEAN_WAGE` and `EMPLOYMENT`.
+    pub role: Option<String>,
+    /// The pay period of those figures.
+    #[graphql(default_with = "PayPeriod::Annual")]
+    pub period: PayPeriod,
+}
+
+impl CityOrder {
+    fn sort_key(&self) -> Result<SortKey, ApiError> {
+        let own = |name: &str, c: city::Column| Ok((name.to_owned(), column(c)));
+        let (name, expr) = match self.field {
+            CityOrderField::Name => own("name", city::Column::Name),
+            CityOrderField::Slug => own("slug", city::Column::Slug),
+            CityOrderField::State => own("state", city::Column::State),
+            CityOrderField::AreaCode => own("areaCode", city::Column::AreaCode),
+            CityOrderField::Kind => own("kind", city::Column::Kind),
+            CityOrderField::MedianWage => self.role_figure("medianWage", salary_range::Column::MedianCents),
+            CityOrderField::MeanWage => self.role_figure("meanWage", salary_range::Column::MeanCents),
+            CityOrderField::Employment => self.role_figure("employment", salary_range::Column::Employment),
+        }?;
+        let kind = if expr_is_text(self.field) { KeyKind::Text } else { KeyKind::Int };
+        Ok(sort_key(name, expr, kind, self.direction, self.nulls))
+    }
+
+    /// The latest BLS figure for `role`'s occupation in the city being ordered.
+    fn role_figure(&self, name: &str, figure: salary_range::Column) -> Result<(String, Expr), ApiError> {
+        let Some(slug) = &self.role else {
+            return Err(ApiError::bad_input(format!("ordering cities by {name} needs `role`: whose {name}?")));
+        };
+        let occupation = select_where(
+            role::Column::OccupationId,
+            Condition::all().add(column(role::Column::Slug).eq(slug.as_str())),
+        );
+        let (select, period_name) = latest_bls_figure(
+            figure,
+            column(salary_range::Column::OccupationId).in_subquery(occupation),
+            column(salary_range::Column::CityId).equals((city::Entity, city::Column::Id)),
+            self.period,
+        );
+        Ok((format!("{name}({slug},{period_name})"), select))
+    }
+}
+
+fn expr_is_text(field: CityOrderField) -> bool {
+    matches!(
+        field,
+        CityOrderField::Name
+            | CityOrderField::Slug
+            | CityOrderField::State
+            | CityOrderField::AreaCode
+            | CityOrderField::Kind
+    )
+}
+
+/// The sort keys for cities: the client's `orderBy`, else by slug.
+pub fn city_order(order_by: Option<Vec<CityOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested =
+        order_by.map(|terms| terms.iter().map(CityOrder::sort_key).collect::<Result<Vec<_>, _>>()).transpose()?;
+    sort_keys(
+        requested,
+        vec![SortKey::new("slug", column(city::Column::Slug), KeyKind::Text)],
+        primary_key::<city::Entity>(),
+    )
+}
+
+/// Which cities to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct CityFilter {
+    pub slug: Option<StringFilter>,
+    pub name: Option<StringFilter>,
+    /// Postal code of the principal state, e.g. `{ eq: "CA" }`.
+    pub state: Option<StringFilter>,
+    pub area_code: Option<StringFilter>,
+    pub area_title: Option<StringFilter>,
+    pub kind: Option<EnumFilter<AreaKind>>,
+    pub hub: Option<BooleanFilter>,
+    /// Cities with at least one salary range matching this, e.g. where a role's median exceeds a figure:
+    /// `{ role: { slug: { eq: "api-developer" } }, median: { gt: 180000 } }`.
+    pub salary_range: Option<Box<SalaryRangeFilter>>,
+    pub and: Option<Vec<CityFilter>>,
+    pub or: Option<Vec<CityFilter>>,
+    pub not: Option<Box<CityFilter>>,
+}
+
+impl CityFilter {
+    pub fn condition(&self) -> Condition {
+        let own = Condition::all()
+            .add_option(self.slug.as_ref().map(|f| f.condition(column(city::Column::Slug))))
+            .add_option(self.name.as_ref().map(|f| f.condition(column(city::Column::Name))))
+            .add_option(self.state.as_ref().map(|f| f.condition(column(city::Column::State))))
+            .add_option(self.area_code.as_ref().map(|f| f.condition(column(city::Column::AreaCode))))
+            .add_option(self.area_title.as_ref().map(|f| f.condition(column(city::Column::AreaTitle))))
+            .add_option(self.kind.as_ref().map(|f| f.condition::<entity::enums::AreaKind>(column(city::Column::Kind))))
+            .add_option(self.hub.as_ref().map(|f| f.condition(column(city::Column::Hub))))
+            .add_option(self.salary_range.as_ref().map(|f| {
+                column(city::Column::Id).in_subquery(select_where(salary_range::Column::CityId, f.condition()))
+            }));
+        combine(own, &self.and, &self.or, &self.not, CityFilter::condition)
+    }
+}
+
+pub fn city_source(filter: Option<CityFilter>) -> ListSource {
+    ListSource::new(city::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+/// A city's own columns, read without a future each where a city comes with many rows (a salary breakdown's
+/// groups); its lists and computed fields load through the resolvers below.
+impl EagerObject for City {
+    fn field(&self, name: &str, _: &ContextSelectionSet<'_>) -> Option<Value> {
+        let city = &self.0;
+        Some(match name {
+            "version" => city.version.into(),
+            "slug" => city.slug.as_str().into(),
+            "name" => city.name.as_str().into(),
+            "state" => city.state.as_deref().into(),
+            "areaCode" => city.area_code.as_str().into(),
+            "areaTitle" => city.area_title.as_str().into(),
+            "hub" => city.hub.into(),
+            _ => return None,
+        })
+    }
+}
+
+#[Object]
+impl City {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        global_id("City", self.0.id)
+    }
+
+    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Stable, URL-safe name, e.g. `san-francisco-ca`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Short display name, e.g. "San Francisco".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Postal code of the area's principal state; null for the nation.
+    async fn state(&self) -> Option<&str> {
+        self.0.state.as_deref()
+    }
+
+    /// The BLS area code, e.g. `41860`.
+    async fn area_code(&self) -> &str {
+        &self.0.area_code
+    }
+
+    /// The BLS area title, e.g. "San Francisco-Oakland-Fremont, CA".
+    async fn area_title(&self) -> &str {
+        &self.0.area_title
+    }
+
+    async fn kind(&self) -> AreaKind {
+        self.0.kind.into()
+    }
+
+    /// One of the tech hubs the careers overview names (San Francisco, Seattle, New York, Austin, Boston).
+    async fn hub(&self) -> bool {
+        self.0.hub
+    }
+
+    /// Wage distributions published for this area.
+    #[allow(clippy::too_many_arguments)]
+    async fn salary_ranges(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SalaryRangeFilter>,
+        order_by: Option<Vec<SalaryRangeOrder>>,
+    ) -> Result<SalaryRangeConnection, ApiError> {
+        let source = || salary_range_source(filter).children_of(column(salary_range::Column::CityId));
+        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
+    }
+}

@@ -1,0 +1,134 @@
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{occupation, role, salary_range};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+
+use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
+use crate::graphql::error::ApiError;
+pub use crate::graphql::schema::enums::OccupationGroup;
+use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, sort_keys};
+use crate::graphql::schema::types::global_id;
+use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
+use crate::graphql::schema::types::salary_range::{
+    SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges,
+};
+
+/// A BLS Standard Occupational Classification (SOC) occupation, the unit BLS publishes wages for.
+pub struct Occupation(pub occupation::Model);
+
+pub type OccupationConnection = Plain<Occupation>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum OccupationOrderField {
+    SocCode,
+    Title,
+}
+
+impl OrderField for OccupationOrderField {
+    fn key(self) -> (&'static str, Expr, KeyKind) {
+        match self {
+            Self::SocCode => ("socCode", column(occupation::Column::SocCode), KeyKind::Text),
+            Self::Title => ("title", column(occupation::Column::Title), KeyKind::Text),
+        }
+    }
+}
+
+ordering_input!(OccupationOrder, OccupationOrderField);
+
+/// Which occupations to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct OccupationFilter {
+    pub soc_code: Option<StringFilter>,
+    pub title: Option<StringFilter>,
+    pub group: Option<EnumFilter<OccupationGroup>>,
+    pub and: Option<Vec<OccupationFilter>>,
+    pub or: Option<Vec<OccupationFilter>>,
+    pub not: Option<Box<OccupationFilter>>,
+}
+
+impl OccupationFilter {
+    pub fn condition(&self) -> Condition {
+        let own = Condition::all()
+            .add_option(self.soc_code.as_ref().map(|f| f.condition(column(occupation::Column::SocCode))))
+            .add_option(self.title.as_ref().map(|f| f.condition(column(occupation::Column::Title))))
+            .add_option(
+                self.group
+                    .as_ref()
+                    .map(|f| f.condition::<entity::enums::OccupationGroup>(column(occupation::Column::SocGroup))),
+            );
+        combine(own, &self.and, &self.or, &self.not, OccupationFilter::condition)
+    }
+}
+
+pub fn occupation_source(filter: Option<OccupationFilter>) -> ListSource {
+    ListSource::new(occupation::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+/// The sort keys for occupations: the client's `orderBy`, else by SOC code.
+pub fn occupation_order(order_by: Option<Vec<OccupationOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
+    let (name, expr, kind) = OccupationOrderField::SocCode.key();
+    sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<occupation::Entity>())
+}
+
+#[Object]
+impl Occupation {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        global_id("Occupation", self.0.id)
+    }
+
+    /// The SOC code, e.g. `15-1252`.
+    async fn soc_code(&self) -> &str {
+        &self.0.soc_code
+    }
+
+    /// The SOC title, e.g. "Software Developers".
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Its level in the SOC hierarchy.
+    async fn group(&self) -> OccupationGroup {
+        self.0.soc_group.into()
+    }
+
+    /// Roles whose wages this occupation stands for.
+    #[allow(clippy::too_many_arguments)]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<RoleConnection, ApiError> {
+        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
+            let source = role_source(filter).children_of(column(role::Column::OccupationId));
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
+        Ok(page.plain(total, Role))
+    }
+
+    /// Wage distributions published for the whole occupation (role-specific figures are on the role).
+    #[allow(clippy::too_many_arguments)]
+    async fn salary_ranges(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SalaryRangeFilter>,
+        order_by: Option<Vec<SalaryRangeOrder>>,
+    ) -> Result<SalaryRangeConnection, ApiError> {
+        let source = || {
+            salary_range_source(filter)
+                .and_where(column(salary_range::Column::RoleId).is_null())
+                .children_of(column(salary_range::Column::OccupationId))
+        };
+        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
+    }
+}

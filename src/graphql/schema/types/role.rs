@@ -1,0 +1,351 @@
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+
+use crate::graphql::engine::loader::{load_by_id, load_many, load_ref};
+use crate::graphql::engine::page::{
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
+};
+use crate::graphql::error::ApiError;
+use crate::graphql::schema::inputs::{
+    BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, combine, select_where, sort_key, sort_keys,
+    subquery,
+};
+use crate::graphql::schema::types::global_id;
+use crate::graphql::schema::types::occupation::Occupation;
+use crate::graphql::schema::types::role_skill::{RoleSkillConnection, SkillRank};
+use crate::graphql::schema::types::role_tool::{RoleToolConnection, ToolUse};
+use crate::graphql::schema::types::salary_range::{
+    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_ranges,
+};
+use crate::graphql::schema::types::skill::{Skill, SkillFilter, SkillOrder};
+use crate::graphql::schema::types::tool::{Tool, ToolFilter, ToolOrder};
+
+/// A career role, such as Senior Backend Engineer, described from the careers overview and paid as the
+/// BLS occupation it maps to.
+pub struct Role(pub role::Model);
+
+pub type RoleConnection = Plain<Role>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum RoleOrderField {
+    Title,
+    Slug,
+    /// The SOC code of the role's occupation.
+    SocCode,
+    /// The median wage BLS publishes for the role's occupation in `city`.
+    MedianWage,
+    /// The mean wage BLS publishes for the role's occupation in `city`.
+    MeanWage,
+    /// Jobs in the role's occupation in `city`.
+    Employment,
+}
+
+impl OrderField for RoleOrderField {
+    fn key(self) -> (&'static str, Expr, KeyKind) {
+        match self {
+            Self::Title => ("title", column(role::Column::Title), KeyKind::Text),
+            Self::Slug => ("slug", column(role::Column::Slug), KeyKind::Text),
+            Self::SocCode => {
+                let code = select_where(occupation::Column::SocCode, Condition::all())
+                    .and_where(column(occupation::Column::Id).equals((role::Entity, role::Column::OccupationId)))
+                    .to_owned();
+                ("socCode", subquery(code), KeyKind::Text)
+            }
+            // Figures in a city are keyed by `RoleOrder`, which knows the city.
+            Self::MedianWage | Self::MeanWage | Self::Employment => {
+                ("title", column(role::Column::Title), KeyKind::Text)
+            }
+        }
+    }
+}
+
+/// One ordering term for roles. The wage and employment fields order roles by what they pay in `city`.
+#[derive(InputObject)]
+pub struct RoleOrder {
+    pub field: RoleOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+    #[graphql(default)]
+    pub nulls: NullsOrder,
+    /// The city (by slug) whose figures order roles, for `MEDIAN_WAGE`, `MEAN_WAGE` and `EMPLOYMENT`
+    /// (default: the nation, `united-states`).
+    pub city: Option<String>,
+    /// The pay period of those figures.
+    #[graphql(default_with = "PayPeriod::Annual")]
+    pub period: PayPeriod,
+}
+
+impl RoleOrder {
+    fn sort_key(&self) -> SortKey {
+        let (name, expr, kind) = match self.field {
+            RoleOrderField::MedianWage => self.figure("medianWage", salary_range::Column::MedianCents),
+            RoleOrderField::MeanWage => self.figure("meanWage", salary_range::Column::MeanCents),
+            RoleOrderField::Employment => self.figure("employment", salary_range::Column::Employment),
+            field => {
+                let (name, expr, kind) = field.key();
+                (name.to_owned(), expr, kind)
+            }
+        };
+        sort_key(name, expr, kind, self.direction, self.nulls)
+    }
+
+    /// The latest BLS figure for the role's occupation in the city.
+    fn figure(&self, name: &str, figure: salary_range::Column) -> (String, Expr, KeyKind) {
+        let city = self.city.as_deref().unwrap_or("united-states");
+        let cities = select_where(city::Column::Id, Condition::all().add(column(city::Column::Slug).eq(city)));
+        let (select, period_name) = latest_bls_figure(
+            figure,
+            column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)),
+            column(salary_range::Column::CityId).in_subquery(cities),
+            self.period,
+        );
+        (format!("{name}({city},{period_name})"), select, KeyKind::Int)
+    }
+}
+
+/// Which roles to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct RoleFilter {
+    pub slug: Option<StringFilter>,
+    pub title: Option<StringFilter>,
+    pub summary: Option<StringFilter>,
+    /// `true` for the catalog's hand-written roles, `false` for those the BLS importer makes from occupations.
+    pub curated: Option<BooleanFilter>,
+    /// The SOC code of the occupation whose wages stand for the role, e.g. `{ eq: "15-1252" }`.
+    pub soc_code: Option<StringFilter>,
+    /// Roles that need at least one skill matching this.
+    pub skill: Option<Box<SkillFilter>>,
+    /// Roles that use at least one tool matching this.
+    pub tool: Option<Box<ToolFilter>>,
+    /// Roles with at least one salary range matching this, e.g. `{ median: { gt: 150000 } }`.
+    pub salary_range: Option<Box<SalaryRangeFilter>>,
+    /// Roles that specialise a role matching this.
+    pub specialisation_of: Option<Box<RoleFilter>>,
+    pub and: Option<Vec<RoleFilter>>,
+    pub or: Option<Vec<RoleFilter>>,
+    pub not: Option<Box<RoleFilter>>,
+}
+
+impl RoleFilter {
+    pub fn condition(&self) -> Condition {
+        let id = || column(role::Column::Id);
+        let own = Condition::all()
+            .add_option(self.slug.as_ref().map(|f| f.condition(column(role::Column::Slug))))
+            .add_option(self.title.as_ref().map(|f| f.condition(column(role::Column::Title))))
+            .add_option(self.summary.as_ref().map(|f| f.condition(column(role::Column::Summary))))
+            .add_option(self.curated.as_ref().map(|f| f.condition(column(role::Column::Curated))))
+            .add_option(self.soc_code.as_ref().map(|f| {
+                let occupations =
+                    select_where(occupation::Column::Id, f.condition(column(occupation::Column::SocCode)));
+                column(role::Column::OccupationId).in_subquery(occupations)
+            }))
+            .add_option(self.skill.as_ref().map(|f| {
+                let skills = select_where(skill::Column::Id, f.condition());
+                id().in_subquery(select_where(
+                    role_skill::Column::RoleId,
+                    Condition::all().add(column(role_skill::Column::SkillId).in_subquery(skills)),
+                ))
+            }))
+            .add_option(self.tool.as_ref().map(|f| {
+                let tools = select_where(tool::Column::Id, f.condition());
+                id().in_subquery(select_where(
+                    role_tool::Column::RoleId,
+                    Condition::all().add(column(role_tool::Column::ToolId).in_subquery(tools)),
+                ))
+            }))
+            .add_option(self.salary_range.as_ref().map(|f| {
+                let occupation_wide = f.condition().add(column(salary_range::Column::RoleId).is_null());
+                Condition::any()
+                    .add(
+                        column(role::Column::OccupationId)
+                            .in_subquery(select_where(salary_range::Column::OccupationId, occupation_wide)),
+                    )
+                    .add(id().in_subquery(select_where(salary_range::Column::RoleId, f.condition())))
+            }))
+            .add_option(self.specialisation_of.as_ref().map(|f| {
+                column(role::Column::SpecialisationOfId).in_subquery(select_where(role::Column::Id, f.condition()))
+            }));
+        combine(own, &self.and, &self.or, &self.not, RoleFilter::condition)
+    }
+}
+
+/// The sort keys for a list of roles: the client's `orderBy`, else by title.
+pub fn role_order(order_by: Option<Vec<RoleOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(RoleOrder::sort_key).collect());
+    let (name, expr, kind) = RoleOrderField::Title.key();
+    sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<role::Entity>())
+}
+
+/// Roles matching `filter`, the children of a batch of parents when `parent` says which column holds them.
+pub fn role_source(filter: Option<RoleFilter>) -> ListSource {
+    ListSource::new(role::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+#[Object]
+impl Role {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        global_id("Role", self.0.id)
+    }
+
+    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Stable, URL-safe name, e.g. `api-developer`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// What the role is, in a sentence or two.
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+
+    /// True for roles written for careerql's catalog; false for those made from a BLS occupation by the importer
+    /// (one per detailed occupation, titled as BLS titles it).
+    async fn curated(&self) -> bool {
+        self.0.curated
+    }
+
+    /// What people in this role do, most central first.
+    async fn responsibilities(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
+        let mut rows = load_many::<responsibility::Entity>(ctx, responsibility::Column::RoleId, self.0.id).await?;
+        rows.sort_by_key(|r| r.position);
+        Ok(rows.into_iter().map(|r| r.description).collect())
+    }
+
+    /// The BLS SOC occupation whose wages stand for this role (see the README for the mapping and why).
+    async fn occupation(&self, ctx: &Context<'_>) -> Result<Occupation, ApiError> {
+        load_ref::<occupation::Entity>(ctx, self.0.occupation_id).await.map(Occupation)
+    }
+
+    /// The O*NET-SOC occupation whose technology skills describe this role, e.g. `15-1299.08`.
+    async fn onet_soc_code(&self) -> Option<&str> {
+        self.0.onet_soc_code.as_deref()
+    }
+
+    /// The broader role this one specialises, if any.
+    async fn specialisation_of(&self, ctx: &Context<'_>) -> Result<Option<Role>, ApiError> {
+        match self.0.specialisation_of_id {
+            Some(id) => Ok(load_by_id::<role::Entity>(ctx, id).await?.map(Role)),
+            None => Ok(None),
+        }
+    }
+
+    /// Narrower roles that specialise this one.
+    #[allow(clippy::too_many_arguments)]
+    async fn specialisations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<RoleConnection, ApiError> {
+        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
+            let source = role_source(filter).children_of(column(role::Column::SpecialisationOfId));
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
+        Ok(page.plain(total, Role))
+    }
+
+    /// The skills this role needs; each edge carries the skill's rank here. Most important first unless
+    /// `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn skills(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SkillFilter>,
+        order_by: Option<Vec<SkillOrder>>,
+    ) -> Result<RoleSkillConnection, ApiError> {
+        let (page, total) = nested_page::<Linked<skill::Model, role_skill::Model>>(ctx, self.0.id, || {
+            let source = crate::graphql::schema::types::skill::skill_source(filter).through::<role_skill::Entity>(
+                role_skill::Column::SkillId,
+                skill::Column::Id,
+                role_skill::Column::RoleId,
+            );
+            let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
+            Ok((
+                source,
+                crate::graphql::schema::types::skill::skill_order(order_by, Some(rank))?,
+                PageArgs { first, after, last, before },
+            ))
+        })
+        .await?;
+        Ok(page.connection(total, |row| (Skill(row.node), SkillRank(row.link))))
+    }
+
+    /// The tools this role uses; each edge carries O*NET's flags for the tool in this role. By tool name
+    /// unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn tools(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ToolFilter>,
+        order_by: Option<Vec<ToolOrder>>,
+    ) -> Result<RoleToolConnection, ApiError> {
+        let (page, total) = nested_page::<Linked<tool::Model, role_tool::Model>>(ctx, self.0.id, || {
+            let source = crate::graphql::schema::types::tool::tool_source(filter).through::<role_tool::Entity>(
+                role_tool::Column::ToolId,
+                tool::Column::Id,
+                role_tool::Column::RoleId,
+            );
+            Ok((
+                source,
+                crate::graphql::schema::types::tool::tool_order(order_by)?,
+                PageArgs { first, after, last, before },
+            ))
+        })
+        .await?;
+        Ok(page.connection(total, |row| (Tool(row.node), ToolUse(row.link))))
+    }
+
+    /// What this role pays: the ranges published for its occupation, and those published for the role itself.
+    #[allow(clippy::too_many_arguments)]
+    async fn salary_ranges(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SalaryRangeFilter>,
+        order_by: Option<Vec<SalaryRangeOrder>>,
+    ) -> Result<SalaryRangeConnection, ApiError> {
+        let source = || {
+            // The role is joined in as the parent: ranges of its occupation, or published for it alone.
+            let paid = Condition::all()
+                .add(
+                    column(role::Column::OccupationId)
+                        .equals((salary_range::Entity, salary_range::Column::OccupationId)),
+                )
+                .add(
+                    Condition::any()
+                        .add(column(salary_range::Column::RoleId).is_null())
+                        .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
+                );
+            crate::graphql::schema::types::salary_range::salary_range_source(filter)
+                .join(role::Entity, paid, "", &[])
+                .children_of(column(role::Column::Id))
+        };
+        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
+    }
+}

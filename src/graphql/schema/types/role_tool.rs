@@ -1,0 +1,38 @@
+//! The role↔tool link: edges carry O*NET's flags for the tool in the role's occupation.
+use async_graphql::Object;
+use entity::role_tool;
+
+use crate::graphql::engine::page::LinkConnection;
+
+use crate::graphql::schema::types::role::Role;
+use crate::graphql::schema::types::tool::Tool;
+
+/// Edge fields of a role↔tool link. The flags come from O*NET 29.2 and are null where O*NET does not list
+/// the tool for the role's occupation (the careers overview names it instead).
+pub struct ToolUse(pub role_tool::Model);
+
+#[Object]
+impl ToolUse {
+    /// The O*NET technology example matched, e.g. "Oracle Java".
+    async fn onet_example(&self) -> Option<&str> {
+        self.0.onet_example.as_deref()
+    }
+
+    /// O*NET's "hot technology": frequently named in employer job postings.
+    async fn hot_technology(&self) -> Option<bool> {
+        self.0.hot_technology
+    }
+
+    /// O*NET's "in demand": a hot technology named especially often for this occupation.
+    async fn in_demand(&self) -> Option<bool> {
+        self.0.in_demand
+    }
+}
+
+connection_names!(RoleToolNames, "RoleTool");
+connection_names!(ToolRoleNames, "ToolRole");
+
+/// A role's tools.
+pub type RoleToolConnection = LinkConnection<Tool, ToolUse, RoleToolNames>;
+/// The roles that use a tool.
+pub type ToolRoleConnection = LinkConnection<Role, ToolUse, ToolRoleNames>;

@@ -1,0 +1,556 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::SimpleObject;
+use async_graphql::dataloader::Loader;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{city, occupation, role, salary_range};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+
+use crate::domain::Cents;
+use crate::graphql::engine::loader::{DbLoader, load_by_id, load_ref, loader};
+use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
+use crate::graphql::error::ApiError;
+pub use crate::graphql::schema::enums::PayPeriod;
+use crate::graphql::schema::inputs::{
+    EnumFilter, NumberFilter, OrderField, StringFilter, combine, select_where, sort_keys, subquery,
+};
+use crate::graphql::schema::types::city::{City, CityFilter};
+use crate::graphql::schema::types::global_id;
+use crate::graphql::schema::types::occupation::{Occupation, OccupationFilter};
+use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
+
+/// One statistic of a published wage distribution.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum WageStatistic {
+    P10,
+    P25,
+    Median,
+    P75,
+    P90,
+    Mean,
+    /// Lower bound of a range published without percentiles.
+    Low,
+    /// Upper bound of a range published without percentiles.
+    High,
+}
+
+impl WageStatistic {
+    /// Each statistic and the name it is stored under in `top_coded`.
+    const NAMES: [(Self, &'static str); 8] = [
+        (Self::P10, "p10"),
+        (Self::P25, "p25"),
+        (Self::Median, "median"),
+        (Self::P75, "p75"),
+        (Self::P90, "p90"),
+        (Self::Mean, "mean"),
+        (Self::Low, "low"),
+        (Self::High, "high"),
+    ];
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::NAMES.iter().find(|(_, stored)| *stored == name).map(|(statistic, _)| *statistic)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(statistic, _)| *statistic == self).map_or("", |(_, name)| name)
+    }
+}
+
+/// A published wage distribution for one occupation (or one role) in one area, from one source and period.
+///
+/// Amounts are in `currency` units per `period`. A null amount was not published. An amount listed in
+/// `topCoded` is the source's lower bound ("at or above"), not an exact figure.
+pub struct SalaryRange(pub salary_range::Model);
+
+pub type SalaryRangeConnection = Plain<SalaryRange>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum SalaryRangeOrderField {
+    P10,
+    P25,
+    Median,
+    P75,
+    P90,
+    Mean,
+    Employment,
+    LocationQuotient,
+    JobsPer1000,
+    Year,
+    Period,
+    /// The name of the range's city.
+    CityName,
+    /// The SOC code of the range's occupation.
+    SocCode,
+}
+
+impl OrderField for SalaryRangeOrderField {
+    fn key(self) -> (&'static str, Expr, KeyKind) {
+        use salary_range::Column as S;
+        let own = |name, c: S, kind| (name, column(c), kind);
+        match self {
+            Self::P10 => own("p10", S::P10Cents, KeyKind::Int),
+            Self::P25 => own("p25", S::P25Cents, KeyKind::Int),
+            Self::Median => own("median", S::MedianCents, KeyKind::Int),
+            Self::P75 => own("p75", S::P75Cents, KeyKind::Int),
+            Self::P90 => own("p90", S::P90Cents, KeyKind::Int),
+            Self::Mean => own("mean", S::MeanCents, KeyKind::Int),
+            Self::Employment => own("employment", S::Employment, KeyKind::Int),
+            Self::LocationQuotient => own("locationQuotient", S::LocationQuotient, KeyKind::Float),
+            Self::JobsPer1000 => own("jobsPer1000", S::JobsPer1000, KeyKind::Float),
+            Self::Year => own("year", S::Year, KeyKind::Int),
+            Self::Period => own("period", S::Period, KeyKind::Text),
+            Self::CityName => ("cityName", related(city::Column::Name, city::Column::Id, S::CityId), KeyKind::Text),
+            Self::SocCode => (
+                "socCode",
+                related(occupation::Column::SocCode, occupation::Column::Id, S::OccupationId),
+                KeyKind::Text,
+            ),
+        }
+    }
+}
+
+/// `(SELECT value FROM other WHERE other.key = salary_range.foreign_key)`: a related row's value.
+fn related(
+    value: impl sea_orm::ColumnTrait,
+    key: impl sea_orm::ColumnTrait,
+    foreign_key: salary_range::Column,
+) -> Expr {
+    let select = select_where(value, Condition::all().add(column(key).equals((salary_range::Entity, foreign_key))));
+    subquery(select)
+}
+
+ordering_input!(SalaryRangeOrder, SalaryRangeOrderField);
+
+/// Which salary ranges to return. Amounts are in currency units. Every field set must hold; combine
+/// filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct SalaryRangeFilter {
+    pub period: Option<EnumFilter<PayPeriod>>,
+    pub currency: Option<StringFilter>,
+    pub source: Option<StringFilter>,
+    pub reference_period: Option<StringFilter>,
+    pub year: Option<NumberFilter<i64>>,
+    pub p10: Option<NumberFilter<f64>>,
+    pub p25: Option<NumberFilter<f64>>,
+    pub median: Option<NumberFilter<f64>>,
+    pub p75: Option<NumberFilter<f64>>,
+    pub p90: Option<NumberFilter<f64>>,
+    pub mean: Option<NumberFilter<f64>>,
+    pub employment: Option<NumberFilter<i64>>,
+    pub location_quotient: Option<NumberFilter<f64>>,
+    pub jobs_per_1000: Option<NumberFilter<f64>>,
+    /// Ranges in a city matching this, e.g. `{ state: { eq: "TX" } }`.
+    pub city: Option<Box<CityFilter>>,
+    /// Ranges for an occupation matching this.
+    pub occupation: Option<Box<OccupationFilter>>,
+    /// Ranges that pay a role matching this: its occupation's, or published for the role itself.
+    pub role: Option<Box<RoleFilter>>,
+    pub and: Option<Vec<SalaryRangeFilter>>,
+    pub or: Option<Vec<SalaryRangeFilter>>,
+    pub not: Option<Box<SalaryRangeFilter>>,
+}
+
+impl SalaryRangeFilter {
+    pub fn condition(&self) -> Condition {
+        use salary_range::Column as S;
+        let money = |filter: &Option<NumberFilter<f64>>, c: S| {
+            filter.as_ref().map(|f| f.condition(column(c), |units| Cents::nearest(units).0))
+        };
+        let own = Condition::all()
+            .add_option(self.period.as_ref().map(|f| f.condition::<entity::enums::PayPeriod>(column(S::Period))))
+            .add_option(self.currency.as_ref().map(|f| f.condition(column(S::Currency))))
+            .add_option(self.source.as_ref().map(|f| f.condition(column(S::Source))))
+            .add_option(self.reference_period.as_ref().map(|f| f.condition(column(S::ReferencePeriod))))
+            .add_option(self.year.as_ref().map(|f| f.condition(column(S::Year), |y| y)))
+            .add_option(money(&self.p10, S::P10Cents))
+            .add_option(money(&self.p25, S::P25Cents))
+            .add_option(money(&self.median, S::MedianCents))
+            .add_option(money(&self.p75, S::P75Cents))
+            .add_option(money(&self.p90, S::P90Cents))
+            .add_option(money(&self.mean, S::MeanCents))
+            .add_option(self.employment.as_ref().map(|f| f.condition(column(S::Employment), |e| e)))
+            .add_option(self.location_quotient.as_ref().map(|f| f.condition(column(S::LocationQuotient), |q| q)))
+            .add_option(self.jobs_per_1000.as_ref().map(|f| f.condition(column(S::JobsPer1000), |j| j)))
+            .add_option(
+                self.city
+                    .as_ref()
+                    .map(|f| column(S::CityId).in_subquery(select_where(city::Column::Id, f.condition()))),
+            )
+            .add_option(
+                self.occupation
+                    .as_ref()
+                    .map(|f| column(S::OccupationId).in_subquery(select_where(occupation::Column::Id, f.condition()))),
+            )
+            .add_option(self.role.as_ref().map(|f| {
+                // A range published for one role is filed under that role's occupation, so every range paying
+                // a role is among its occupation's: testing that first lets the database use its index on
+                // the occupation instead of scanning every range.
+                Condition::all()
+                    .add(column(S::OccupationId).in_subquery(select_where(role::Column::OccupationId, f.condition())))
+                    .add(
+                        Condition::any()
+                            .add(column(S::RoleId).is_null())
+                            .add(column(S::RoleId).in_subquery(select_where(role::Column::Id, f.condition()))),
+                    )
+            }));
+        combine(own, &self.and, &self.or, &self.not, SalaryRangeFilter::condition)
+    }
+}
+
+pub fn salary_range_source(filter: Option<SalaryRangeFilter>) -> ListSource {
+    ListSource::new(salary_range::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+/// The sort keys for salary ranges: the client's `orderBy`, else the order they were recorded in.
+pub fn salary_range_order(order_by: Option<Vec<SalaryRangeOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
+    sort_keys(requested, Vec::new(), primary_key::<salary_range::Entity>())
+}
+
+/// A parent's page of salary ranges (a role's, a city's or an occupation's).
+pub async fn salary_ranges(
+    ctx: &Context<'_>,
+    parent: i32,
+    source: impl FnOnce() -> ListSource,
+    order_by: Option<Vec<SalaryRangeOrder>>,
+    args: PageArgs,
+) -> Result<SalaryRangeConnection, ApiError> {
+    let (page, total) =
+        nested_page::<salary_range::Model>(ctx, parent, || Ok((source(), salary_range_order(order_by)?, args))).await?;
+    Ok(page.plain(total, SalaryRange))
+}
+
+/// `(SELECT figure FROM salary_range WHERE …)`: the latest occupation-wide BLS figure in `period` of the range
+/// matching `occupation` and `city` (conditions on `salary_range`), for ordering by a figure elsewhere. The
+/// second value names the period in cursor keys.
+pub fn latest_bls_figure(
+    figure: salary_range::Column,
+    occupation: Expr,
+    city: Expr,
+    period: PayPeriod,
+) -> (Expr, &'static str) {
+    use salary_range::Column as S;
+    let stored: entity::enums::PayPeriod = period.into();
+    let select = select_where(
+        figure,
+        Condition::all()
+            .add(city)
+            .add(occupation)
+            .add(column(S::RoleId).is_null())
+            .add(column(S::Source).eq(crate::domain::BLS_SOURCE))
+            .add(column(S::Period).eq(sea_orm::ActiveEnum::to_value(&stored))),
+    )
+    .order_by(S::Year, sea_orm::sea_query::Order::Desc)
+    .limit(1)
+    .to_owned();
+    (subquery(select), if period == PayPeriod::Annual { "annual" } else { "hourly" })
+}
+
+fn units(cents: Option<i64>) -> Option<f64> {
+    cents.map(|c| Cents(c).units())
+}
+
+#[Object]
+impl SalaryRange {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        global_id("SalaryRange", self.0.id)
+    }
+
+    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The occupation the figures describe.
+    async fn occupation(&self, ctx: &Context<'_>) -> Result<Occupation, ApiError> {
+        load_ref::<occupation::Entity>(ctx, self.0.occupation_id).await.map(Occupation)
+    }
+
+    /// The role the source published this range for; null when it covers the whole occupation (as BLS does).
+    async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>, ApiError> {
+        match self.0.role_id {
+            Some(id) => Ok(load_by_id::<role::Entity>(ctx, id).await?.map(Role)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every role whose pay this range describes: the roles mapped to its occupation, or its one role.
+    #[allow(clippy::too_many_arguments)]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<RoleConnection, ApiError> {
+        // The range is joined in as the parent: roles of its occupation, or its one role.
+        let pays = Condition::all()
+            .add(column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)))
+            .add(
+                Condition::any()
+                    .add(column(salary_range::Column::RoleId).is_null())
+                    .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
+            );
+        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
+            let source = role_source(filter)
+                .join(salary_range::Entity, pays, "", &[])
+                .children_of(column(salary_range::Column::Id));
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
+        Ok(page.plain(total, Role))
+    }
+
+    /// Where these wages are paid; the nation is an area too.
+    async fn city(&self, ctx: &Context<'_>) -> Result<City, ApiError> {
+        load_ref::<city::Entity>(ctx, self.0.city_id).await.map(City)
+    }
+
+    async fn period(&self) -> PayPeriod {
+        self.0.period.into()
+    }
+
+    /// ISO 4217 currency code.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    /// 10th percentile.
+    async fn p10(&self) -> Option<f64> {
+        units(self.0.p10_cents)
+    }
+
+    /// 25th percentile.
+    async fn p25(&self) -> Option<f64> {
+        units(self.0.p25_cents)
+    }
+
+    async fn median(&self) -> Option<f64> {
+        units(self.0.median_cents)
+    }
+
+    /// 75th percentile.
+    async fn p75(&self) -> Option<f64> {
+        units(self.0.p75_cents)
+    }
+
+    /// 90th percentile.
+    async fn p90(&self) -> Option<f64> {
+        units(self.0.p90_cents)
+    }
+
+    async fn mean(&self) -> Option<f64> {
+        units(self.0.mean_cents)
+    }
+
+    /// Lower bound, for sources that publish a range rather than percentiles.
+    async fn low(&self) -> Option<f64> {
+        units(self.0.low_cents)
+    }
+
+    /// Upper bound, for sources that publish a range rather than percentiles.
+    async fn high(&self) -> Option<f64> {
+        units(self.0.high_cents)
+    }
+
+    /// Statistics whose amount is a top-coded lower bound (BLS: $115.00/hour or $239,200/year and above).
+    async fn top_coded(&self) -> Vec<WageStatistic> {
+        self.0.top_coded.split_whitespace().filter_map(WageStatistic::parse).collect()
+    }
+
+    /// Statistics this source publishes but did not release for this occupation and area.
+    async fn unpublished(&self) -> Vec<WageStatistic> {
+        if self.0.source != crate::domain::BLS_SOURCE {
+            return Vec::new();
+        }
+        let published = [
+            (WageStatistic::P10, self.0.p10_cents),
+            (WageStatistic::P25, self.0.p25_cents),
+            (WageStatistic::Median, self.0.median_cents),
+            (WageStatistic::P75, self.0.p75_cents),
+            (WageStatistic::P90, self.0.p90_cents),
+            (WageStatistic::Mean, self.0.mean_cents),
+        ];
+        published.into_iter().filter(|(_, amount)| amount.is_none()).map(|(stat, _)| stat).collect()
+    }
+
+    /// Number of jobs, where the source estimates it.
+    async fn employment(&self) -> Option<i64> {
+        self.0.employment
+    }
+
+    /// The occupation's share of the area's jobs relative to its national share (1.0 = same as nationally).
+    async fn location_quotient(&self) -> Option<f64> {
+        self.0.location_quotient
+    }
+
+    /// Jobs in the occupation per 1,000 jobs in the area, where the source publishes it.
+    async fn jobs_per_1000(&self) -> Option<f64> {
+        self.0.jobs_per_1000
+    }
+
+    /// Experience levels derived from the published percentiles; null unless all five are published.
+    async fn levels(&self) -> Option<ExperienceLevels> {
+        let r = &self.0;
+        let cents = [r.p10_cents?, r.p25_cents?, r.median_cents?, r.p75_cents?, r.p90_cents?];
+        let top_coded: Vec<&str> = r.top_coded.split_whitespace().collect();
+        let flags = ["p10", "p25", "median", "p75", "p90"].map(|name| top_coded.contains(&name));
+        Some(ExperienceLevels::new(cents.map(|c| Cents(c).units()), flags))
+    }
+
+    /// This range beside the national one for the same occupation (or role), source, reference period and
+    /// pay period: each statistic as a ratio to the national figure. Null where there is no national range.
+    async fn to_national(&self, ctx: &Context<'_>) -> Result<Option<NationalRatios>, ApiError> {
+        let key = NationalKey {
+            occupation_id: self.0.occupation_id,
+            role_id: self.0.role_id,
+            period: self.0.period,
+            source: self.0.source.clone(),
+            reference_period: self.0.reference_period.clone(),
+        };
+        let national = loader(ctx)?.load_one(key).await?;
+        Ok(national.map(|national| NationalRatios::new(&self.0, national)))
+    }
+
+    /// Who published the figures, e.g. "BLS OEWS".
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+
+    /// The period the figures describe, e.g. "May 2025".
+    async fn reference_period(&self) -> &str {
+        &self.0.reference_period
+    }
+
+    async fn year(&self) -> Option<i32> {
+        self.0.year
+    }
+}
+
+/// A band of wages between two published percentiles.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct WageBand {
+    pub low: f64,
+    pub high: f64,
+    /// True when an end of the band is a top-coded lower bound ("at least").
+    pub top_coded: bool,
+}
+
+/// Experience levels derived from wage percentiles: careerql's own mapping, not BLS's (BLS publishes no
+/// levels). Entry is the 10th to 25th percentile, mid the 25th to 75th, senior the 75th to 90th.
+#[derive(SimpleObject)]
+pub struct ExperienceLevels {
+    /// Entry level (derived): the 10th to the 25th percentile.
+    pub entry: WageBand,
+    /// Mid level (derived): the 25th to the 75th percentile.
+    pub mid: WageBand,
+    /// Senior level (derived): the 75th to the 90th percentile.
+    pub senior: WageBand,
+}
+
+impl ExperienceLevels {
+    /// From p10, p25, median, p75, p90 and which of them are lower bounds.
+    pub fn new(percentiles: [f64; 5], lower_bounds: [bool; 5]) -> Self {
+        let [entry, mid, senior] =
+            crate::domain::experience_levels(std::array::from_fn(|i| (percentiles[i], lower_bounds[i])));
+        let band = |b: crate::domain::Band<(f64, bool)>| WageBand {
+            low: b.low.0,
+            high: b.high.0,
+            top_coded: b.low.1 || b.high.1,
+        };
+        Self { entry: band(entry), mid: band(mid), senior: band(senior) }
+    }
+}
+
+/// The national range matching a range: same occupation (or role), source, reference period and pay period.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct NationalKey {
+    occupation_id: i32,
+    role_id: Option<i32>,
+    period: entity::enums::PayPeriod,
+    source: String,
+    reference_period: String,
+}
+
+impl Loader<NationalKey> for DbLoader {
+    type Value = salary_range::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[NationalKey]) -> Result<HashMap<NationalKey, Self::Value>, Self::Error> {
+        use salary_range::Column as S;
+        let nation = crate::graphql::schema::inputs::select_where(
+            city::Column::Id,
+            Condition::all()
+                .add(column(city::Column::Kind).eq(sea_orm::ActiveEnum::to_value(&entity::enums::AreaKind::National))),
+        );
+        let occupations: Vec<i32> = keys.iter().map(|k| k.occupation_id).collect();
+        let ranges = salary_range::Entity::find()
+            .filter(S::OccupationId.is_in(occupations))
+            .filter(S::CityId.in_subquery(nation))
+            .all(&self.db)
+            .await?;
+        Ok(ranges
+            .into_iter()
+            .map(|r| {
+                let key = NationalKey {
+                    occupation_id: r.occupation_id,
+                    role_id: r.role_id,
+                    period: r.period,
+                    source: r.source.clone(),
+                    reference_period: r.reference_period.clone(),
+                };
+                (key, r)
+            })
+            .filter(|(key, _)| keys.contains(key))
+            .collect())
+    }
+}
+
+/// A range's statistics as ratios to the national range's (1.0 = the national figure). A ratio is null
+/// where either figure is unpublished.
+#[derive(SimpleObject)]
+pub struct NationalRatios {
+    /// The national range itself.
+    national: SalaryRange,
+    p10: Option<f64>,
+    p25: Option<f64>,
+    median: Option<f64>,
+    p75: Option<f64>,
+    p90: Option<f64>,
+    mean: Option<f64>,
+    /// Statistics whose ratio involves a top-coded figure on either side, and so is not a true ratio.
+    top_coded: Vec<WageStatistic>,
+}
+
+impl NationalRatios {
+    fn new(range: &salary_range::Model, national: salary_range::Model) -> Self {
+        let ratio = |own: Option<i64>, national: Option<i64>| match (own, national) {
+            (Some(own), Some(national)) if national > 0 => Some(own as f64 / national as f64),
+            _ => None,
+        };
+        let mut top_coded: Vec<WageStatistic> = Vec::new();
+        for name in range.top_coded.split_whitespace().chain(national.top_coded.split_whitespace()) {
+            match WageStatistic::parse(name) {
+                Some(stat) if !top_coded.contains(&stat) => top_coded.push(stat),
+                _ => {}
+            }
+        }
+        Self {
+            p10: ratio(range.p10_cents, national.p10_cents),
+            p25: ratio(range.p25_cents, national.p25_cents),
+            median: ratio(range.median_cents, national.median_cents),
+            p75: ratio(range.p75_cents, national.p75_cents),
+            p90: ratio(range.p90_cents, national.p90_cents),
+            mean: ratio(range.mean_cents, national.mean_cents),
+            top_coded,
+            national: SalaryRange(national),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! `search`: roles, skills, tools and cities ranked by how well they match some text.
+use async_graphql::{Context, Enum, Union};
+use entity::{city, role, skill, tool};
+use sea_orm::DatabaseConnection;
+
+use crate::graphql::engine::loader::load_by_id;
+use crate::graphql::error::ApiError;
+use crate::graphql::schema::types::city::City;
+use crate::graphql::schema::types::role::Role;
+use crate::graphql::schema::types::skill::Skill;
+use crate::graphql::schema::types::tool::Tool;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum SearchKind {
+    Role,
+    Skill,
+    Tool,
+    City,
+}
+
+impl SearchKind {
+    const ALL: [SearchKind; 4] = [Self::Role, Self::Skill, Self::Tool, Self::City];
+
+    fn stored(self) -> &'static str {
+        match self {
+            Self::Role => "ROLE",
+            Self::Skill => "SKILL",
+            Self::Tool => "TOOL",
+            Self::City => "CITY",
+        }
+    }
+}
+
+/// Something `search` found.
+#[derive(Union)]
+pub enum SearchResult {
+    Role(Role),
+    Skill(Skill),
+    Tool(Tool),
+    City(City),
+}
+
+/// The best `size` matches for `text`, best first, loaded through the batched loaders.
+pub async fn search(
+    ctx: &Context<'_>,
+    text: &str,
+    kinds: Option<Vec<SearchKind>>,
+    size: u64,
+) -> Result<Vec<SearchResult>, ApiError> {
+    if text.len() > 200 {
+        return Err(ApiError::bad_input("search text is at most 200 characters"));
+    }
+    let kinds: Vec<&str> = kinds.unwrap_or(SearchKind::ALL.to_vec()).into_iter().map(SearchKind::stored).collect();
+    let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
+    let hits = crate::search::search(db, text, &kinds, size).await?;
+    let found = futures_util::future::join_all(hits.iter().map(|(kind, id)| async move {
+        Ok::<_, ApiError>(match kind.as_str() {
+            "ROLE" => load_by_id::<role::Entity>(ctx, *id).await?.map(|m| SearchResult::Role(Role(m))),
+            "SKILL" => load_by_id::<skill::Entity>(ctx, *id).await?.map(|m| SearchResult::Skill(Skill(m))),
+            "TOOL" => load_by_id::<tool::Entity>(ctx, *id).await?.map(|m| SearchResult::Tool(Tool(m))),
+            "CITY" => load_by_id::<city::Entity>(ctx, *id).await?.map(|m| SearchResult::City(City(m))),
+            _ => None,
+        })
+    }))
+    .await;
+    // An object removed since the index was built is simply not returned.
+    found.into_iter().filter_map(Result::transpose).collect()
+}

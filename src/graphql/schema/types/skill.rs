@@ -1,0 +1,174 @@
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{role, role_skill, skill, skill_tool, tool};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+
+use crate::graphql::engine::page::{
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
+};
+use crate::graphql::error::ApiError;
+pub use crate::graphql::schema::enums::SkillCategory;
+use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
+use crate::graphql::schema::types::global_id;
+use crate::graphql::schema::types::role::{Role, RoleFilter, RoleOrder, role_order, role_source};
+use crate::graphql::schema::types::role_skill::{SkillRank, SkillRoleConnection};
+use crate::graphql::schema::types::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
+
+/// A skill employers look for, such as API design and development.
+pub struct Skill(pub skill::Model);
+
+pub type SkillConnection = Plain<Skill>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum SkillOrderField {
+    Name,
+    Slug,
+    Category,
+}
+
+impl OrderField for SkillOrderField {
+    fn key(self) -> (&'static str, Expr, KeyKind) {
+        match self {
+            Self::Name => ("name", column(skill::Column::Name), KeyKind::Text),
+            Self::Slug => ("slug", column(skill::Column::Slug), KeyKind::Text),
+            Self::Category => ("category", column(skill::Column::Category), KeyKind::Text),
+        }
+    }
+}
+
+ordering_input!(SkillOrder, SkillOrderField);
+
+/// Which skills to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct SkillFilter {
+    pub slug: Option<StringFilter>,
+    pub name: Option<StringFilter>,
+    pub category: Option<EnumFilter<SkillCategory>>,
+    pub description: Option<StringFilter>,
+    /// Skills that a role matching this needs.
+    pub role: Option<Box<RoleFilter>>,
+    /// Skills practised with a tool matching this.
+    pub tool: Option<Box<ToolFilter>>,
+    pub and: Option<Vec<SkillFilter>>,
+    pub or: Option<Vec<SkillFilter>>,
+    pub not: Option<Box<SkillFilter>>,
+}
+
+impl SkillFilter {
+    pub fn condition(&self) -> Condition {
+        let id = || column(skill::Column::Id);
+        let own = Condition::all()
+            .add_option(self.slug.as_ref().map(|f| f.condition(column(skill::Column::Slug))))
+            .add_option(self.name.as_ref().map(|f| f.condition(column(skill::Column::Name))))
+            .add_option(
+                self.category
+                    .as_ref()
+                    .map(|f| f.condition::<entity::enums::SkillCategory>(column(skill::Column::Category))),
+            )
+            .add_option(self.description.as_ref().map(|f| f.condition(column(skill::Column::Description))))
+            .add_option(self.role.as_ref().map(|f| {
+                let roles = select_where(role::Column::Id, f.condition());
+                id().in_subquery(select_where(
+                    role_skill::Column::SkillId,
+                    Condition::all().add(column(role_skill::Column::RoleId).in_subquery(roles)),
+                ))
+            }))
+            .add_option(self.tool.as_ref().map(|f| {
+                let tools = select_where(tool::Column::Id, f.condition());
+                id().in_subquery(select_where(
+                    skill_tool::Column::SkillId,
+                    Condition::all().add(column(skill_tool::Column::ToolId).in_subquery(tools)),
+                ))
+            }));
+        combine(own, &self.and, &self.or, &self.not, SkillFilter::condition)
+    }
+}
+
+pub fn skill_source(filter: Option<SkillFilter>) -> ListSource {
+    ListSource::new(skill::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+/// The sort keys for skills: the client's `orderBy`, else `default` (or by name).
+pub fn skill_order(order_by: Option<Vec<SkillOrder>>, default: Option<SortKey>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
+    let (name, expr, kind) = SkillOrderField::Name.key();
+    let default = default.unwrap_or_else(|| SortKey::new(name, expr, kind));
+    sort_keys(requested, vec![default], primary_key::<skill::Entity>())
+}
+
+#[Object]
+impl Skill {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        global_id("Skill", self.0.id)
+    }
+
+    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Stable, URL-safe name, e.g. `api-design`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn category(&self) -> SkillCategory {
+        self.0.category.into()
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// The roles that need this skill; each edge carries the skill's rank in that role.
+    #[allow(clippy::too_many_arguments)]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<SkillRoleConnection, ApiError> {
+        let (page, total) = nested_page::<Linked<role::Model, role_skill::Model>>(ctx, self.0.id, || {
+            let source = role_source(filter).through::<role_skill::Entity>(
+                role_skill::Column::RoleId,
+                role::Column::Id,
+                role_skill::Column::SkillId,
+            );
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
+        Ok(page.connection(total, |row| (Role(row.node), SkillRank(row.link))))
+    }
+
+    /// Tools through which this skill is practised.
+    #[allow(clippy::too_many_arguments)]
+    async fn tools(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ToolFilter>,
+        order_by: Option<Vec<ToolOrder>>,
+    ) -> Result<ToolConnection, ApiError> {
+        let (page, total) = nested_page::<tool::Model>(ctx, self.0.id, || {
+            let source = tool_source(filter).through::<skill_tool::Entity>(
+                skill_tool::Column::ToolId,
+                tool::Column::Id,
+                skill_tool::Column::SkillId,
+            );
+            Ok((source, tool_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
+        Ok(page.plain(total, Tool))
+    }
+}

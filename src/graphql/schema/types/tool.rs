@@ -1,0 +1,182 @@
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{role, role_tool, skill, skill_tool, tool};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+
+use crate::graphql::engine::page::{
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
+};
+use crate::graphql::error::ApiError;
+pub use crate::graphql::schema::enums::ToolCategory;
+use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
+use crate::graphql::schema::types::global_id;
+use crate::graphql::schema::types::role::{Role, RoleFilter, RoleOrder, role_order, role_source};
+use crate::graphql::schema::types::role_tool::{ToolRoleConnection, ToolUse};
+use crate::graphql::schema::types::skill::{
+    Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source,
+};
+
+/// A technology practitioners use: a language, framework, database, version control system, API tool or
+/// cloud platform.
+pub struct Tool(pub tool::Model);
+
+pub type ToolConnection = Plain<Tool>;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ToolOrderField {
+    Name,
+    Slug,
+    Category,
+}
+
+impl OrderField for ToolOrderField {
+    fn key(self) -> (&'static str, Expr, KeyKind) {
+        match self {
+            Self::Name => ("name", column(tool::Column::Name), KeyKind::Text),
+            Self::Slug => ("slug", column(tool::Column::Slug), KeyKind::Text),
+            Self::Category => ("category", column(tool::Column::Category), KeyKind::Text),
+        }
+    }
+}
+
+ordering_input!(ToolOrder, ToolOrderField);
+
+/// Which tools to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+#[derive(InputObject, Default)]
+pub struct ToolFilter {
+    pub slug: Option<StringFilter>,
+    pub name: Option<StringFilter>,
+    pub category: Option<EnumFilter<ToolCategory>>,
+    /// Tools used by a role matching this.
+    pub role: Option<Box<RoleFilter>>,
+    /// Tools that practise a skill matching this.
+    pub skill: Option<Box<SkillFilter>>,
+    /// Tools O*NET lists as hot technologies for at least one role's occupation.
+    pub hot_technology: Option<bool>,
+    /// Tools O*NET lists as in demand for at least one role's occupation.
+    pub in_demand: Option<bool>,
+    pub and: Option<Vec<ToolFilter>>,
+    pub or: Option<Vec<ToolFilter>>,
+    pub not: Option<Box<ToolFilter>>,
+}
+
+impl ToolFilter {
+    pub fn condition(&self) -> Condition {
+        let id = || column(tool::Column::Id);
+        let used_where = |condition: Condition| id().in_subquery(select_where(role_tool::Column::ToolId, condition));
+        let flagged = |flag: Option<bool>, c: role_tool::Column| {
+            flag.map(|wanted| {
+                let listed = used_where(Condition::all().add(column(c).eq(true)));
+                if wanted { listed } else { listed.not() }
+            })
+        };
+        let own =
+            Condition::all()
+                .add_option(self.slug.as_ref().map(|f| f.condition(column(tool::Column::Slug))))
+                .add_option(self.name.as_ref().map(|f| f.condition(column(tool::Column::Name))))
+                .add_option(
+                    self.category
+                        .as_ref()
+                        .map(|f| f.condition::<entity::enums::ToolCategory>(column(tool::Column::Category))),
+                )
+                .add_option(self.role.as_ref().map(|f| {
+                    used_where(Condition::all().add(
+                        column(role_tool::Column::RoleId).in_subquery(select_where(role::Column::Id, f.condition())),
+                    ))
+                }))
+                .add_option(self.skill.as_ref().map(|f| {
+                    let skills = select_where(skill::Column::Id, f.condition());
+                    id().in_subquery(select_where(
+                        skill_tool::Column::ToolId,
+                        Condition::all().add(column(skill_tool::Column::SkillId).in_subquery(skills)),
+                    ))
+                }))
+                .add_option(flagged(self.hot_technology, role_tool::Column::HotTechnology))
+                .add_option(flagged(self.in_demand, role_tool::Column::InDemand));
+        combine(own, &self.and, &self.or, &self.not, ToolFilter::condition)
+    }
+}
+
+pub fn tool_source(filter: Option<ToolFilter>) -> ListSource {
+    ListSource::new(tool::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
+}
+
+/// The sort keys for tools: the client's `orderBy`, else by name.
+pub fn tool_order(order_by: Option<Vec<ToolOrder>>) -> Result<Vec<SortKey>, ApiError> {
+    let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
+    let (name, expr, kind) = ToolOrderField::Name.key();
+    sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<tool::Entity>())
+}
+
+#[Object]
+impl Tool {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        global_id("Tool", self.0.id)
+    }
+
+    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Stable, URL-safe name, e.g. `postgresql`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn category(&self) -> ToolCategory {
+        self.0.category.into()
+    }
+
+    /// The roles that use this tool; each edge carries O*NET's flags for the tool in that role.
+    #[allow(clippy::too_many_arguments)]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoleFilter>,
+        order_by: Option<Vec<RoleOrder>>,
+    ) -> Result<ToolRoleConnection, ApiError> {
+        let (page, total) = nested_page::<Linked<role::Model, role_tool::Model>>(ctx, self.0.id, || {
+            let source = role_source(filter).through::<role_tool::Entity>(
+                role_tool::Column::RoleId,
+                role::Column::Id,
+                role_tool::Column::ToolId,
+            );
+            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
+        Ok(page.connection(total, |row| (Role(row.node), ToolUse(row.link))))
+    }
+
+    /// Skills practised with this tool.
+    #[allow(clippy::too_many_arguments)]
+    async fn skills(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SkillFilter>,
+        order_by: Option<Vec<SkillOrder>>,
+    ) -> Result<SkillConnection, ApiError> {
+        let (page, total) = nested_page::<skill::Model>(ctx, self.0.id, || {
+            let source = skill_source(filter).through::<skill_tool::Entity>(
+                skill_tool::Column::SkillId,
+                skill::Column::Id,
+                skill_tool::Column::ToolId,
+            );
+            Ok((source, skill_order(order_by, None)?, PageArgs { first, after, last, before }))
+        })
+        .await?;
+        Ok(page.plain(total, Skill))
+    }
+}

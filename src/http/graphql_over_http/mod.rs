@@ -1,0 +1,221 @@
+//! `/graphql`, per the GraphQL Foundation's GraphQL-over-HTTP spec: queries over GET and POST, batches as
+//! JSON arrays, and the response media type negotiated from `Accept` (`negotiation.rs`).
+//!
+//! Refused here, before the schema sees anything (`request.rs`): a body over the size limit (413), a POST
+//! that is not JSON (415), a malformed request or batch (400), a mutation over GET (405), an `Accept` we
+//! cannot serve (406), a client out of budget (429). The schema's guard does the rest; `response.rs` turns
+//! its codes into status codes, and this module stops any request that runs past the timeout (504).
+mod caching;
+mod negotiation;
+mod request;
+mod response;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use async_graphql::ServerError;
+use async_graphql::parser::types::OperationType;
+use async_graphql_axum::GraphQLSubscription;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::from_fn;
+use axum::response::Response;
+use axum::routing::get;
+use futures_util::FutureExt;
+
+use self::negotiation::{MediaType, negotiate};
+use self::request::{discard, read_operations, refuse_writes_over_get};
+use self::response::{refuse, respond};
+use crate::auth::{self, AuthError, Caller};
+use crate::graphql::SubscriptionExecutor;
+use crate::graphql::error::{ApiError, ErrorCode, INTERNAL_MESSAGE};
+use crate::graphql::guard::text::over_limit;
+use crate::graphql::guard::{Budget, CostBudget};
+use crate::http::AppState;
+use crate::http::rate_limit::ClientBudget;
+
+/// One request or a batch of them, as the client sent it; then their responses.
+pub(super) enum Operations<T = async_graphql::Request> {
+    Single(T),
+    Batch(Vec<T>),
+}
+
+/// A request turned away before reaching the schema.
+pub(super) struct Refusal {
+    pub(super) status: StatusCode,
+    code: ErrorCode,
+    message: String,
+    /// For `QUERY_TOO_COMPLEX`: the limit it is over.
+    limit: Option<&'static str>,
+    pub(super) allow: Option<&'static str>,
+}
+
+impl Refusal {
+    pub(super) fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), limit: None, allow: None }
+    }
+
+    pub(super) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message)
+    }
+
+    pub(super) fn over_limit(status: StatusCode, limit: &'static str, message: impl Into<String>) -> Self {
+        Self { limit: Some(limit), ..Self::new(status, ErrorCode::QueryTooComplex, message) }
+    }
+
+    pub(super) fn error(self) -> ServerError {
+        match self.limit {
+            Some(limit) => over_limit(limit, self.message),
+            None => self.code.error(self.message),
+        }
+    }
+}
+
+/// `/graphql` over GET and POST (with conditional GETs answered from the ETag), and `/graphql/ws` for
+/// subscriptions (graphql-transport-ws and the older graphql-ws, negotiated by `Sec-WebSocket-Protocol`).
+pub fn router(state: &AppState) -> Router<AppState> {
+    let subscriptions = SubscriptionExecutor { schema: state.schema.clone(), db: state.db.conn.clone() };
+    Router::new()
+        .route("/graphql", get(execute).post(execute).layer(from_fn(caching::conditional_get)))
+        .route_service("/graphql/ws", GraphQLSubscription::new(subscriptions))
+}
+
+async fn execute(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    // Runs in the HTTP layer's request span, which carries the request id and gets the operation's name.
+    let request_id = request_id(request.headers());
+    handle(state, request, &request_id).await
+}
+
+/// The id the request is logged under and that `INTERNAL` errors carry: the `x-request-id` a proxy or
+/// middleware set, else one of our own.
+fn request_id(headers: &HeaderMap) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let given = headers.get("x-request-id").and_then(|value| value.to_str().ok()).filter(|id| id.len() <= 128);
+    match given {
+        Some(id) => id.to_owned(),
+        None => {
+            let started = SystemTime::now().duration_since(UNIX_EPOCH).map(|t| t.as_secs()).unwrap_or_default();
+            format!("{started:x}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+        }
+    }
+}
+
+async fn handle(state: AppState, request: axum::extract::Request, request_id: &str) -> Response {
+    // The timeout runs from arrival: a body trickled in slowly spends it too.
+    let deadline = tokio::time::Instant::now() + state.limits.http.request_timeout();
+    let (parts, body) = request.into_parts();
+    let media = match negotiate(&parts.headers) {
+        Ok(media) => media,
+        Err(refusal) => {
+            discard(body, deadline).await;
+            return refuse(refusal, MediaType::Json, None);
+        }
+    };
+    let budget = state.rate_limiter.budget(state.rate_limiter.client_key(&parts));
+    // Every request pays 1 on arrival, so a flood of requests refused for other reasons is limited too.
+    if let Err(wait) = budget.charge(1) {
+        let seconds = wait.as_secs_f64().ceil() as u64;
+        let refusal = Refusal::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!("rate limit reached; retry in {seconds} s"),
+        );
+        discard(body, deadline).await;
+        return refuse(refusal, media, Some(&budget));
+    }
+    let operations = match tokio::time::timeout_at(deadline, read_operations(&state, &parts, body)).await {
+        Ok(Ok(operations)) => operations,
+        Ok(Err(refusal)) => return refuse(refusal, media, Some(&budget)),
+        Err(_) => {
+            let message = "the request body did not arrive in time";
+            return refuse(
+                Refusal::new(StatusCode::REQUEST_TIMEOUT, ErrorCode::Timeout, message),
+                media,
+                Some(&budget),
+            );
+        }
+    };
+    let operations = match refuse_writes_over_get(&state, &parts.method, operations) {
+        Ok(operations) => operations,
+        Err(refusal) => return refuse(refusal, media, Some(&budget)),
+    };
+    let caller = match caller(&state, &parts.headers).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refuse(refusal, media, Some(&budget)),
+    };
+    let timeout = state.limits.http.request_timeout();
+    let responses = match tokio::time::timeout_at(deadline, run(&state, operations, &budget, &caller)).await {
+        Ok(responses) => responses,
+        Err(_) => {
+            let refusal = Refusal::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                ErrorCode::Timeout,
+                format!("the request ran longer than {} ms and was stopped", timeout.as_millis()),
+            );
+            return refuse(refusal, media, Some(&budget));
+        }
+    };
+    respond(responses, media, &budget, request_id)
+}
+
+/// Who sent the request, from its `Authorization` header (which is never logged). A key that is wrong or
+/// revoked refuses the whole request, queries included: the client meant to be someone.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Refusal> {
+    let header = headers.get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
+    auth::authenticate(&state.db.conn, header).await.map_err(|error| match error {
+        AuthError::Db(error) => {
+            let error = ApiError::from(error);
+            let code = error.code();
+            let status = if code == ErrorCode::Unavailable {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            let message = async_graphql::Error::from(error).message;
+            Refusal::new(status, code, message)
+        }
+        refused => Refusal::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, refused.to_string()),
+    })
+}
+
+/// Runs every operation with the client's budget and identity, each with its own loader.
+async fn run(
+    state: &AppState,
+    operations: Operations,
+    budget: &Arc<ClientBudget>,
+    caller: &Caller,
+) -> Operations<async_graphql::Response> {
+    let run_one = |request: async_graphql::Request| run_one(state, request.data(caller.clone()), budget);
+    match operations {
+        Operations::Single(request) => Operations::Single(run_one(request).await),
+        Operations::Batch(requests) => {
+            Operations::Batch(futures_util::future::join_all(requests.into_iter().map(run_one)).await)
+        }
+    }
+}
+
+/// A panic that escapes the schema (in a loader's batch, say) fails this operation with `INTERNAL`, never
+/// the connection.
+async fn run_one(
+    state: &AppState,
+    request: async_graphql::Request,
+    budget: &Arc<ClientBudget>,
+) -> async_graphql::Response {
+    let mut request = request.data(Budget(budget.clone() as Arc<dyn CostBudget>));
+    // Queries may read from a replica; anything else (or what does not parse: it fails before any read)
+    // runs on the primary, so a client that wrote reads its own write.
+    let db = match crate::graphql::operation_type(&mut request, &state.limits.query) {
+        Some(OperationType::Query) => state.db.reader(),
+        _ => &state.db.conn,
+    };
+    match AssertUnwindSafe(crate::graphql::execute(&state.schema, db, request)).catch_unwind().await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!("a request panicked outside any resolver");
+            async_graphql::Response::from_errors(vec![ErrorCode::Internal.error(INTERNAL_MESSAGE)])
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Writing a response: the one mapping from a GraphQL outcome to an HTTP status, and the body in the
+//! negotiated media type.
+use std::collections::BTreeMap;
+
+use async_graphql::ServerError;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::negotiation::MediaType;
+use super::{Operations, Refusal};
+use crate::graphql::error::{ErrorCode, is_request_error};
+use crate::http::rate_limit::ClientBudget;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
+const JSON: &str = "application/json; charset=utf-8";
+
+/// The HTTP status of one response: 200 once execution began. A request error (nothing ran) answers
+/// 4xx under `graphql-response+json` and 200 under legacy `application/json`, except for what HTTP itself
+/// must say: out of budget (429), timed out (504), unavailable (503), our fault (500).
+fn status_of(response: &async_graphql::Response, media: MediaType) -> StatusCode {
+    if !is_request_error(response) {
+        return StatusCode::OK;
+    }
+    match (response.errors.first().and_then(ErrorCode::of), media) {
+        (Some(ErrorCode::RateLimited), _) => StatusCode::TOO_MANY_REQUESTS,
+        (Some(ErrorCode::Timeout), _) => StatusCode::GATEWAY_TIMEOUT,
+        (Some(ErrorCode::Unavailable), _) => StatusCode::SERVICE_UNAVAILABLE,
+        (Some(ErrorCode::Internal), _) => StatusCode::INTERNAL_SERVER_ERROR,
+        (_, MediaType::Json) => StatusCode::OK,
+        (Some(ErrorCode::Unauthenticated), _) => StatusCode::UNAUTHORIZED,
+        (Some(ErrorCode::Forbidden), _) => StatusCode::FORBIDDEN,
+        (Some(ErrorCode::NotFound), _) => StatusCode::NOT_FOUND,
+        (Some(ErrorCode::Conflict), _) => StatusCode::CONFLICT,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// One response as JSON, fields in the order the query asked for them. A request error has no `data`
+/// entry at all, as the spec asks.
+#[derive(Serialize)]
+struct ResponseBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<async_graphql::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<ServerError>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: BTreeMap<String, async_graphql::Value>,
+}
+
+fn body_of(mut response: async_graphql::Response, request_id: &str) -> ResponseBody {
+    // INTERNAL errors carry the request id, so a client can quote it and we can find the log.
+    for error in &mut response.errors {
+        if ErrorCode::of(error) == Some(ErrorCode::Internal) {
+            error.extensions.get_or_insert_with(Default::default).set("requestId", request_id);
+        }
+    }
+    let data = (!is_request_error(&response)).then_some(response.data);
+    ResponseBody { data, errors: response.errors, extensions: response.extensions }
+}
+
+pub(super) fn respond(
+    responses: Operations<async_graphql::Response>,
+    media: MediaType,
+    budget: &ClientBudget,
+    request_id: &str,
+) -> Response {
+    let mut cache_control = None;
+    let (status, body) = match responses {
+        Operations::Single(response) => {
+            // What `caching` needs to know: the cache hints of an answer without errors (it keeps them on GET).
+            if response.errors.is_empty() {
+                cache_control = response.cache_control.value().and_then(|value| HeaderValue::from_str(&value).ok());
+            }
+            (status_of(&response, media), serde_json::to_vec(&body_of(response, request_id)))
+        }
+        Operations::Batch(responses) => {
+            // A batch answers 200 with each operation's own errors inside, unless any was out of budget: then
+            // the client must slow down, and 429 says so.
+            let rate_limited = responses.iter().any(|r| status_of(r, media) == StatusCode::TOO_MANY_REQUESTS);
+            let status = if rate_limited { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::OK };
+            let bodies: Vec<ResponseBody> =
+                responses.into_iter().map(|response| body_of(response, request_id)).collect();
+            (status, serde_json::to_vec(&bodies))
+        }
+    };
+    let mut response = write(status, media, body, Some(budget), None);
+    if let Some(value) = cache_control {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    response
+}
+
+pub(super) fn refuse(refusal: Refusal, media: MediaType, budget: Option<&ClientBudget>) -> Response {
+    let (status, allow) = (refusal.status, refusal.allow);
+    let body = serde_json::to_vec(&body_of(async_graphql::Response::from_errors(vec![refusal.error()]), ""));
+    write(status, media, body, budget, allow)
+}
+
+fn write(
+    status: StatusCode,
+    media: MediaType,
+    body: serde_json::Result<Vec<u8>>,
+    budget: Option<&ClientBudget>,
+    allow: Option<&str>,
+) -> Response {
+    // Serializing values we built cannot fail; if it ever did, the client still gets a coded error.
+    let (status, body) = match body {
+        Ok(body) => (status, body),
+        Err(error) => {
+            tracing::error!(%error, "cannot serialize a response");
+            let internal = r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#;
+            (StatusCode::INTERNAL_SERVER_ERROR, internal.as_bytes().to_vec())
+        }
+    };
+    let content_type = match media {
+        MediaType::GraphqlResponse => GRAPHQL_RESPONSE_JSON,
+        MediaType::Json => JSON,
+    };
+    let mut response = (status, [(header::CONTENT_TYPE, content_type)], body).into_response();
+    let headers = response.headers_mut();
+    headers.append(header::VARY, HeaderValue::from_static("accept"));
+    if let Some(budget) = budget {
+        headers.extend(budget.headers());
+    }
+    if let Some(allow) = allow.and_then(|allow| HeaderValue::from_str(allow).ok()) {
+        headers.insert(header::ALLOW, allow);
+    }
+    response
+}

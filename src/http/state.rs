@@ -1,0 +1,70 @@
+//! What every handler shares: the database, the schema, the limits and the rate limiter. `AppState::open`
+//! readies the database (migrations, the seed on an empty one) and loads the persisted queries.
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::config::{self, Config, Limits, PersistedQueryMode};
+use crate::db::Db;
+use crate::events::Hub;
+use crate::graphql::persisted::AllowList;
+use crate::graphql::{AppSchema, PersistedQueries, build_schema};
+use crate::http::rate_limit::CostLimiter;
+use crate::{metrics, seed};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub schema: AppSchema,
+    pub limits: Arc<Limits>,
+    pub rate_limiter: Arc<CostLimiter>,
+    pub http: config::Http,
+    /// Committed changes, for subscribers.
+    pub hub: Hub,
+    persisted: PersistedQueries,
+}
+
+impl AppState {
+    /// Connects, applies pending migrations, seeds an empty database, and loads the persisted queries.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        // Installed before the first statement runs, so that none goes uncounted.
+        metrics::handle();
+        let db = Db::connect(&config.database).await?;
+        db.migrate().await?;
+        if seed::is_empty(&db.conn).await? {
+            tracing::info!("empty database: applying the seed");
+            seed::apply(&db.conn).await?;
+        }
+        let persisted = persisted_queries(&config.persisted_queries)?;
+        let hub = Hub::default();
+        hub.listen(&db.conn);
+        Ok(Self::new(db, config.limits.clone(), persisted, config.http.clone(), hub))
+    }
+
+    pub fn new(db: Db, limits: Limits, persisted: PersistedQueries, http: config::Http, hub: Hub) -> Self {
+        let schema = build_schema(&limits.query, persisted.clone(), hub.clone());
+        let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));
+        Self { db, schema, limits: Arc::new(limits), rate_limiter, http, hub, persisted }
+    }
+
+    /// The same database under other limits.
+    pub fn with_limits(self, limits: Limits) -> Self {
+        Self::new(self.db, limits, self.persisted, self.http, self.hub)
+    }
+}
+
+fn persisted_queries(settings: &config::PersistedQueries) -> anyhow::Result<PersistedQueries> {
+    Ok(match settings.mode {
+        PersistedQueryMode::Off => PersistedQueries::Off,
+        PersistedQueryMode::Auto => PersistedQueries::auto(settings.cache_size as usize),
+        PersistedQueryMode::AllowList => {
+            // `required_if_eq` on the flag makes clap insist on a file in this mode.
+            let path = settings.file.as_deref().context("allow-list mode needs --persisted-queries-file")?;
+            let manifest = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let list =
+                AllowList::from_manifest(&manifest).map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+            tracing::info!(operations = list.len(), "persisted queries: only registered operations run");
+            PersistedQueries::AllowList(list.into())
+        }
+    })
+}
