@@ -302,8 +302,9 @@ fn the_docs_name_every_flag_and_only_real_ones() {
                 continue;
             };
             let flag = flag.split('=').next().unwrap();
-            // Flags of other tools (cargo's, websocat's) are named with their tool.
-            if !quoted.starts_with("cargo") && !quoted.starts_with("websocat") && !known.iter().any(|k| k == flag) {
+            // Only careerql's: a flag alone, or a careerql command line (not cargo's, websocat's or a script's).
+            let ours = quoted.starts_with("--") || quoted.starts_with("careerql ");
+            if ours && !known.iter().any(|k| k == flag) {
                 wrong.push(format!("{page}: `{quoted}`: careerql has no {flag}"));
             }
         }
