@@ -1,5 +1,5 @@
 -- Operation 6, an authenticated mutation: each request creates a skill with a slug no other request used, as
--- editor BENCH_TOKEN (scripts/bench.sh makes the key). `thread_id` is set by refusals.lua, appended to this.
+-- editor BENCH_TOKEN (scripts/bench/bench.sh makes the key). `thread_id` is set by refusals.lua, appended to this.
 local sent = 0
 local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN") }
 
@@ -8,6 +8,6 @@ function request()
   local slug = string.format("bench-%d-%d", thread_id, sent)
   local body = '{"query":"mutation ($input: SkillInput!) { createSkill(input: $input) { skill { slug version } '
     .. 'userErrors { field message } } }","variables":{"input":{"slug":"' .. slug .. '","name":"Bench ' .. slug
-    .. '","category":"TECHNICAL","description":"Made by scripts/bench.sh."}}}'
+    .. '","category":"TECHNICAL","description":"Made by scripts/bench/bench.sh."}}}'
   return wrk.format("POST", "/graphql", headers, body)
 end

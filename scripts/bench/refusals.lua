@@ -1,5 +1,5 @@
 -- Counts answers that carry GraphQL errors (or, for operation 6, user errors): a fast refusal must not pass
--- for a fast answer. scripts/bench.sh appends this to every operation's script and fails on any.
+-- for a fast answer. scripts/bench/bench.sh appends this to every operation's script and fails on any.
 local threads = {}
 
 function setup(thread)

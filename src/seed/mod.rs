@@ -1,7 +1,7 @@
 //! The compact real dataset compiled into the binary (see README "Data sources").
 //!
 //! `catalog.json` is careerql's editorial catalog written from the careers overview; the CSVs beside it are
-//! generated from BLS OEWS May 2025 and O*NET 29.2 by `scripts/build-seed.py`. Applying the seed upserts
+//! generated from BLS OEWS May 2025 and O*NET 29.2 by `scripts/dev/build-seed.py`. Applying the seed upserts
 //! every row by its natural key inside one transaction, so it is idempotent and never half-applied.
 use std::collections::HashMap;
 

@@ -1,8 +1,9 @@
 //! `spawn_app()`: the real server on 127.0.0.1 port 0 over a throwaway database, on either backend.
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_graphql::extensions::ExtensionFactory;
@@ -80,28 +81,82 @@ impl Drop for Throwaway {
     }
 }
 
-/// The PostgreSQL server tests use, started by `scripts/start-postgres.sh` when it is down. `None` (with a
-/// notice) where it cannot be had; under CI (`CI=true`) that is a failure, never a skip.
+/// The PostgreSQL server tests use, started by `scripts/dev/start-postgres.sh` when it is down. `None` where it
+/// cannot be had: each test that needed it is then `skip`ped (under CI, failed).
 fn postgres_server() -> Option<&'static str> {
     static SERVER: OnceLock<Option<String>> = OnceLock::new();
     SERVER
         .get_or_init(|| {
             let url = std::env::var("CAREERQL_TEST_POSTGRES")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/start-postgres.sh");
+            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/dev/start-postgres.sh");
             let started = std::process::Command::new("bash").arg(script).status().is_ok_and(|s| s.success());
-            if started {
-                return Some(url);
-            }
-            assert!(!in_ci(), "PostgreSQL is required under CI but {script} could not start it");
-            eprintln!("SKIPPED: PostgreSQL is not available; the postgres:: tests did not run");
-            None
+            started.then_some(url)
         })
         .as_deref()
 }
 
 pub fn in_ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// Why node cannot run the scripts in `dir` (relative to the repository) here, if it cannot: node is missing,
+/// or the packages pinned in `dir/package-lock.json` are not installed.
+pub fn node_missing(dir: &str) -> Option<String> {
+    let node = std::process::Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|output| output.status.success()) {
+        return Some("node is not installed (run scripts/dev/install-test-deps.sh)".to_owned());
+    }
+    let modules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir).join("node_modules");
+    if !modules.exists() {
+        return Some(format!("{dir}/node_modules is missing (run scripts/dev/install-test-deps.sh)"));
+    }
+    None
+}
+
+/// The tests that passed without checking anything, and why.
+static SKIPPED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Says that the calling test passes without checking anything because `why` (a tool or service it needs is
+/// missing), and returns. Under CI (`CI=true`, as `scripts/test` sets) that is a failure instead.
+///
+/// libtest keeps what a passing test prints with `print!`/`eprintln!` to itself, so a notice said that way
+/// reads as a pass. This one is written to the process's stderr directly, which libtest does not capture,
+/// and when the test binary exits a summary of every skip follows libtest's own `test result` line.
+pub fn skip(why: &str) {
+    assert!(!in_ci(), "under CI no test may be skipped, but {why}");
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let mut skipped = SKIPPED.lock().unwrap_or_else(PoisonError::into_inner);
+    if skipped.is_empty() {
+        // SAFETY: registers a plain function with no arguments; the C library calls it once, at exit.
+        unsafe { libc::atexit(report_skips) };
+    }
+    if skipped.iter().any(|(skipped, _)| *skipped == test) {
+        return; // said once per test
+    }
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+    skipped.push((test, why.to_owned()));
+}
+
+/// At exit: how many tests were skipped, and why, after everything libtest printed.
+extern "C" fn report_skips() {
+    let skipped = SKIPPED.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for (_, why) in skipped.iter() {
+        match reasons.iter_mut().find(|(reason, _)| reason == why) {
+            Some((_, count)) => *count += 1,
+            None => reasons.push((why, 1)),
+        }
+    }
+    let mut report = format!(
+        "\nSKIPPED: {} of the tests above passed without checking anything (each is listed above as SKIPPED):\n",
+        skipped.len()
+    );
+    for (why, count) in reasons {
+        report.push_str(&format!("  {count} because {why}\n"));
+    }
+    report.push_str("`scripts/test` installs and starts what they need and runs every test, with nothing skipped.\n");
+    let _ = std::io::stderr().write_all(report.as_bytes());
 }
 
 async fn throwaway_database(backend: Backend) -> Option<(String, Throwaway)> {
@@ -112,7 +167,10 @@ async fn throwaway_database(backend: Backend) -> Option<(String, Throwaway)> {
             Some((url, Throwaway::Sqlite { _dir: dir }))
         }
         Backend::Postgres => {
-            let server = postgres_server()?;
+            let Some(server) = postgres_server() else {
+                skip("PostgreSQL is not available (scripts/dev/start-postgres.sh could not start it)");
+                return None;
+            };
             static NEXT: AtomicU64 = AtomicU64::new(0);
             let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
             let name = format!("careerql_test_{}_{nanos}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
@@ -279,8 +337,7 @@ pub fn shared_data(relative: &str) -> Option<PathBuf> {
     if path.exists() {
         return Some(path);
     }
-    assert!(!in_ci(), "CI needs {}", path.display());
-    eprintln!("SKIPPED: {} not found; source-file checks did not run", path.display());
+    skip(&format!("{} is not there", path.display()));
     None
 }
 

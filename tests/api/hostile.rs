@@ -1,6 +1,6 @@
 //! Hostile traffic: each request of the corpus gets the right status and code while a normal client keeps
 //! being served; clients over their budget are slowed with 429; a panicking resolver fails only its field;
-//! a request past the timeout is stopped. (How fast refusals are is measured by `scripts/hostile-bench.sh`,
+//! a request past the timeout is stopped. (How fast refusals are is measured by `scripts/bench/hostile-bench.sh`,
 //! not asserted here.)
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

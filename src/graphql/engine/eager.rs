@@ -3,7 +3,7 @@
 //! async-graphql resolves every field through a boxed future of its own, routed through the schema's
 //! extensions: right for a field that loads, costly for figures already in hand. A city-by-city salary
 //! breakdown returns about 600 groups of 30 such figures, and resolving them field by field was most of its
-//! time (`scripts/bench-analytics.sh`). `Eager<T>` keeps `T`'s schema type (derived as usual, so the SDL and
+//! time (`scripts/bench/bench-analytics.sh`). `Eager<T>` keeps `T`'s schema type (derived as usual, so the SDL and
 //! introspection do not change), answers the fields `T` has in hand while walking the selection once, and
 //! leaves only the fields that load to `T`'s derived resolver.
 use std::borrow::Cow;

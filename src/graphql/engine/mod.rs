@@ -6,3 +6,14 @@ pub mod eager;
 pub mod loader;
 #[macro_use]
 pub mod page;
+
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+
+use crate::graphql::error::ApiError;
+
+/// The request's database connection (the primary, or a replica for a query), which every request's data
+/// holds.
+pub fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection, ApiError> {
+    ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))
+}

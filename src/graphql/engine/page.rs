@@ -591,7 +591,7 @@ impl Total {
         match self.parent {
             Some(parent) => crate::graphql::engine::loader::load_count(ctx, self.source.clone(), parent).await,
             None => {
-                let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
+                let db = crate::graphql::engine::db(ctx)?;
                 let row = db.query_one(&self.source.count(&[])).await?;
                 Ok(row.map(|r| r.try_get::<i64>("", "__count")).transpose()?.unwrap_or(0))
             }
@@ -696,7 +696,97 @@ pub async fn root_page_with<M>(
     args: PageArgs,
     decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
 ) -> Result<(Page<M>, Total), ApiError> {
-    let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
+    let db = crate::graphql::engine::db(ctx)?;
     let page = ListQuery::new(source.clone(), order, args)?.fetch(db, decode).await?;
     Ok((page, Total::new(source, None)))
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{Alias, Expr, Query, SqliteQueryBuilder};
+
+    use super::*;
+
+    /// The WHERE clause a condition renders as, on SQLite.
+    fn rendered(condition: Condition) -> String {
+        let sql = Query::select().expr(Expr::val(1)).cond_where(condition).to_string(SqliteQueryBuilder);
+        sql.split_once(" WHERE ").map_or(String::new(), |(_, clause)| clause.to_owned())
+    }
+
+    fn key() -> SortKey {
+        SortKey::new("n", Expr::col(Alias::new("n")), KeyKind::Int)
+    }
+
+    #[test]
+    fn after_a_value_ascending_with_nulls_last_includes_the_nulls() {
+        let (strictly, equal) = key().after(&Value::BigInt(Some(5)));
+        assert_eq!(rendered(strictly), r#""n" > 5 OR "n" IS NULL"#);
+        assert_eq!(rendered(equal), r#""n" = 5"#);
+    }
+
+    #[test]
+    fn after_a_value_descending_with_nulls_first_is_only_smaller_values() {
+        let (strictly, _) = key().descending(true).nulls_last(false).after(&Value::BigInt(Some(5)));
+        assert_eq!(rendered(strictly), r#""n" < 5"#);
+    }
+
+    #[test]
+    fn after_a_null_is_nothing_when_nulls_come_last_and_every_value_when_they_come_first() {
+        let (strictly, equal) = key().after(&Value::BigInt(None));
+        // An empty `any()` would render as TRUE: past the last null there is nothing.
+        assert_eq!(rendered(strictly), "1 = 0");
+        assert_eq!(rendered(equal), r#""n" IS NULL"#);
+        let (strictly, _) = key().nulls_last(false).after(&Value::BigInt(None));
+        assert_eq!(rendered(strictly), r#""n" IS NOT NULL"#);
+    }
+
+    fn source() -> Arc<ListSource> {
+        ListSource::new(entity::role::Entity, Condition::all()).build()
+    }
+
+    fn args(first: Option<i32>, after: Option<&str>, last: Option<i32>, before: Option<&str>) -> PageArgs {
+        PageArgs { first, after: after.map(str::to_owned), last, before: before.map(str::to_owned) }
+    }
+
+    fn query(args: PageArgs) -> Result<ListQuery, String> {
+        ListQuery::new(source(), primary_key::<entity::role::Entity>(), args)
+            .map_err(|error| async_graphql::Error::from(error).message)
+    }
+
+    #[test]
+    fn page_sizes_default_and_are_bounded() {
+        assert_eq!(query(args(None, None, None, None)).unwrap().window.size, DEFAULT_PAGE);
+        assert_eq!(query(args(Some(0), None, None, None)).unwrap().window.size, 0);
+        assert_eq!(query(args(Some(100), None, None, None)).unwrap().window.size, MAX_PAGE);
+        assert!(query(args(Some(101), None, None, None)).unwrap_err().contains("between 0 and 100"));
+        assert!(query(args(Some(-1), None, None, None)).unwrap_err().contains("between 0 and 100"));
+        let backward = query(args(None, None, Some(3), None)).unwrap();
+        assert!(backward.window.backward && backward.order.iter().all(|key| key.descending));
+    }
+
+    #[test]
+    fn cursors_must_go_with_their_direction() {
+        let errors = [
+            (args(Some(1), None, Some(1), None), "not both"),
+            (args(None, Some("c"), None, Some("c")), "`after` or `before`"),
+            (args(None, Some("c"), Some(1), None), "`after` pages forward"),
+            (args(Some(1), None, None, Some("c")), "`before` pages backward"),
+            (args(Some(1), Some("not a cursor"), None, None), "not issued by this list"),
+        ];
+        for (args, message) in errors {
+            let error = query(args).unwrap_err();
+            assert!(error.contains(message), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_cursor_pages_only_the_ordering_that_issued_it() {
+        let order = primary_key::<entity::role::Entity>();
+        let issued = Cursor { signature: signature(&source().table, &order).into(), keys: vec![Json::from(7)] };
+        let page = query(args(Some(2), Some(&issued.encode_cursor()), None, None)).unwrap();
+        assert_eq!(page.window.after, Some(vec![Value::BigInt(Some(7))]));
+        let descending: Vec<SortKey> = order.iter().map(|key| key.clone().descending(true)).collect();
+        let other = Cursor { signature: signature(&source().table, &descending).into(), keys: vec![Json::from(7)] };
+        assert!(query(args(Some(2), Some(&other.encode_cursor()), None, None)).is_err());
+    }
 }

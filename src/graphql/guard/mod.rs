@@ -76,7 +76,7 @@ impl ExtensionFactory for Guard {
 }
 
 /// Documents parsed recently, by their text: clients send the same few queries over and over, and parsing
-/// was a tenth of the work of a small query (callgrind, scripts/bench.sh). Small documents only, so the
+/// was a tenth of the work of a small query (callgrind, scripts/bench/bench.sh). Small documents only, so the
 /// cache's memory stays bounded however large the documents clients send.
 struct Documents(Mutex<LruCache<String, ExecutableDocument>>);
 

@@ -17,7 +17,7 @@ use crate::graphql::schema::types::role::Role;
 use crate::graphql::schema::types::salary_range::{PayPeriod, SalaryRange, WageStatistic};
 use crate::graphql::schema::types::skill::{Skill, SkillCategory};
 use crate::graphql::schema::types::tool::{Tool, ToolCategory};
-use crate::graphql::schema::types::{global_id, parse_global_id};
+use crate::graphql::schema::types::{IdType, global_id, parse_global_id};
 use crate::graphql::schema::write::{Checks, Editable, Failure, Slugged, UserError, Write, find_row};
 
 const MAX_NAME: usize = 200;
@@ -341,7 +341,7 @@ impl SalaryRangeInput {
 /// The salary range a global ID names, or why not.
 async fn find_salary_range(write: &Write, id: &ID) -> Result<salary_range::Model, Failure> {
     match parse_global_id(id) {
-        Some((kind, row)) if kind == "SalaryRange" => {
+        Some((IdType::SalaryRange, row)) => {
             find_row::<salary_range::Entity>(write.txn(), salary_range::Column::Id, row, &["id"]).await
         }
         _ => Err(UserError::new(
@@ -365,15 +365,11 @@ fn link_event<E: Editable>(parent: &E::Model) -> ChangeEvent {
 }
 
 /// The row a delete names, then the delete, each with its own rule (see the README's delete rules).
-async fn delete<E: Editable>(
-    write: &mut Write,
-    before: Result<E::Model, Failure>,
-    type_name: &str,
-) -> Result<ID, Failure> {
+async fn delete<E: Editable>(write: &mut Write, before: Result<E::Model, Failure>, ty: IdType) -> Result<ID, Failure> {
     let before = before?;
     let id = E::id(&before);
     write.delete::<E>(before).await?;
-    Ok(global_id(type_name, id))
+    Ok(global_id(ty, id))
 }
 
 /// Creates a row from parsed input (editor).
@@ -406,10 +402,10 @@ async fn update_by_slug<E: Slugged>(
 }
 
 /// Deletes the row whose slug is `slug` (admin), for kinds that cascade.
-async fn delete_by_slug<E: Slugged>(ctx: &Context<'_>, slug: &str, type_name: &str) -> Result<DeletePayload, ApiError> {
+async fn delete_by_slug<E: Slugged>(ctx: &Context<'_>, slug: &str, ty: IdType) -> Result<DeletePayload, ApiError> {
     let mut write = Write::begin(ctx, KeyRole::Admin).await?;
     let before = write.find::<E>(E::slug_column(), slug, &["slug"]).await;
-    let outcome = delete::<E>(&mut write, before, type_name).await;
+    let outcome = delete::<E>(&mut write, before, ty).await;
     write.finish(outcome).await.map(DeletePayload::from)
 }
 
@@ -448,7 +444,7 @@ impl Mutation {
     /// Deletes a role (admin), with its responsibilities, links and role-only salary ranges; roles that
     /// specialised it no longer specialise anything.
     async fn delete_role(&self, ctx: &Context<'_>, slug: String) -> Result<DeletePayload, ApiError> {
-        delete_by_slug::<role::Entity>(ctx, &slug, "Role").await
+        delete_by_slug::<role::Entity>(ctx, &slug, IdType::Role).await
     }
 
     async fn create_skill(&self, ctx: &Context<'_>, input: SkillInput) -> Result<SkillPayload, ApiError> {
@@ -467,7 +463,7 @@ impl Mutation {
 
     /// Deletes a skill (admin) and its links to roles and tools.
     async fn delete_skill(&self, ctx: &Context<'_>, slug: String) -> Result<DeletePayload, ApiError> {
-        delete_by_slug::<skill::Entity>(ctx, &slug, "Skill").await
+        delete_by_slug::<skill::Entity>(ctx, &slug, IdType::Skill).await
     }
 
     async fn create_tool(&self, ctx: &Context<'_>, input: ToolInput) -> Result<ToolPayload, ApiError> {
@@ -486,7 +482,7 @@ impl Mutation {
 
     /// Deletes a tool (admin) and its links to roles and skills.
     async fn delete_tool(&self, ctx: &Context<'_>, slug: String) -> Result<DeletePayload, ApiError> {
-        delete_by_slug::<tool::Entity>(ctx, &slug, "Tool").await
+        delete_by_slug::<tool::Entity>(ctx, &slug, IdType::Tool).await
     }
 
     async fn create_city(&self, ctx: &Context<'_>, input: CityInput) -> Result<CityPayload, ApiError> {
@@ -517,7 +513,7 @@ impl Mutation {
                 let message = format!("slug: {slug:?} has {ranges} salary range(s); delete them first");
                 return Err(UserError::new(&["slug"], ErrorCode::Conflict, message).into());
             }
-            delete::<city::Entity>(&mut write, Ok(before), "City").await
+            delete::<city::Entity>(&mut write, Ok(before), IdType::City).await
         }
         .await;
         write.finish(outcome).await.map(DeletePayload::from)
@@ -558,7 +554,7 @@ impl Mutation {
     async fn delete_salary_range(&self, ctx: &Context<'_>, id: ID) -> Result<DeletePayload, ApiError> {
         let mut write = Write::begin(ctx, KeyRole::Admin).await?;
         let before = find_salary_range(&write, &id).await;
-        let outcome = delete::<salary_range::Entity>(&mut write, before, "SalaryRange").await;
+        let outcome = delete::<salary_range::Entity>(&mut write, before, IdType::SalaryRange).await;
         write.finish(outcome).await.map(DeletePayload::from)
     }
 

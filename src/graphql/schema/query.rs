@@ -1,8 +1,9 @@
 //! The root `Query`: a connection and a lookup for each kind, and global object identification.
 use async_graphql::{Context, ID, Object};
 use entity::{change, city, occupation, role, salary_range, skill, tool};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, QueryFilter};
 
+use crate::graphql::engine::db;
 use crate::graphql::engine::page::{PageArgs, root_page};
 use crate::graphql::error::ApiError;
 use crate::graphql::schema::types::change::Change;
@@ -27,10 +28,6 @@ use crate::graphql::schema::types::skill::{
 use crate::graphql::schema::types::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
 
 pub struct Query;
-
-fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection, ApiError> {
-    ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))
-}
 
 /// The row of `E` whose unique `column` equals `value`, or `NOT_FOUND` naming what was asked for
 /// (the field is nullable, so a miss leaves the rest of the response intact).

@@ -2,7 +2,7 @@
 use async_graphql::{Context, OutputType, SimpleObject, Subscription as SubscriptionObject};
 use entity::{city, role, salary_range, skill, tool};
 use futures_util::{Stream, StreamExt};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::events::{ChangeAction, ChangeEvent, ChangeKind, Hub};
@@ -56,7 +56,7 @@ fn changed<E: Editable, T: OutputType>(
     key: Option<String>,
     wrap: fn(E::Model) -> T,
 ) -> Result<impl Stream<Item = Changed<T>> + use<E, T>, ApiError> {
-    let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?.clone();
+    let db = crate::graphql::engine::db(ctx)?.clone();
     let hub = ctx.data::<Hub>().map_err(|_| ApiError::internal("schema has no event hub"))?;
     Ok(changes(hub, E::KIND, key).then(move |event| {
         let db = db.clone();
@@ -114,7 +114,7 @@ impl Subscription {
         filter: Option<SalaryRangeFilter>,
     ) -> Result<impl Stream<Item = Changed<SalaryRange>>, ApiError> {
         let condition = filter.map(|filter| filter.condition());
-        let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?.clone();
+        let db = crate::graphql::engine::db(ctx)?.clone();
         let all = changed::<salary_range::Entity, _>(ctx, None, SalaryRange)?;
         Ok(all.filter_map(move |change| {
             let (db, condition) = (db.clone(), condition.clone());

@@ -7,8 +7,8 @@
 use async_graphql::{Context, SimpleObject};
 use entity::{change, city, role, salary_range, skill, tool};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    IdenStatic, IntoActiveModel, QueryFilter, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IdenStatic, IntoActiveModel,
+    QueryFilter, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -16,7 +16,7 @@ use crate::auth::{Caller, KeyRole, now};
 use crate::domain::DomainError;
 use crate::events::{ChangeAction, ChangeEvent, ChangeKind, Hub};
 use crate::graphql::error::{ApiError, ErrorCode, not_found_message};
-use crate::graphql::schema::types::global_id;
+use crate::graphql::schema::types::{IdType, global_id};
 
 /// A problem with the input, for the client to fix and resend.
 #[derive(SimpleObject, Clone, Debug)]
@@ -146,7 +146,7 @@ editable!(
         &["source", "referencePeriod", "socCode", "city", "period"],
         "a salary range for this source, reference period, occupation, city and period already exists"
     ),
-    |m| global_id("SalaryRange", m.id).to_string()
+    |m| global_id(IdType::SalaryRange, m.id).to_string()
 );
 
 /// A kind whose rows have a slug, by which mutations name them.
@@ -196,7 +196,7 @@ impl Write {
     /// Checks that the caller's key has at least `needs`, and begins the transaction.
     pub async fn begin(ctx: &Context<'_>, needs: KeyRole) -> Result<Self, ApiError> {
         let key_name = require(ctx, needs)?;
-        let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
+        let db = crate::graphql::engine::db(ctx)?;
         let hub = ctx.data::<Hub>().map_err(|_| ApiError::internal("schema has no event hub"))?.clone();
         // SQLite: take the write lock at BEGIN, so a transaction that reads and then writes waits for
         // another writer instead of failing when it tries to upgrade (SQLITE_BUSY_SNAPSHOT).

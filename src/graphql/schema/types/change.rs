@@ -6,7 +6,7 @@ use entity::change;
 use sea_orm::sea_query::{Condition, ExprTrait};
 
 use crate::graphql::engine::page::{KeyKind, ListSource, Plain, SortKey, column};
-use crate::graphql::schema::types::global_id;
+use crate::graphql::schema::types::{IdType, global_id};
 
 /// One change an API key made.
 pub struct Change(pub change::Model);
@@ -71,7 +71,7 @@ fn parse_json(text: &Option<String>) -> Option<Json<serde_json::Value>> {
 #[Object]
 impl Change {
     pub async fn id(&self) -> ID {
-        global_id("Change", self.0.id)
+        global_id(IdType::Change, self.0.id)
     }
 
     /// The name of the API key that made the change.

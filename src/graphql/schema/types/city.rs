@@ -9,11 +9,11 @@ pub use crate::graphql::schema::enums::AreaKind;
 use crate::graphql::schema::inputs::{
     BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, combine, select_where, sort_key, sort_keys,
 };
-use crate::graphql::schema::types::global_id;
 use crate::graphql::schema::types::salary_range::{
     PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_range_source,
     salary_ranges,
 };
+use crate::graphql::schema::types::{IdType, global_id};
 
 /// A place wages are published for: a metropolitan area such as San Francisco-Oakland-Fremont, a state,
 /// or the nation.
@@ -171,7 +171,7 @@ impl EagerObject for City {
 impl City {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        global_id("City", self.0.id)
+        global_id(IdType::City, self.0.id)
     }
 
     /// Goes up by one with every change; send it back as `expectedVersion` when updating.

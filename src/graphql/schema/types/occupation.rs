@@ -6,11 +6,11 @@ use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::OccupationGroup;
 use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, sort_keys};
-use crate::graphql::schema::types::global_id;
 use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::salary_range::{
     SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges,
 };
+use crate::graphql::schema::types::{IdType, global_id};
 
 /// A BLS Standard Occupational Classification (SOC) occupation, the unit BLS publishes wages for.
 pub struct Occupation(pub occupation::Model);
@@ -74,7 +74,7 @@ pub fn occupation_order(order_by: Option<Vec<OccupationOrder>>) -> Result<Vec<So
 impl Occupation {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        global_id("Occupation", self.0.id)
+        global_id(IdType::Occupation, self.0.id)
     }
 
     /// The SOC code, e.g. `15-1252`.

@@ -11,7 +11,6 @@ use crate::graphql::schema::inputs::{
     BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, combine, select_where, sort_key, sort_keys,
     subquery,
 };
-use crate::graphql::schema::types::global_id;
 use crate::graphql::schema::types::occupation::Occupation;
 use crate::graphql::schema::types::role_skill::{RoleSkillConnection, SkillRank};
 use crate::graphql::schema::types::role_tool::{RoleToolConnection, ToolUse};
@@ -20,6 +19,7 @@ use crate::graphql::schema::types::salary_range::{
 };
 use crate::graphql::schema::types::skill::{Skill, SkillFilter, SkillOrder};
 use crate::graphql::schema::types::tool::{Tool, ToolFilter, ToolOrder};
+use crate::graphql::schema::types::{IdType, global_id};
 
 /// A career role, such as Senior Backend Engineer, described from the careers overview and paid as the
 /// BLS occupation it maps to.
@@ -186,7 +186,7 @@ pub fn role_source(filter: Option<RoleFilter>) -> ListSource {
 impl Role {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        global_id("Role", self.0.id)
+        global_id(IdType::Role, self.0.id)
     }
 
     /// Goes up by one with every change; send it back as `expectedVersion` when updating.

@@ -18,9 +18,9 @@ use crate::graphql::schema::inputs::{
     EnumFilter, NumberFilter, OrderField, StringFilter, combine, select_where, sort_keys, subquery,
 };
 use crate::graphql::schema::types::city::{City, CityFilter};
-use crate::graphql::schema::types::global_id;
 use crate::graphql::schema::types::occupation::{Occupation, OccupationFilter};
 use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
+use crate::graphql::schema::types::{IdType, global_id};
 
 /// One statistic of a published wage distribution.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -257,7 +257,7 @@ fn units(cents: Option<i64>) -> Option<f64> {
 impl SalaryRange {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        global_id("SalaryRange", self.0.id)
+        global_id(IdType::SalaryRange, self.0.id)
     }
 
     /// Goes up by one with every change; send it back as `expectedVersion` when updating.

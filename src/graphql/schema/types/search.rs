@@ -1,7 +1,6 @@
 //! `search`: roles, skills, tools and cities ranked by how well they match some text.
 use async_graphql::{Context, Enum, Union};
 use entity::{city, role, skill, tool};
-use sea_orm::DatabaseConnection;
 
 use crate::graphql::engine::loader::load_by_id;
 use crate::graphql::error::ApiError;
@@ -51,7 +50,7 @@ pub async fn search(
         return Err(ApiError::bad_input("search text is at most 200 characters"));
     }
     let kinds: Vec<&str> = kinds.unwrap_or(SearchKind::ALL.to_vec()).into_iter().map(SearchKind::stored).collect();
-    let db = ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("schema has no database"))?;
+    let db = crate::graphql::engine::db(ctx)?;
     let hits = crate::search::search(db, text, &kinds, size).await?;
     let found = futures_util::future::join_all(hits.iter().map(|(kind, id)| async move {
         Ok::<_, ApiError>(match kind.as_str() {

@@ -8,10 +8,10 @@ use crate::graphql::engine::page::{
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::SkillCategory;
 use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
-use crate::graphql::schema::types::global_id;
 use crate::graphql::schema::types::role::{Role, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::role_skill::{SkillRank, SkillRoleConnection};
 use crate::graphql::schema::types::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
+use crate::graphql::schema::types::{IdType, global_id};
 
 /// A skill employers look for, such as API design and development.
 pub struct Skill(pub skill::Model);
@@ -99,7 +99,7 @@ pub fn skill_order(order_by: Option<Vec<SkillOrder>>, default: Option<SortKey>) 
 impl Skill {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        global_id("Skill", self.0.id)
+        global_id(IdType::Skill, self.0.id)
     }
 
     /// Goes up by one with every change; send it back as `expectedVersion` when updating.

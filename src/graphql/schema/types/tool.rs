@@ -8,12 +8,12 @@ use crate::graphql::engine::page::{
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::ToolCategory;
 use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
-use crate::graphql::schema::types::global_id;
 use crate::graphql::schema::types::role::{Role, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::role_tool::{ToolRoleConnection, ToolUse};
 use crate::graphql::schema::types::skill::{
     Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source,
 };
+use crate::graphql::schema::types::{IdType, global_id};
 
 /// A technology practitioners use: a language, framework, database, version control system, API tool or
 /// cloud platform.
@@ -111,7 +111,7 @@ pub fn tool_order(order_by: Option<Vec<ToolOrder>>) -> Result<Vec<SortKey>, ApiE
 impl Tool {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        global_id("Tool", self.0.id)
+        global_id(IdType::Tool, self.0.id)
     }
 
     /// Goes up by one with every change; send it back as `expectedVersion` when updating.

@@ -1,5 +1,5 @@
 //! The benchmark's baselines: what axum alone, and axum with hand-written SQL and serde, can do on this
-//! machine. `scripts/bench.sh` runs it beside careerql and reports careerql's numbers as ratios of these.
+//! machine. `scripts/bench/bench.sh` runs it beside careerql and reports careerql's numbers as ratios of these.
 //!
 //! Routes (all answer the same JSON careerql's `data` would hold for the matching benchmark operation):
 //! - `GET /raw`: a fixed body, the HTTP limit;

@@ -8,10 +8,10 @@
 # each against `sqlite3 FILE < query.sql` computing the same aggregates, and (c) (b) with pooled percentile
 # estimates, which raw SQL does not compute. Not part of `cargo test`: it takes a minute or two.
 #
-# Usage: scripts/bench-analytics.sh [OEWS_FILE]   (default ../shared/data/oews/oews_may2025_all_areas.csv.gz)
+# Usage: scripts/bench/bench-analytics.sh [OEWS_FILE]   (default ../shared/data/oews/oews_may2025_all_areas.csv.gz)
 # Needs: sqlite3, curl, python3, GNU time (/usr/bin/time; apt-get install time sqlite3 curl).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 FILE=${1:-../shared/data/oews/oews_may2025_all_areas.csv.gz}
 RUNS=${RUNS:-15}

@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "src" / "seed"
 DATA = Path(os.environ.get("CAREERQL_DATA", ROOT.parent / "shared" / "data"))
 

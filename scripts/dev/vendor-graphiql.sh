@@ -16,7 +16,7 @@ GRAPHIQL_VERSION=4.1.2
 REACT_VERSION=18.3.1
 REACT_DOM_VERSION=18.3.1
 
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dest="$repo_root/assets/graphiql"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

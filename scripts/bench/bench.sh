@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # careerql's benchmark: each operation against careerql and against its baseline, in one run, as ratios.
 #
-#   scripts/bench.sh [DURATION_SECONDS] [CONNECTIONS]      (defaults: 10 s, 64 connections)
+#   scripts/bench/bench.sh [DURATION_SECONDS] [CONNECTIONS]      (defaults: 10 s, 64 connections)
 #   HEAVY_SECONDS=40: the least time each full-import operation runs (64 of them at once take seconds each)
 #
-# Builds in release, starts careerql and examples/baseline.rs on the seeded database (and on the full BLS
+# Builds in release, starts careerql and scripts/bench/baseline.rs on the seeded database (and on the full BLS
 # import when ../shared/data has it), drives each with wrk, and prints one table: requests/s, p50/p99 latency,
 # SQL statements per request and peak RSS. Not part of `cargo test`: timings belong here, not in tests.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 duration=${1:-10}
 connections=${2:-64}
 heavy_duration=${HEAVY_SECONDS:-40}
