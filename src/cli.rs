@@ -103,7 +103,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Schema => {
             // The SDL does not depend on the data, so no database is opened.
-            print!("{}", sdl(&build_schema(&config.limits.query, Default::default(), Default::default())));
+            print!("{}", sdl(&build_schema(&config.limits.query, Default::default())));
         }
         Command::Config => print!("{}", config.effective),
         Command::Import { dataset } => crate::import::run(&config.database, dataset).await?,

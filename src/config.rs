@@ -222,6 +222,22 @@ pub struct QueryLimits {
     #[arg(long, global = true, env = "CAREERQL_MAX_DOCUMENT_BYTES", default_value_t = QueryLimits::DEFAULT.max_document_bytes)]
     pub max_document_bytes: usize,
 
+    /// Cost that the operations executing at once may hold together (each holds its requested cost, the
+    /// most fields its response can hold): what bounds memory however many clients come. An operation that
+    /// does not fit waits (`--in-flight-wait`), then gets `UNAVAILABLE` (503). 0 turns the bound off.
+    #[arg(long, global = true, env = "CAREERQL_IN_FLIGHT_COST", default_value_t = QueryLimits::DEFAULT.in_flight_cost)]
+    pub in_flight_cost: u64,
+
+    /// Operations costing at most this run in a lane of their own (a tenth of the in-flight budget), so
+    /// heavy ones never hold them up.
+    #[arg(long, global = true, env = "CAREERQL_IN_FLIGHT_SMALL_COST", default_value_t = QueryLimits::DEFAULT.in_flight_small_cost)]
+    pub in_flight_small_cost: u64,
+
+    /// How long an operation waits for room in the in-flight budget before it is shed (e.g. `2s`).
+    #[arg(id = "in-flight-wait", long = "in-flight-wait", value_name = "DURATION", env = "CAREERQL_IN_FLIGHT_WAIT", default_value = "2s",
+          value_parser = parse_positive_duration, global = true)]
+    pub in_flight_wait: Duration,
+
     /// Answer introspection and suggest field names in errors. GraphiQL needs it; `false` turns both off.
     #[arg(long, global = true, env = "CAREERQL_INTROSPECTION", default_value_t = QueryLimits::DEFAULT.introspection, action = clap::ArgAction::Set)]
     pub introspection: bool,
@@ -238,6 +254,11 @@ impl QueryLimits {
         max_directives: 50,
         max_tokens: 10_000,
         max_document_bytes: 64 * 1024,
+        // About ten of the heaviest everyday queries (100 roles with their skills and tools cost ~8,500) or a
+        // few hundred small ones at once: on 2 cores more in flight only queue in the runtime, holding memory.
+        in_flight_cost: 100_000,
+        in_flight_small_cost: 1_000,
+        in_flight_wait: Duration::from_secs(2),
         introspection: true,
     };
 }

@@ -1,23 +1,25 @@
-//! The GraphQL schema: code-first types, one batched loader, one error mapping, one guard. Knows nothing of
-//! HTTP.
+//! GraphQL: admission (`guard/`), the schema clients see (`schema/`), how reads execute (`engine/`), and
+//! the one error mapping (`error.rs`). Knows nothing of HTTP.
 pub mod error;
 #[macro_use]
 mod engine;
 pub mod guard;
 mod schema;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, LazyLock};
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Executor, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
-use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use futures_util::{FutureExt, StreamExt};
 use sea_orm::DatabaseConnection;
 
 use crate::config::QueryLimits;
+use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE};
 use engine::batching::Batches;
 use engine::{loader, page};
-use guard::Guard;
+pub use guard::Guard;
 pub use guard::analysis::Shape;
 pub use guard::persisted::{self, PersistedQueries};
 pub use schema::mutation::Mutation;
@@ -34,18 +36,10 @@ static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
     Arc::new(Shape::from_sdl(&sdl(&schema)).expect("the schema's own SDL parses"))
 });
 
-/// The schema, guarded by `limits`, before `finish()`: tests add extensions of their own here.
-pub fn schema_builder(
-    limits: &QueryLimits,
-    persisted: PersistedQueries,
-    hub: Hub,
-) -> SchemaBuilder<Query, Mutation, Subscription> {
-    // The guard first, so that it sees every outcome and a panic anywhere after it fails only its field.
-    let builder = Schema::build(Query, Mutation, Subscription).data(hub).extension(Guard::new(
-        limits.clone(),
-        SHAPE.clone(),
-        persisted,
-    ));
+/// The schema under `limits`, before `finish()`: tests add extensions of their own here. It has no
+/// extension of its own (admission is the guard's, around it), so async-graphql resolves fields directly.
+pub fn schema_builder(limits: &QueryLimits, hub: Hub) -> SchemaBuilder<Query, Mutation, Subscription> {
+    let builder = Schema::build(Query, Mutation, Subscription).data(hub);
     // async-graphql's spans wrap every resolver in one more future: only worth it when the log filter (set
     // before the schema is built) would record them.
     let builder = if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
@@ -56,16 +50,36 @@ pub fn schema_builder(
     if limits.introspection { builder } else { builder.disable_introspection().disable_suggestions() }
 }
 
-pub fn build_schema(limits: &QueryLimits, persisted: PersistedQueries, hub: Hub) -> AppSchema {
-    schema_builder(limits, persisted, hub).finish()
+pub fn build_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
+    schema_builder(limits, hub).finish()
 }
 
-/// Runs one request on `db` (the primary, or a read replica for a query: the caller chooses) with its own
-/// batched loader; resolvers find `db` in the request's data.
-pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
-    let batches = Batches::default();
-    let request = with_request_data(request, db, &batches);
-    batches.run(schema.execute(request)).await
+/// The admission every request to the schema passes, under `limits`.
+pub fn guard(limits: &QueryLimits, persisted: PersistedQueries) -> Guard {
+    Guard::new(limits.clone(), SHAPE.clone(), persisted)
+}
+
+/// Runs one request through the guard and the schema, on `db` (the primary, or a read replica for a query:
+/// the caller chooses) with its own batched loader; resolvers find `db` in the request's data. A panic
+/// anywhere in it fails the request with `INTERNAL`, as the spec allows, never the connection.
+pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection, request: Request) -> Response {
+    guard
+        .run(request, |request| async move {
+            let batches = Batches::default();
+            let request = with_request_data(request, db, &batches);
+            match AssertUnwindSafe(batches.run(schema.execute(request))).catch_unwind().await {
+                Ok(response) => response,
+                Err(panic) => {
+                    tracing::error!(panic = panic_message(&*panic), "a request panicked");
+                    Response::from_errors(vec![ErrorCode::Internal.error(INTERNAL_MESSAGE)])
+                }
+            }
+        })
+        .await
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("?")
 }
 
 /// What every operation's resolvers find in its data: the connection, a batched loader, and the nested
@@ -79,23 +93,33 @@ fn with_request_data(request: Request, db: &DatabaseConnection, batches: &Batche
 #[derive(Clone)]
 pub struct SubscriptionExecutor {
     pub schema: AppSchema,
+    pub guard: Arc<Guard>,
     pub db: DatabaseConnection,
 }
 
 impl Executor for SubscriptionExecutor {
     async fn execute(&self, request: Request) -> Response {
-        execute(&self.schema, &self.db, request).await
+        execute(&self.schema, &self.guard, &self.db, request).await
     }
 
     fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
-        let batches = Batches::default();
-        let request = with_request_data(request, &self.db, &batches);
-        let responses = self.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
-        futures_util::stream::unfold((responses, batches), |(mut responses, batches)| async move {
-            let response = batches.clone().run(responses.next()).await?;
-            Some((response, (responses, batches)))
-        })
-        .boxed()
+        let (schema, guard, db) = (self.schema.clone(), self.guard.clone(), self.db.clone());
+        let admitted = async move {
+            let request = match guard.admit_subscription(request).await {
+                Ok(request) => request,
+                Err(refused) => return futures_util::stream::once(async { refused }).boxed(),
+            };
+            let batches = Batches::default();
+            let request = with_request_data(request, &db, &batches);
+            let responses = schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
+            futures_util::stream::unfold((responses, batches, guard), |(mut responses, batches, guard)| async move {
+                let mut response = batches.clone().run(responses.next()).await?;
+                guard.conclude(None, &mut response);
+                Some((response, (responses, batches, guard)))
+            })
+            .boxed()
+        };
+        futures_util::stream::once(admitted).flatten().boxed()
     }
 }
 

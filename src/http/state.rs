@@ -8,7 +8,7 @@ use crate::config::{self, Config, Limits, PersistedQueryMode};
 use crate::db::Db;
 use crate::events::Hub;
 use crate::graphql::persisted::AllowList;
-use crate::graphql::{AppSchema, PersistedQueries, build_schema};
+use crate::graphql::{AppSchema, Guard, PersistedQueries, build_schema, guard};
 use crate::http::rate_limit::CostLimiter;
 use crate::{metrics, seed};
 
@@ -16,6 +16,8 @@ use crate::{metrics, seed};
 pub struct AppState {
     pub db: Db,
     pub schema: AppSchema,
+    /// Admission, before and after the schema runs a request.
+    pub guard: Arc<Guard>,
     pub limits: Arc<Limits>,
     pub rate_limiter: Arc<CostLimiter>,
     pub http: config::Http,
@@ -42,9 +44,10 @@ impl AppState {
     }
 
     pub fn new(db: Db, limits: Limits, persisted: PersistedQueries, http: config::Http, hub: Hub) -> Self {
-        let schema = build_schema(&limits.query, persisted.clone(), hub.clone());
+        let schema = build_schema(&limits.query, hub.clone());
+        let guard = Arc::new(guard(&limits.query, persisted.clone()));
         let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));
-        Self { db, schema, limits: Arc::new(limits), rate_limiter, http, hub, persisted }
+        Self { db, schema, guard, limits: Arc::new(limits), rate_limiter, http, hub, persisted }
     }
 
     /// The same database under other limits.

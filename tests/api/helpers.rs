@@ -220,8 +220,7 @@ impl TestApp {
     /// the server's own, as any extension a deployment adds would be).
     pub async fn with_extension(self, limits: Limits, extension: impl ExtensionFactory) -> TestApp {
         let mut state = self.state.clone().with_limits(limits);
-        state.schema =
-            schema_builder(&state.limits.query, Default::default(), state.hub.clone()).extension(extension).finish();
+        state.schema = schema_builder(&state.limits.query, state.hub.clone()).extension(extension).finish();
         self.serving(state).await
     }
 

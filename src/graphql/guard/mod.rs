@@ -1,44 +1,36 @@
-//! The guard every request passes inside the schema, as its one async-graphql extension (each extension
-//! adds a future to the resolution of every field, so there is only this one):
+//! Admission: what every request passes once, before and after async-graphql executes it. It is not a
+//! schema extension: any extension at all makes async-graphql route every field through the extension
+//! chain (and format two path strings per list item), which cost a large query more than its SQL did.
 //!
 //! - first, persisted queries (`persisted.rs`) turn a hash into the document the guard checks;
-//! - before validation: the text limits, parsing (`GRAPHQL_PARSE_FAILED`), the analysis and its limits
-//!   (`QUERY_TOO_COMPLEX`), and the client's cost budget (`RATE_LIMITED`);
-//! - validation failures get `GRAPHQL_VALIDATION_FAILED`;
-//! - a resolver that panics fails its own field with `INTERNAL`, like any other field error;
-//! - every response reports `extensions.cost` and leaves with a code on every error, and is counted in
-//!   the metrics by operation and outcome (`observe.rs`).
-//!
-//! Each rule that can refuse a document has a file of its own, with its unit tests.
+//! - before validation: the text limits (`text.rs`), parsing (`GRAPHQL_PARSE_FAILED`, cached by document),
+//!   the analysis and its limits (`analysis.rs`, `QUERY_TOO_COMPLEX`), and the client's cost budget
+//!   (`RATE_LIMITED`); the parsed document is handed to async-graphql, which does not parse it again;
+//! - after: errors raised before execution get their codes (`GRAPHQL_VALIDATION_FAILED`,
+//!   `BAD_USER_INPUT`), every response reports `extensions.cost` and leaves with a code on every error, and
+//!   is counted in the metrics by operation and outcome (`observe.rs`).
 pub mod analysis;
+mod in_flight;
 pub mod observe;
 pub mod persisted;
 pub mod text;
 
 use std::any::TypeId;
 use std::num::NonZeroUsize;
-use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
-    NextResolve, NextValidation, ResolveInfo,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{
-    PathSegment, QueryPathNode, QueryPathSegment, Request, Response, ServerError, ServerResult, ValidationResult,
-};
-use async_graphql::{Value, Variables};
-use futures_util::FutureExt;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
+use async_graphql::{Request, Response, ServerError, ServerResult};
 use lru::LruCache;
 
 use self::analysis::{Analysis, Shape, analyze, response_cost};
+use self::in_flight::InFlight;
 use self::observe::Observation;
 use self::persisted::PersistedQueries;
 use self::text::check_text;
 use crate::config::QueryLimits;
-use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE, ensure_codes};
+use crate::graphql::error::{ErrorCode, ensure_codes, is_request_error};
 
 /// A client's allowance of cost, refilled over time. The HTTP layer keys it by client; nothing here knows how.
 pub trait CostBudget: Send + Sync {
@@ -51,27 +43,115 @@ pub trait CostBudget: Send + Sync {
 pub struct Budget(pub Arc<dyn CostBudget>);
 
 pub struct Guard {
-    limits: Arc<QueryLimits>,
+    limits: QueryLimits,
     shape: Arc<Shape>,
-    documents: Arc<Documents>,
+    documents: Documents,
     persisted: PersistedQueries,
+    in_flight: Option<InFlight>,
+}
+
+/// A request past admission, with what the guard found out about it.
+struct Admitted {
+    request: Request,
+    analysis: Analysis,
 }
 
 impl Guard {
     pub fn new(limits: QueryLimits, shape: Arc<Shape>, persisted: PersistedQueries) -> Self {
-        Self { limits: Arc::new(limits), shape, documents: Arc::default(), persisted }
+        Self { in_flight: InFlight::new(&limits), limits, shape, documents: Documents::default(), persisted }
+    }
+
+    /// Admits `request`, runs it with `execute` (async-graphql's, on the admitted request), and finishes
+    /// the response: codes, cost, metrics.
+    pub async fn run<F: Future<Output = Response>>(
+        &self,
+        request: Request,
+        execute: impl FnOnce(Request) -> F,
+    ) -> Response {
+        let mut observation = Observation::start();
+        let mut analysis = None;
+        let mut response = match self.admit(request).await {
+            Err(error) => Response::from_errors(vec![error]),
+            Ok(mut admitted) => match self.enter(admitted.analysis.cost).await {
+                Err(error) => Response::from_errors(vec![error]),
+                Ok(_held) => {
+                    observation.runs(operation_name(&mut admitted.request).as_deref());
+                    analysis = Some(admitted.analysis);
+                    let response = execute(admitted.request).await;
+                    if is_request_error(&response) {
+                        observation.ran_nothing();
+                    }
+                    response
+                }
+            },
+        };
+        self.conclude(analysis.as_ref(), &mut response);
+        observation.finish(&response);
+        response
+    }
+
+    /// Admits a subscription's request, or says why not; its events are then finished one by one
+    /// (`conclude`).
+    pub async fn admit_subscription(&self, request: Request) -> Result<Request, Response> {
+        match self.admit(request).await {
+            Ok(admitted) => Ok(admitted.request),
+            Err(error) => {
+                let mut response = Response::from_errors(vec![error]);
+                self.conclude(None, &mut response);
+                Err(response)
+            }
+        }
+    }
+
+    /// Room in the in-flight budget for an operation of `cost`, held until the returned value is dropped.
+    async fn enter(&self, cost: u64) -> ServerResult<Option<in_flight::Held>> {
+        match &self.in_flight {
+            Some(in_flight) => in_flight.enter(cost).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn admit(&self, request: Request) -> ServerResult<Admitted> {
+        let (mut request, register) = self.persisted.prepare(request).await?;
+        let analysis = self.check(&mut request)?;
+        if let (Some(hash), Ok(document)) = (register, request.parsed_query()) {
+            self.persisted.remember(hash, document).await;
+        }
+        Ok(Admitted { request, analysis })
+    }
+
+    /// What every response leaves with: a code on every error (those raised before execution by what
+    /// raised them), and the cost the request asked for against what the response holds.
+    pub fn conclude(&self, analysis: Option<&Analysis>, response: &mut Response) {
+        for error in response.errors.iter_mut().filter(|error| error.path.is_empty()) {
+            if ErrorCode::of(error).is_none() {
+                *error = pre_execution_error(std::mem::replace(error, ServerError::new("", None)));
+            }
+        }
+        if let Some(analysis) = analysis {
+            let actual = response_cost(&response.data, &analysis.introspection_keys);
+            let cost = async_graphql::value!({
+                "requested": analysis.cost,
+                "actual": actual,
+                "limit": self.limits.max_cost,
+            });
+            response.extensions.insert("cost".to_owned(), cost);
+        }
+        ensure_codes(response);
     }
 }
 
-impl ExtensionFactory for Guard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardedRequest {
-            limits: self.limits.clone(),
-            shape: self.shape.clone(),
-            documents: self.documents.clone(),
-            persisted: self.persisted.clone(),
-            state: Mutex::new(RequestState::default()),
-        })
+/// The operation a request runs, as async-graphql names it: the one asked for, else the document's only
+/// named operation (`None` for an anonymous one).
+fn operation_name(request: &mut Request) -> Option<String> {
+    if let Some(name) = &request.operation_name {
+        return Some(name.clone());
+    }
+    match &request.parsed_query().ok()?.operations {
+        DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+            operations.keys().next().map(|name| name.to_string())
+        }
+        _ => None,
     }
 }
 
@@ -108,30 +188,9 @@ impl Documents {
     }
 }
 
-/// One request's guard: async-graphql creates an extension per request.
-struct GuardedRequest {
-    limits: Arc<QueryLimits>,
-    shape: Arc<Shape>,
-    documents: Arc<Documents>,
-    persisted: PersistedQueries,
-    state: Mutex<RequestState>,
-}
-
-#[derive(Default)]
-struct RequestState {
-    observation: Option<Observation>,
-    analysis: Option<Analysis>,
-    /// Errors of nullable fields whose resolver panicked: the field became null, the error is added here.
-    panics: Vec<ServerError>,
-}
-
-impl GuardedRequest {
-    fn state(&self) -> std::sync::MutexGuard<'_, RequestState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Everything checked before the request reaches async-graphql's own parsing and validation.
-    fn admit(&self, request: &mut Request) -> ServerResult<Analysis> {
+impl Guard {
+    /// Everything checked before the request reaches async-graphql's own validation.
+    fn check(&self, request: &mut Request) -> ServerResult<Analysis> {
         check_text(&request.query, &self.limits)?;
         // Parsed once here and kept in the request, which async-graphql then uses as it is.
         // Lent out while the parsed document borrows the request, then put back.
@@ -172,133 +231,18 @@ fn rate_limited(cost: u64, wait: Duration) -> ServerError {
     error
 }
 
-fn error_path(node: &QueryPathNode<'_>) -> Vec<PathSegment> {
-    let mut path: Vec<PathSegment> = std::iter::once(node)
-        .chain(node.parents())
-        .map(|node| match node.segment {
-            QueryPathSegment::Index(index) => PathSegment::Index(index),
-            QueryPathSegment::Name(name) => PathSegment::Field(name.to_owned()),
-        })
-        .collect();
-    path.reverse();
-    path
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("?")
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for GuardedRequest {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        self.state().observation = Some(Observation::start());
-        let mut response = next.run(ctx).await;
-        let mut state = self.state();
-        response.errors.append(&mut state.panics);
-        if let Some(analysis) = &state.analysis {
-            let actual = response_cost(&response.data, &analysis.introspection_keys);
-            let cost = async_graphql::value!({
-                "requested": analysis.cost,
-                "actual": actual,
-                "limit": self.limits.max_cost,
-            });
-            response.extensions.insert("cost".to_owned(), cost);
-        }
-        ensure_codes(&mut response);
-        if let Some(observation) = state.observation.take() {
-            observation.finish(&response);
-        }
-        response
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let (mut request, register) = self.persisted.prepare(request).await?;
-        let analysis = self.admit(&mut request)?;
-        if let (Some(hash), Ok(document)) = (register, request.parsed_query()) {
-            self.persisted.remember(hash, document).await;
-        }
-        self.state().analysis = Some(analysis);
-        next.run(ctx, request).await
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        // The document was parsed in `prepare_request`; what can still fail here are async-graphql's own
-        // structural limits (recursion through fragments), which are limits like ours.
-        next.run(ctx, query, variables).await.map_err(|error| match ErrorCode::of(&error) {
-            Some(_) => error,
-            None => ErrorCode::QueryTooComplex.tag(error),
-        })
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| errors.into_iter().map(validation_error).collect())
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        if let Some(observation) = &mut self.state().observation {
-            observation.runs(operation_name);
-        }
-        next.run(ctx, operation_name).await
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        // The path is only worked out on a panic: this runs for every field of every response.
-        let path_node = info.path_node;
-        let nullable = !info.return_type.ends_with('!');
-        match AssertUnwindSafe(next.run(ctx, info)).catch_unwind().await {
-            Ok(result) => result,
-            Err(panic) => {
-                let path = error_path(path_node);
-                let path_text = serde_json::to_string(&path).unwrap_or_default();
-                tracing::error!(panic = panic_message(&*panic), path = %path_text, "a resolver panicked");
-                let mut error = ErrorCode::Internal.error(INTERNAL_MESSAGE);
-                error.path = path;
-                // A nullable field ends as null with its error beside it, as a field error does; a non-null
-                // one passes the error up to the nearest nullable parent, which records it.
-                if nullable {
-                    self.state().panics.push(error);
-                    Ok(None)
-                } else {
-                    Err(error)
-                }
-            }
-        }
-    }
-}
-
-/// A validation failure's code. A value the schema cannot take for an argument (an unknown enum value, a
-/// string for an `Int`, whether written in the document or passed as a variable) is the user's input to
-/// fix, as Apollo Server also reports it: `BAD_USER_INPUT`; any other invalid document is
-/// `GRAPHQL_VALIDATION_FAILED`.
-fn validation_error(error: ServerError) -> ServerError {
-    if error.message.starts_with("Invalid value for argument") {
-        ErrorCode::BadUserInput.tag(error)
+/// The code of an error async-graphql raised before execution, on a document the guard admitted. Its own
+/// structural limit (recursion through fragments) is a limit like ours: `QUERY_TOO_COMPLEX`. A value the
+/// schema cannot take for an argument (an unknown enum value, a string for an `Int`, in the document or in
+/// a variable) is the user's input to fix, as Apollo Server also reports it: `BAD_USER_INPUT`; any other
+/// invalid document is `GRAPHQL_VALIDATION_FAILED`.
+fn pre_execution_error(error: ServerError) -> ServerError {
+    let code = if error.message.starts_with("The recursion depth of the query") {
+        ErrorCode::QueryTooComplex
+    } else if error.message.starts_with("Invalid value for argument") {
+        ErrorCode::BadUserInput
     } else {
-        ErrorCode::GraphqlValidationFailed.tag(error)
-    }
+        ErrorCode::GraphqlValidationFailed
+    };
+    code.tag(error)
 }

@@ -1,6 +1,6 @@
-//! Per-operation metrics, and the operation's name on the HTTP request's span: kept by the guard
-//! (`guard.rs`), which runs inside the HTTP layer's span, and that span declares an empty `operation` field
-//! for this to fill in (see `app::request_span`).
+//! Per-operation metrics, and the operation's name on the HTTP request's span: kept by the guard, which
+//! runs inside the HTTP layer's span, and that span declares an empty `operation` field for this to fill in
+//! (see `http::request_span`).
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
@@ -33,6 +33,11 @@ impl Observation {
         let name = operation_name.unwrap_or("anonymous");
         self.span.record("operation", name);
         self.operation = Some(operation_label(name));
+    }
+
+    /// The request failed before its operation ran (validation): it is counted as having run none.
+    pub fn ran_nothing(&mut self) {
+        self.operation = None;
     }
 
     /// Records the request's duration and outcome, by operation.

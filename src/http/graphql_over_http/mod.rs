@@ -10,7 +10,6 @@ mod negotiation;
 mod request;
 mod response;
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -24,14 +23,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::from_fn;
 use axum::response::Response;
 use axum::routing::get;
-use futures_util::FutureExt;
 
 use self::negotiation::{MediaType, negotiate};
 use self::request::{discard, read_operations, refuse_writes_over_get};
 use self::response::{refuse, respond};
 use crate::auth::{self, AuthError, Caller};
 use crate::graphql::SubscriptionExecutor;
-use crate::graphql::error::{ApiError, ErrorCode, INTERNAL_MESSAGE};
+use crate::graphql::error::{ApiError, ErrorCode};
 use crate::graphql::guard::text::over_limit;
 use crate::graphql::guard::{Budget, CostBudget};
 use crate::http::AppState;
@@ -77,7 +75,8 @@ impl Refusal {
 /// `/graphql` over GET and POST (with conditional GETs answered from the ETag), and `/graphql/ws` for
 /// subscriptions (graphql-transport-ws and the older graphql-ws, negotiated by `Sec-WebSocket-Protocol`).
 pub fn router(state: &AppState) -> Router<AppState> {
-    let subscriptions = SubscriptionExecutor { schema: state.schema.clone(), db: state.db.conn.clone() };
+    let subscriptions =
+        SubscriptionExecutor { schema: state.schema.clone(), guard: state.guard.clone(), db: state.db.conn.clone() };
     Router::new()
         .route("/graphql", get(execute).post(execute).layer(from_fn(caching::conditional_get)))
         .route_service("/graphql/ws", GraphQLSubscription::new(subscriptions))
@@ -197,8 +196,7 @@ async fn run(
     }
 }
 
-/// A panic that escapes the schema (in a loader's batch, say) fails this operation with `INTERNAL`, never
-/// the connection.
+/// Runs one operation, charged to the client's budget.
 async fn run_one(
     state: &AppState,
     request: async_graphql::Request,
@@ -211,11 +209,5 @@ async fn run_one(
         Some(OperationType::Query) => state.db.reader(),
         _ => &state.db.conn,
     };
-    match AssertUnwindSafe(crate::graphql::execute(&state.schema, db, request)).catch_unwind().await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::error!("a request panicked outside any resolver");
-            async_graphql::Response::from_errors(vec![ErrorCode::Internal.error(INTERNAL_MESSAGE)])
-        }
-    }
+    crate::graphql::execute(&state.schema, &state.guard, db, request).await
 }

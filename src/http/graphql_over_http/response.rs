@@ -65,13 +65,14 @@ pub(super) fn respond(
     budget: &ClientBudget,
     request_id: &str,
 ) -> Response {
-    let mut cache_control = None;
+    let (mut cache_control, mut retry_after) = (None, None);
     let (status, body) = match responses {
         Operations::Single(response) => {
             // What `caching` needs to know: the cache hints of an answer without errors (it keeps them on GET).
             if response.errors.is_empty() {
                 cache_control = response.cache_control.value().and_then(|value| HeaderValue::from_str(&value).ok());
             }
+            retry_after = shed_for(&response);
             (status_of(&response, media), serde_json::to_vec(&body_of(response, request_id)))
         }
         Operations::Batch(responses) => {
@@ -88,7 +89,19 @@ pub(super) fn respond(
     if let Some(value) = cache_control {
         response.headers_mut().insert(header::CACHE_CONTROL, value);
     }
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     response
+}
+
+/// When the server shed the operation for want of room (`UNAVAILABLE` with `retryAfter`), when to retry.
+fn shed_for(response: &async_graphql::Response) -> Option<u64> {
+    let error = response.errors.first().filter(|error| ErrorCode::of(error) == Some(ErrorCode::Unavailable))?;
+    match error.extensions.as_ref()?.get("retryAfter")? {
+        async_graphql::Value::Number(seconds) => seconds.as_u64(),
+        _ => None,
+    }
 }
 
 pub(super) fn refuse(refusal: Refusal, media: MediaType, budget: Option<&ClientBudget>) -> Response {
