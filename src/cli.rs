@@ -7,7 +7,9 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::auth::{self, KeyRole};
 use crate::config::Config;
 use crate::db::Db;
-use crate::graphql::{build_schema, sdl};
+use async_graphql::SDLExportOptions;
+
+use crate::graphql::{build_federated_schema, build_schema, sdl};
 use crate::http::{AppState, serve};
 use crate::seed;
 
@@ -91,6 +93,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let state = AppState::open(&config).await?;
             let listener = tokio::net::TcpListener::bind(config.server.addr).await?;
+            if let Some(addr) = config.platform.admin_addr {
+                let admin = tokio::net::TcpListener::bind(addr).await?;
+                tracing::info!(addr = %admin.local_addr()?, "admin listener: /metrics, /healthz, /readyz");
+                let state = state.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = crate::http::admin::serve(admin, state).await {
+                        tracing::error!(%error, "the admin listener stopped");
+                    }
+                });
+            }
             tracing::info!(addr = %listener.local_addr()?, "careerql is serving; the playground is at /");
             serve(listener, state, config.server.shutdown_grace).await?;
         }
@@ -103,7 +115,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Schema => {
             // The SDL does not depend on the data, so no database is opened.
-            print!("{}", sdl(&build_schema(&config.limits.query, Default::default())));
+            if config.platform.federation {
+                // The subgraph's SDL as a gateway or `rover subgraph publish` reads it (`_service { sdl }`).
+                let schema = build_federated_schema(&config.limits.query, Default::default());
+                print!("{}", schema.sdl_with_options(SDLExportOptions::new().federation().compose_directive()));
+            } else {
+                print!("{}", sdl(&build_schema(&config.limits.query, Default::default())));
+            }
         }
         Command::Config => print!("{}", config.effective),
         Command::Import { dataset } => crate::import::run(&config.database, dataset).await?,

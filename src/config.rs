@@ -42,6 +42,9 @@ pub struct Config {
     #[command(flatten)]
     pub log: Log,
 
+    #[command(flatten)]
+    pub platform: Platform,
+
     /// The settings in force, as `key = value` lines of a config file (for `careerql config`).
     #[arg(skip)]
     pub effective: String,
@@ -121,6 +124,96 @@ pub struct Http {
     #[arg(id = "cors-allowed-origins", long = "cors-allowed-origins", env = "CAREERQL_CORS_ALLOWED_ORIGINS", value_delimiter = ',',
           value_parser = parse_origin, value_name = "ORIGIN", global = true)]
     pub cors_allowed_origins: Vec<String>,
+
+    #[command(flatten)]
+    pub connections: Connections,
+
+    #[command(flatten)]
+    pub security_headers: SecurityHeaders,
+}
+
+/// How the server bounds the connections clients hold open (`http::connections`).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connections")]
+pub struct Connections {
+    /// Most connections served at once; clients beyond it wait in the kernel's accept queue until one
+    /// closes. Keep it below the open-file limit (`ulimit -n`) less the database pool and a margin.
+    #[arg(id = "max-connections", long = "max-connections", value_name = "N", env = "CAREERQL_MAX_CONNECTIONS", default_value_t = Connections::DEFAULT.max_connections,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub max_connections: u32,
+
+    /// How long a client may take to send a request's headers over HTTP/1, counted from when the server
+    /// starts waiting for them, so also the longest an HTTP/1 connection waits for its next request.
+    #[arg(id = "header-read-timeout", long = "header-read-timeout", value_name = "DURATION", env = "CAREERQL_HEADER_READ_TIMEOUT", default_value = "10s",
+          value_parser = parse_positive_duration, global = true)]
+    pub header_read_timeout: Duration,
+
+    /// How long a connection may stay open with no request in flight before the server closes it (HTTP/2,
+    /// and a connection that has not yet said which protocol it speaks).
+    #[arg(id = "idle-timeout", long = "idle-timeout", value_name = "DURATION", env = "CAREERQL_IDLE_TIMEOUT", default_value = "60s",
+          value_parser = parse_positive_duration, global = true)]
+    pub idle_timeout: Duration,
+
+    /// Most requests one HTTP/2 connection may have in flight at once.
+    #[arg(id = "http2-max-concurrent-streams", long = "http2-max-concurrent-streams", value_name = "N", env = "CAREERQL_HTTP2_MAX_CONCURRENT_STREAMS",
+          default_value_t = Connections::DEFAULT.http2_max_concurrent_streams, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub http2_max_concurrent_streams: u32,
+
+    /// How often the server pings an HTTP/2 client; one that does not answer within the same time is
+    /// disconnected.
+    #[arg(id = "http2-keep-alive-interval", long = "http2-keep-alive-interval", value_name = "DURATION", env = "CAREERQL_HTTP2_KEEP_ALIVE_INTERVAL", default_value = "20s",
+          value_parser = parse_positive_duration, global = true)]
+    pub http2_keep_alive_interval: Duration,
+}
+
+impl Connections {
+    pub const DEFAULT: Self = Self {
+        // Far more than the database pool can serve at once, far fewer than the usual hard limit of open
+        // files (1,048,576), and under a common soft limit raised for servers (65,536 or 20,000).
+        max_connections: 10_000,
+        header_read_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(60),
+        http2_max_concurrent_streams: 100,
+        http2_keep_alive_interval: Duration::from_secs(20),
+    };
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// The headers every response carries for browsers (`http::security_headers`).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Browser security headers")]
+pub struct SecurityHeaders {
+    /// Which pages may frame careerql's: the sources of the Content-Security-Policy's `frame-ancestors`
+    /// (`'none'`, `'self'`, or origins, space-separated).
+    #[arg(id = "frame-ancestors", long = "frame-ancestors", value_name = "SOURCES", env = "CAREERQL_FRAME_ANCESTORS", default_value = "'none'",
+          value_parser = parse_frame_ancestors, global = true)]
+    pub frame_ancestors: String,
+
+    /// Clients reach the server over HTTPS only (it sits behind a TLS-terminating proxy): send
+    /// `Strict-Transport-Security`, so browsers never use plain HTTP for it again.
+    #[arg(id = "behind-tls", long = "behind-tls", value_name = "BOOL", env = "CAREERQL_BEHIND_TLS", default_value_t = false,
+          action = clap::ArgAction::Set, global = true)]
+    pub behind_tls: bool,
+
+    /// With `--behind-tls`, how long browsers remember to use HTTPS only (`max-age`, e.g. `365days`).
+    #[arg(id = "hsts-max-age", long = "hsts-max-age", value_name = "DURATION", env = "CAREERQL_HSTS_MAX_AGE", default_value = "365days",
+          value_parser = humantime::parse_duration, global = true)]
+    pub hsts_max_age: Duration,
+}
+
+impl Default for SecurityHeaders {
+    fn default() -> Self {
+        Self {
+            frame_ancestors: "'none'".to_owned(),
+            behind_tls: false,
+            hsts_max_age: Duration::from_secs(365 * 86_400),
+        }
+    }
 }
 
 /// Every limit, on by default: the GraphQL document limits, checked by the guard before validation and
@@ -348,6 +441,50 @@ pub struct Log {
     pub filter: String,
 }
 
+/// What careerql offers the systems it runs beside: a supergraph gateway, a tracing backend, a scraper and
+/// probes. Each is off until set (docs/platform.md).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Platform")]
+pub struct Platform {
+    /// Serve `/metrics`, `/healthz` and `/readyz` on this second address too (e.g. `127.0.0.1:9090`); then
+    /// `/metrics` is no longer served on `--addr`, while the health endpoints stay there for load balancers.
+    #[arg(id = "admin-addr", long = "admin-addr", value_name = "ADDR", env = "CAREERQL_ADMIN_ADDR", global = true)]
+    pub admin_addr: Option<SocketAddr>,
+
+    /// Be an Apollo Federation v2 subgraph: `_service { sdl }`, `_entities`, and `@key` on roles, skills,
+    /// tools and cities (by `slug`) and occupations (by `socCode`). `--federation` or `--federation=true`.
+    #[arg(id = "federation", long = "federation", env = "CAREERQL_FEDERATION", action = clap::ArgAction::Set,
+          num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value_t = false, global = true)]
+    pub federation: bool,
+
+    /// Export traces over OTLP/HTTP (protobuf) to this collector, e.g. `http://127.0.0.1:4318` (spans go to
+    /// its `/v1/traces`): a span per request (continuing the caller's W3C `traceparent`), parse, validation,
+    /// execution and SQL statement. Off when unset, and then no tracing layer is installed.
+    #[arg(id = "otlp-endpoint", long = "otlp-endpoint", value_name = "URL", env = "CAREERQL_OTLP_ENDPOINT",
+          value_parser = parse_otlp_endpoint, global = true)]
+    pub otlp_endpoint: Option<String>,
+
+    /// The `service.name` the exported traces carry.
+    #[arg(
+        id = "otlp-service-name",
+        long = "otlp-service-name",
+        value_name = "NAME",
+        env = "OTEL_SERVICE_NAME",
+        default_value = "careerql",
+        global = true
+    )]
+    pub otlp_service_name: String,
+}
+
+/// An `http(s)://host[:port][/path]` base URL, kept without a trailing slash.
+fn parse_otlp_endpoint(value: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = value.parse().map_err(|error| format!("not a URL: {error}"))?;
+    match (uri.scheme_str(), uri.authority()) {
+        (Some("http" | "https"), Some(_)) => Ok(value.trim_end_matches('/').to_owned()),
+        _ => Err("an OTLP endpoint is `http(s)://host[:port]`".to_owned()),
+    }
+}
+
 /// Accepts `*` or a bare origin (`scheme://host[:port]`), which is what browsers send in `Origin`.
 fn parse_origin(value: &str) -> Result<String, String> {
     if value == "*" {
@@ -360,6 +497,20 @@ fn parse_origin(value: &str) -> Result<String, String> {
         }
         _ => Err("an origin is `http(s)://host[:port]`, with no path".to_owned()),
     }
+}
+
+/// CSP source expressions, space-separated: nothing that would end the directive or the header.
+fn parse_frame_ancestors(value: &str) -> Result<String, String> {
+    let sources: Vec<&str> = value.split_whitespace().collect();
+    if sources.is_empty() {
+        return Err("give `'none'`, `'self'` or origins".to_owned());
+    }
+    if let Some(bad) =
+        sources.iter().find(|source| !source.chars().all(|c| c.is_ascii_graphic() && !matches!(c, ';' | ',')))
+    {
+        return Err(format!("`{bad}` is not a CSP source"));
+    }
+    Ok(sources.join(" "))
 }
 
 fn parse_positive_duration(value: &str) -> Result<Duration, String> {

@@ -168,7 +168,9 @@ async fn open_pool(
     let counter = statements.clone();
     conn.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
-        metrics::statement(pool, statement_kind(&info.statement.sql), info.elapsed, info.failed);
+        let kind = statement_kind(&info.statement.sql);
+        metrics::statement(pool, kind, info.elapsed, info.failed);
+        crate::telemetry::statement_span(pool, kind, &|| info.statement.sql.clone(), info.elapsed, info.failed);
         tracing::trace!(pool, elapsed = ?info.elapsed, failed = info.failed, sql = %info.statement, "statement");
     });
     Ok(conn)

@@ -4,6 +4,7 @@
 #   tests/clients       the real clients, the GraphQL-over-HTTP audit, GraphiQL and the schema check
 #   tests/browser       the /explore page test
 #   clients/typescript  the typed client: GraphQL Code Generator, tsc, relay-compiler
+#   tests/federation    @apollo/gateway and a test-only subgraph, composed with careerql
 # and Debian's Chromium for the browser tests. Safe to re-run: `npm ci` runs only where node_modules is
 # missing or older than its lock file, apt only for what is missing.
 set -euo pipefail
@@ -23,7 +24,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
 
-for dir in tests/clients tests/browser clients/typescript; do
+for dir in tests/clients tests/browser clients/typescript tests/federation; do
   # npm writes node_modules/.package-lock.json when it installs: older than the lock file means stale.
   installed=$dir/node_modules/.package-lock.json
   if [[ ! -f $installed || $dir/package-lock.json -nt $installed ]]; then

@@ -5,15 +5,17 @@ pub mod error;
 mod engine;
 pub mod guard;
 mod schema;
+mod spans;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, LazyLock};
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{Data, Executor, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{Data, Executor, ObjectType, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 use sea_orm::DatabaseConnection;
+use tracing::Instrument as _;
 
 use crate::config::QueryLimits;
 use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE};
@@ -22,24 +24,81 @@ use engine::{loader, page};
 pub use guard::Guard;
 pub use guard::analysis::Shape;
 pub use guard::persisted::{self, PersistedQueries};
+pub use schema::federation::FederatedQuery;
 pub use schema::mutation::Mutation;
 pub use schema::query::Query;
 pub use schema::subscription::Subscription;
 
 use crate::events::Hub;
 
-pub type AppSchema = Schema<Query, Mutation, Subscription>;
+/// The schema every handler runs: the plain one, or with `--federation` the subgraph, whose root also
+/// resolves `_entities` and `_service`. Two types because async-graphql decides federation by the root's
+/// type (see `schema::federation`); both share every type, resolver and loader.
+#[derive(Clone)]
+pub enum AppSchema {
+    Plain(Schema<Query, Mutation, Subscription>),
+    Federated(Schema<FederatedQuery, Mutation, Subscription>),
+}
+
+impl From<Schema<Query, Mutation, Subscription>> for AppSchema {
+    fn from(schema: Schema<Query, Mutation, Subscription>) -> Self {
+        Self::Plain(schema)
+    }
+}
+
+impl AppSchema {
+    pub async fn execute(&self, request: Request) -> Response {
+        match self {
+            Self::Plain(schema) => schema.execute(request).await,
+            Self::Federated(schema) => schema.execute(request).await,
+        }
+    }
+
+    pub fn execute_stream_with_session_data(
+        &self,
+        request: Request,
+        session_data: Arc<Data>,
+    ) -> BoxStream<'static, Response> {
+        match self {
+            Self::Plain(schema) => schema.execute_stream_with_session_data(request, session_data),
+            Self::Federated(schema) => schema.execute_stream_with_session_data(request, session_data),
+        }
+    }
+
+    pub fn sdl_with_options(&self, options: SDLExportOptions) -> String {
+        match self {
+            Self::Plain(schema) => schema.sdl_with_options(options),
+            Self::Federated(schema) => schema.sdl_with_options(options),
+        }
+    }
+}
 
 /// The schema's shape for the cost analysis, read once from the SDL of the schema itself.
 static SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
     let schema = Schema::build(Query, Mutation, Subscription).finish();
-    Arc::new(Shape::from_sdl(&sdl(&schema)).expect("the schema's own SDL parses"))
+    Arc::new(Shape::from_sdl(&sorted_sdl(&schema)).expect("the schema's own SDL parses"))
+});
+
+/// The federated schema's shape: `_entities` is a list of `_Entity`, costed as any list is.
+static FEDERATED_SHAPE: LazyLock<Arc<Shape>> = LazyLock::new(|| {
+    let schema = Schema::build(FederatedQuery::new(), Mutation, Subscription).finish();
+    Arc::new(Shape::from_sdl(&sorted_sdl(&schema)).expect("the federated schema's own SDL parses"))
 });
 
 /// The schema under `limits`, before `finish()`: tests add extensions of their own here. It has no
 /// extension of its own (admission is the guard's, around it), so async-graphql resolves fields directly.
 pub fn schema_builder(limits: &QueryLimits, hub: Hub) -> SchemaBuilder<Query, Mutation, Subscription> {
-    let builder = Schema::build(Query, Mutation, Subscription).data(hub);
+    configured(Schema::build(Query, Mutation, Subscription), limits, hub)
+}
+
+fn configured<Q: ObjectType + 'static>(
+    builder: SchemaBuilder<Q, Mutation, Subscription>,
+    limits: &QueryLimits,
+    hub: Hub,
+) -> SchemaBuilder<Q, Mutation, Subscription> {
+    let builder = builder.data(hub);
+    // With traces exported, a span for async-graphql's validation (the one stage only an extension sees).
+    let builder = if crate::telemetry::enabled() { builder.extension(spans::ValidationSpan) } else { builder };
     // async-graphql's spans wrap every resolver in one more future: only worth it when the log filter (set
     // before the schema is built) would record them.
     let builder = if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
@@ -51,12 +110,23 @@ pub fn schema_builder(limits: &QueryLimits, hub: Hub) -> SchemaBuilder<Query, Mu
 }
 
 pub fn build_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
-    schema_builder(limits, hub).finish()
+    schema_builder(limits, hub).finish().into()
+}
+
+/// The schema as an Apollo Federation v2 subgraph (`--federation`).
+pub fn build_federated_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
+    let builder = Schema::build(FederatedQuery::new(), Mutation, Subscription).enable_federation();
+    AppSchema::Federated(configured(builder, limits, hub).finish())
 }
 
 /// The admission every request to the schema passes, under `limits`.
 pub fn guard(limits: &QueryLimits, persisted: PersistedQueries) -> Guard {
     Guard::new(limits.clone(), SHAPE.clone(), persisted)
+}
+
+/// The admission for the federated schema, whose shape also has `_entities` and `_service`.
+pub fn federated_guard(limits: &QueryLimits, persisted: PersistedQueries) -> Guard {
+    Guard::new(limits.clone(), FEDERATED_SHAPE.clone(), persisted)
 }
 
 /// Runs one request through the guard and the schema, on `db` (the primary, or a read replica for a query:
@@ -67,7 +137,10 @@ pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection,
         .run(request, |request| async move {
             let batches = Batches::default();
             let request = with_request_data(request, db, &batches);
-            match AssertUnwindSafe(batches.run(schema.execute(request))).catch_unwind().await {
+            let executed = batches
+                .run(schema.execute(request))
+                .instrument(crate::telemetry::stage(|| tracing::info_span!("graphql.execute")));
+            match AssertUnwindSafe(executed).catch_unwind().await {
                 Ok(response) => response,
                 Err(panic) => {
                     tracing::error!(panic = panic_message(&*panic), "a request panicked");
@@ -105,17 +178,22 @@ impl Executor for SubscriptionExecutor {
     fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         let (schema, guard, db) = (self.schema.clone(), self.guard.clone(), self.db.clone());
         let admitted = async move {
-            let request = match guard.admit_subscription(request).await {
-                Ok(request) => request,
+            let (request, document) = match guard.admit_subscription(request).await {
+                Ok(admitted) => admitted,
                 Err(refused) => return futures_util::stream::once(async { refused }).boxed(),
             };
+            let operation = request.operation_name.clone();
             let batches = Batches::default();
             let request = with_request_data(request, &db, &batches);
             let responses = schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
-            futures_util::stream::unfold((responses, batches, guard), |(mut responses, batches, guard)| async move {
+            let finish = move |response: &mut Response| {
+                guard.complete(response, &document, operation.as_deref());
+                guard.conclude(None, response);
+            };
+            futures_util::stream::unfold((responses, batches, finish), |(mut responses, batches, finish)| async move {
                 let mut response = batches.clone().run(responses.next()).await?;
-                guard.conclude(None, &mut response);
-                Some((response, (responses, batches, guard)))
+                finish(&mut response);
+                Some((response, (responses, batches, finish)))
             })
             .boxed()
         };
@@ -135,5 +213,13 @@ pub fn operation_type(request: &mut Request, limits: &QueryLimits) -> Option<Ope
 
 /// The schema in SDL, sorted so diffs stay readable; `schema.graphql` must equal it.
 pub fn sdl(schema: &AppSchema) -> String {
-    schema.sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
+    schema.sdl_with_options(sdl_options())
+}
+
+fn sorted_sdl<Q: ObjectType + 'static>(schema: &Schema<Q, Mutation, Subscription>) -> String {
+    schema.sdl_with_options(sdl_options())
+}
+
+fn sdl_options() -> SDLExportOptions {
+    SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items()
 }

@@ -29,5 +29,6 @@ pub async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(request).await;
     metrics::http_request(method, route, response.status(), started.elapsed());
+    crate::telemetry::record_response(response.status());
     response
 }

@@ -1,12 +1,15 @@
 //! The first stage a request passes: axum's router, its middleware, and the endpoints. `app()` builds the
 //! router for `main` and for tests alike, merging each endpoint module's own `router()`. Nothing here knows
 //! about tables; the GraphQL schema does the data work.
+pub mod admin;
+pub mod connections;
 pub mod explore;
 pub mod graphql_over_http;
 pub mod health;
 pub mod metrics;
 pub mod playground;
 pub mod rate_limit;
+pub mod security_headers;
 mod serve;
 mod state;
 
@@ -51,15 +54,15 @@ pub fn app(state: AppState) -> Router {
         .merge(playground::router())
         .merge(graphql_over_http::router(&state))
         .merge(health::router())
-        .merge(explore::router())
-        .merge(metrics::router())
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(CompressionLayer::new());
+        .merge(explore::router());
+    // With an admin listener, /metrics is served there alone (docs/platform.md says why).
+    let router = if state.platform.admin_addr.is_some() { router } else { router.merge(metrics::router()) };
+    let router = router.layer(CatchPanicLayer::custom(panic_response)).layer(CompressionLayer::new());
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router
+    security_headers::apply(router, &state.http.security_headers)
         .layer(from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
         .layer(
@@ -76,13 +79,16 @@ pub fn app(state: AppState) -> Router {
 /// whenever any of a request's events are, whatever `RUST_LOG` says.
 fn request_span(request: &Request<Body>) -> Span {
     let request_id = request.headers().get(X_REQUEST_ID).and_then(|id| id.to_str().ok()).unwrap_or_default();
-    tracing::error_span!(
+    let span = tracing::error_span!(
         "request",
         method = %request.method(),
         path = request.uri().path(),
         request_id,
         operation = tracing::field::Empty,
-    )
+    );
+    // With traces exported, the request continues the caller's trace (W3C `traceparent`).
+    crate::telemetry::continue_trace(&span, request);
+    span
 }
 
 /// No origin but the page's own by default; the listed ones (or any, for `*`) otherwise.

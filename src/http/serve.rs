@@ -1,5 +1,4 @@
 //! `serve()` runs the router until SIGTERM or ctrl-c, then drains in-flight requests for a grace period.
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -11,9 +10,8 @@ use super::{AppState, app};
 pub async fn serve(listener: TcpListener, state: AppState, grace: Duration) -> std::io::Result<()> {
     let db = state.db.clone();
     let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
-    // Handlers see the client's address: the rate limit keys on it when a request has no API key.
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+    let connections = state.http.connections.clone();
+    let server = super::connections::serve(listener, app(state), connections, async move {
         shutdown_signal().await;
         stopping.send_replace(true);
     });
@@ -24,7 +22,7 @@ pub async fn serve(listener: TcpListener, state: AppState, grace: Duration) -> s
         }
     };
     let drained = tokio::select! {
-        served = std::future::IntoFuture::into_future(server) => served.map(|()| true)?,
+        served = server => served.map(|()| true)?,
         () = grace_over => {
             tracing::warn!(?grace, "grace period over: dropping the requests still running");
             false

@@ -8,7 +8,9 @@ use crate::config::{self, Config, Limits, PersistedQueryMode};
 use crate::db::Db;
 use crate::events::Hub;
 use crate::graphql::persisted::AllowList;
-use crate::graphql::{AppSchema, Guard, PersistedQueries, build_schema, guard};
+use crate::graphql::{
+    AppSchema, Guard, PersistedQueries, build_federated_schema, build_schema, federated_guard, guard,
+};
 use crate::http::rate_limit::CostLimiter;
 use crate::{metrics, seed};
 
@@ -23,6 +25,8 @@ pub struct AppState {
     pub http: config::Http,
     /// Committed changes, for subscribers.
     pub hub: Hub,
+    /// Federation and the admin listener (`--federation`, `--admin-addr`).
+    pub platform: config::Platform,
     persisted: PersistedQueries,
 }
 
@@ -40,19 +44,32 @@ impl AppState {
         let persisted = persisted_queries(&config.persisted_queries)?;
         let hub = Hub::default();
         hub.listen(&db.conn);
-        Ok(Self::new(db, config.limits.clone(), persisted, config.http.clone(), hub))
+        let state = Self::new(db, config.limits.clone(), persisted, config.http.clone(), hub);
+        Ok(state.with_platform(config.platform.clone()))
     }
 
     pub fn new(db: Db, limits: Limits, persisted: PersistedQueries, http: config::Http, hub: Hub) -> Self {
         let schema = build_schema(&limits.query, hub.clone());
         let guard = Arc::new(guard(&limits.query, persisted.clone()));
         let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));
-        Self { db, schema, guard, limits: Arc::new(limits), rate_limiter, http, hub, persisted }
+        let platform = Default::default();
+        Self { db, schema, guard, limits: Arc::new(limits), rate_limiter, http, hub, platform, persisted }
     }
 
     /// The same database under other limits.
     pub fn with_limits(self, limits: Limits) -> Self {
-        Self::new(self.db, limits, self.persisted, self.http, self.hub)
+        let platform = self.platform.clone();
+        Self::new(self.db, limits, self.persisted, self.http, self.hub).with_platform(platform)
+    }
+
+    /// Under the platform settings: with `--federation` the schema (and its guard) are the subgraph's.
+    pub fn with_platform(mut self, platform: config::Platform) -> Self {
+        if platform.federation {
+            self.schema = build_federated_schema(&self.limits.query, self.hub.clone());
+            self.guard = Arc::new(federated_guard(&self.limits.query, self.persisted.clone()));
+        }
+        self.platform = platform;
+        self
     }
 }
 

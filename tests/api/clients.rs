@@ -1,5 +1,6 @@
 //! Real clients against the live server, each a node script in `tests/clients/`: the GraphQL-over-HTTP
-//! conformance audit (graphql-http), Apollo Client, urql and graphql-js, and GraphiQL in headless Chromium.
+//! conformance audit (graphql-http), Apollo Client, urql and graphql-js, and GraphiQL in headless Chromium
+//! (a query, the explorer plugin's pane, and no Content-Security-Policy violation).
 //! `scripts/dev/install-test-deps.sh` installs what they need (`.ci/run` runs it). Where node, the npm packages
 //! or Chromium are missing the test is skipped (`helpers::skip`), and under CI (`CI=true`) fails.
 //!

@@ -86,7 +86,37 @@ async fn values_the_schema_cannot_take_are_bad_user_input(app: TestApp) {
     assert_eq!(first_error_code(&app.graphql("{ roles { salary } }").await), "GRAPHQL_VALIDATION_FAILED");
 }
 
+async fn a_failed_non_null_field_nulls_its_nearest_nullable_parent(app: TestApp) {
+    // `salaryRanges` is non-null and `first: 1000` is over its bound: `role` (nullable) becomes null, as the
+    // spec's null propagation asks, rather than `role` answering without the field.
+    let query = r#"{ role(slug: "senior-backend-engineer") { title salaryRanges(first: 1000) { totalCount } } }"#;
+    let response = app.graphql(query).await;
+    assert_eq!(response["data"], serde_json::json!({ "role": null }), "{response:#}");
+    assert_eq!(response["errors"][0]["path"], serde_json::json!(["role", "salaryRanges"]));
+    assert_eq!(first_error_code(&response), "BAD_USER_INPUT");
+    // Under `roles { nodes }` every position up to the root is non-null: `data` itself is null.
+    let query = r#"{ roles(first: 2) { nodes { title salaryRanges(first: 1000) { totalCount } } } }"#;
+    let response = app.graphql(query).await;
+    assert!(response.get("data").is_some_and(serde_json::Value::is_null), "{response:#}");
+    assert_eq!(first_error_code(&response), "BAD_USER_INPUT");
+}
+
+async fn fields_come_back_in_the_order_the_query_names_them(app: TestApp) {
+    let query =
+        "{ roles(first: 20) { nodes { curated responsibilities occupation { title socCode } onetSocCode slug } } }";
+    let response = app.post(&serde_json::json!({ "query": query }), None).await;
+    let text = response.text().await.unwrap();
+    let first_node = &text[text.find("\"nodes\":[{").expect("nodes")..];
+    let first_node = &first_node[..first_node.find("},{").unwrap_or(first_node.len())];
+    let at = |key: &str| first_node.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("{key} in {first_node}"));
+    let order = ["curated", "responsibilities", "occupation", "onetSocCode", "slug"].map(at);
+    assert!(order.windows(2).all(|pair| pair[0] < pair[1]), "{first_node}");
+    assert!(at("title") < at("socCode"), "{first_node}");
+}
+
 crate::on_every_backend!(
+    a_failed_non_null_field_nulls_its_nearest_nullable_parent,
+    fields_come_back_in_the_order_the_query_names_them,
     values_the_schema_cannot_take_are_bad_user_input,
     paging_arguments_are_checked,
     unknown_slugs_are_not_found_and_leave_the_rest_of_the_answer,

@@ -46,6 +46,9 @@ async fn the_chart_page_draws_a_role_by_area(app: TestApp) {
     let shown: Value = serde_json::from_slice(&output.stdout).expect("explore.mjs prints JSON");
 
     assert_eq!(shown["errors"], Value::Array(vec![]), "the page threw");
+    let policy = shown["policy"].as_str().expect("the page has a Content-Security-Policy");
+    assert!(policy.contains("script-src 'self';") && !policy.contains("unsafe-"), "{policy}");
+    assert_eq!(shown["csp"], Value::Array(vec![]), "the page broke its Content-Security-Policy");
     assert_eq!(shown["outside"], Value::Array(vec![]), "the page must load nothing from other hosts");
     assert_eq!(shown["role"], role);
     let drawable = expected.iter().filter(|r| !r["p10"].is_null() && !r["p90"].is_null()).count();

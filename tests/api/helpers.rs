@@ -204,8 +204,9 @@ async fn serve_in_process(database_url: String, database: Throwaway, flags: &[&s
 async fn serve(state: AppState) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
-    let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    let connections = state.http.connections.clone();
+    let served = careerql::http::connections::serve(listener, app(state), connections, std::future::pending());
+    tokio::spawn(async move { served.await.expect("serve") });
     addr
 }
 
@@ -220,7 +221,7 @@ impl TestApp {
     /// the server's own, as any extension a deployment adds would be).
     pub async fn with_extension(self, limits: Limits, extension: impl ExtensionFactory) -> TestApp {
         let mut state = self.state.clone().with_limits(limits);
-        state.schema = schema_builder(&state.limits.query, state.hub.clone()).extension(extension).finish();
+        state.schema = schema_builder(&state.limits.query, state.hub.clone()).extension(extension).finish().into();
         self.serving(state).await
     }
 
@@ -440,6 +441,14 @@ impl TestProcess {
                 return json;
             }
         }
+    }
+
+    /// The first log line so far whose message starts with `message`.
+    pub fn logged(&self, message: &str) -> Option<Value> {
+        self.seen
+            .iter()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|line| line["fields"]["message"].as_str().is_some_and(|logged| logged.starts_with(message)))
     }
 
     /// Sends SIGTERM.

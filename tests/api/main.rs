@@ -1,13 +1,16 @@
 //! One integration binary: each module drives the real HTTP server the way a client would.
+mod admin;
 mod analytics;
 mod backends;
 mod batching;
 mod browsers;
 mod clients;
 mod config;
+mod connections;
 mod docs;
 mod errors;
 mod explore;
+mod federation;
 mod filters;
 mod health;
 mod helpers;
@@ -26,7 +29,9 @@ mod replicas;
 mod schema;
 mod schema_changes;
 mod search;
+mod security_headers;
 mod seed_figures;
 mod statement_timeout;
+mod telemetry;
 mod typed_client;
 mod writes;

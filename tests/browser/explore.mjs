@@ -27,7 +27,17 @@ try {
   });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${base}/explore?role=${encodeURIComponent(role)}`);
+  // Content-Security-Policy violations (src/http/security_headers.rs), from the page's own event and from
+  // Chromium's console messages about them.
+  const csp = [];
+  await page.exposeBinding("reportCspViolation", (_source, violation) => csp.push(violation));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) =>
+      window.reportCspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`));
+  });
+  page.on("console", (message) => /Content Security Policy/i.test(message.text()) && csp.push(`console: ${message.text()}`));
+  const loaded = await page.goto(`${base}/explore?role=${encodeURIComponent(role)}`);
+  const policy = loaded.headers()["content-security-policy"] ?? null;
   await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
   const shown = await page.evaluate(() => ({
     role: document.querySelector("#role").value,
@@ -40,7 +50,7 @@ try {
   const sortedAreas = await page.$$eval("#table tbody tr td:first-child", (tds) => tds.map((td) => td.textContent));
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
   const csv = await readFile(await download.path(), "utf8");
-  console.log(JSON.stringify({ ...shown, sortedAreas, csv, filename: download.suggestedFilename(), errors, outside }));
+  console.log(JSON.stringify({ ...shown, sortedAreas, csv, filename: download.suggestedFilename(), errors, outside, policy, csp }));
 } finally {
   await browser.close();
 }

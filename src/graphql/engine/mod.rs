@@ -3,6 +3,7 @@
 //! knows tables and the validated selection, never the schema's types.
 pub mod batching;
 pub mod eager;
+pub mod keyed;
 pub mod loader;
 #[macro_use]
 pub mod page;

@@ -44,9 +44,13 @@ pub struct Shape {
 }
 
 #[derive(Debug)]
-struct FieldShape {
-    returns: String,
+pub struct FieldShape {
+    pub returns: String,
     is_list: bool,
+    /// `T!`: an error in the field nulls its parent instead.
+    pub non_null: bool,
+    /// `[T!]`: an error in an item nulls the list instead.
+    pub items_non_null: bool,
     /// Takes `first`/`last`: the number of items it returns is the client's to choose.
     pages: bool,
     /// The `first` default written in the schema, if any.
@@ -85,8 +89,17 @@ impl Shape {
                             let default_page = page_argument
                                 .and_then(|argument| argument.node.default_value.as_ref())
                                 .and_then(|value| page_size(&value.node));
-                            let (returns, is_list) = named_type(&field.ty.node);
-                            let shape = FieldShape { returns, is_list, pages: page_argument.is_some(), default_page };
+                            let ty = &field.ty.node;
+                            let (returns, is_list) = named_type(ty);
+                            let items_non_null = matches!(&ty.base, BaseType::List(inner) if !inner.nullable);
+                            let shape = FieldShape {
+                                returns,
+                                is_list,
+                                non_null: !ty.nullable,
+                                items_non_null,
+                                pages: page_argument.is_some(),
+                                default_page,
+                            };
                             (field.name.node.to_string(), shape)
                         })
                         .collect();
@@ -98,11 +111,11 @@ impl Shape {
         Ok(shape)
     }
 
-    fn field(&self, parent: &str, name: &str) -> Option<&FieldShape> {
+    pub fn field(&self, parent: &str, name: &str) -> Option<&FieldShape> {
         self.types.get(parent)?.get(name)
     }
 
-    fn root_type(&self, operation: OperationType) -> Option<&str> {
+    pub fn root_type(&self, operation: OperationType) -> Option<&str> {
         match operation {
             OperationType::Query => Some(&self.query),
             OperationType::Mutation => self.mutation.as_deref(),

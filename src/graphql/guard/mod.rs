@@ -10,6 +10,7 @@
 //!   `BAD_USER_INPUT`), every response reports `extensions.cost` and leaves with a code on every error, and
 //!   is counted in the metrics by operation and outcome (`observe.rs`).
 pub mod analysis;
+mod complete;
 mod in_flight;
 pub mod observe;
 pub mod persisted;
@@ -75,11 +76,15 @@ impl Guard {
             Ok(mut admitted) => match self.enter(admitted.analysis.cost).await {
                 Err(error) => Response::from_errors(vec![error]),
                 Ok(_held) => {
-                    observation.runs(operation_name(&mut admitted.request).as_deref());
+                    let operation = operation_name(&mut admitted.request);
+                    observation.runs(operation.as_deref());
                     analysis = Some(admitted.analysis);
-                    let response = execute(admitted.request).await;
+                    let document = admitted.request.parsed_query().ok().cloned();
+                    let mut response = execute(admitted.request).await;
                     if is_request_error(&response) {
                         observation.ran_nothing();
+                    } else if let Some(document) = document {
+                        self.complete(&mut response, &document, operation.as_deref());
                     }
                     response
                 }
@@ -90,11 +95,23 @@ impl Guard {
         response
     }
 
-    /// Admits a subscription's request, or says why not; its events are then finished one by one
-    /// (`conclude`).
-    pub async fn admit_subscription(&self, request: Request) -> Result<Request, Response> {
+    /// Puts a response's fields in selection order and nulls what its failed non-null fields must null
+    /// (`complete.rs`).
+    pub fn complete(&self, response: &mut Response, document: &ExecutableDocument, operation: Option<&str>) {
+        if let Ok(operation) = analysis::selected_operation(document, operation) {
+            complete::complete(response, document, &operation.node, &self.shape);
+        }
+    }
+
+    /// Admits a subscription's request with its document, or says why not; its events are then finished one
+    /// by one (`complete`, `conclude`).
+    pub async fn admit_subscription(&self, request: Request) -> Result<(Request, ExecutableDocument), Response> {
         match self.admit(request).await {
-            Ok(admitted) => Ok(admitted.request),
+            Ok(mut admitted) => {
+                let document =
+                    admitted.request.parsed_query().cloned().map_err(|error| Response::from_errors(vec![error]))?;
+                Ok((admitted.request, document))
+            }
             Err(error) => {
                 let mut response = Response::from_errors(vec![error]);
                 self.conclude(None, &mut response);
@@ -113,7 +130,8 @@ impl Guard {
 
     async fn admit(&self, request: Request) -> ServerResult<Admitted> {
         let (mut request, register) = self.persisted.prepare(request).await?;
-        let analysis = self.check(&mut request)?;
+        let analysis =
+            crate::telemetry::stage(|| tracing::info_span!("graphql.parse")).in_scope(|| self.check(&mut request))?;
         if let (Some(hash), Ok(document)) = (register, request.parsed_query()) {
             self.persisted.remember(hash, document).await;
         }

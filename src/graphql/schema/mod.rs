@@ -1,5 +1,6 @@
 //! What clients see: the root types, the object types, and the inputs (filters, orderings) they take.
 pub mod enums;
+pub mod federation;
 #[macro_use]
 pub mod inputs;
 pub mod mutation;
