@@ -3,7 +3,9 @@
 //! API keys and the audit trail are not career data and are not exported.
 use std::path::Path;
 
-use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, skill_tool, tool};
+use entity::{
+    city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, skill_tool, source, tool,
+};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
     Iterable, PrimaryKeyToColumn, QueryOrder, TransactionTrait,
@@ -38,6 +40,8 @@ pub enum DumpError {
 macro_rules! dump {
     ($($field:ident: $module:ident),* $(,)?) => {
         #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+        // A dump written before a table existed loads with that table empty.
+        #[serde(default)]
         pub struct Dump {
             $(pub $field: Vec<$module::Model>,)*
         }
@@ -77,10 +81,12 @@ dump! {
     role_skills: role_skill,
     role_tools: role_tool,
     skill_tools: skill_tool,
+    sources: source,
 }
 
 /// The tables whose `id` a sequence hands out (PostgreSQL).
-const SERIAL_TABLES: [&str; 7] = ["occupation", "role", "responsibility", "skill", "tool", "city", "salary_range"];
+const SERIAL_TABLES: [&str; 8] =
+    ["occupation", "role", "responsibility", "skill", "tool", "city", "salary_range", "source"];
 
 async fn in_key_order<E: EntityTrait>(db: &impl ConnectionTrait) -> Result<Vec<E::Model>, DbErr> {
     let mut select = E::find();

@@ -1,5 +1,5 @@
 //! Writing rows by natural key, shared by the seed and the importers.
-use entity::salary_range;
+use entity::{salary_range, source};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, InsertStatement, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, Iterable,
@@ -158,6 +158,8 @@ pub fn salary_range_on_conflict() -> OnConflict {
             S::Employment,
             S::LocationQuotient,
             S::JobsPer1000,
+            S::EmploymentRse,
+            S::MeanRse,
             S::Year,
         ])
         .to_owned();
@@ -169,4 +171,35 @@ pub fn salary_range_on_conflict() -> OnConflict {
 /// version it read fails once the seed or an importer has changed the row.
 pub fn bump_version<C: ColumnTrait>(on_conflict: &mut OnConflict, version: C) -> &mut OnConflict {
     on_conflict.value(version, Expr::col((version.entity_name(), version)).add(1))
+}
+
+/// Records that a load read `facts`'s dataset: the source row (by slug) with what was loaded and when.
+pub async fn record_source(
+    db: &impl ConnectionTrait,
+    facts: &crate::domain::SourceFacts,
+    file: Option<&str>,
+    rows_imported: u64,
+) -> Result<(), DbErr> {
+    use sea_orm::Set;
+    use source::Column as C;
+    let facts = facts.clone();
+    let row = source::ActiveModel {
+        slug: Set(facts.slug),
+        name: Set(facts.name),
+        publisher: Set(facts.publisher),
+        title: Set(facts.title),
+        release: Set(facts.release),
+        reference_period: Set(facts.reference_period),
+        published_on: Set(facts.published_on),
+        license: Set(facts.license),
+        license_url: Set(facts.license_url),
+        attribution: Set(facts.attribution),
+        url: Set(facts.url),
+        file: Set(file.map(str::to_owned)),
+        rows_imported: Set(Some(i64::try_from(rows_imported).unwrap_or(i64::MAX))),
+        imported_at: Set(Some(crate::auth::now())),
+        ..Default::default()
+    };
+    let every_column = source::Column::iter().filter(|c| !matches!(c, C::Id | C::Slug));
+    upsert(db, [row], OnConflict::column(C::Slug).update_columns(every_column).to_owned()).await
 }

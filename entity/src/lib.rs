@@ -11,4 +11,5 @@ pub mod role_tool;
 pub mod salary_range;
 pub mod skill;
 pub mod skill_tool;
+pub mod source;
 pub mod tool;

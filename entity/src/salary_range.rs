@@ -33,6 +33,10 @@ pub struct Model {
     pub location_quotient: Option<f64>,
     /// Jobs in the occupation per 1,000 jobs in the area.
     pub jobs_per_1000: Option<f64>,
+    /// BLS's relative standard error of `employment`, in percent (`EMP_PRSE`).
+    pub employment_rse: Option<f64>,
+    /// BLS's relative standard error of the mean wage, in percent (`MEAN_PRSE`; the same for both periods).
+    pub mean_rse: Option<f64>,
     pub source: String,
     /// The period the figures describe, e.g. "May 2025".
     pub reference_period: String,

@@ -5,6 +5,7 @@ mod m20261127_000001_career_tables;
 mod m20261127_000002_search_index;
 mod m20261201_000003_analytics;
 mod m20261202_000004_writes;
+mod m20261203_000005_sources_reliability;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_search_index::Migration),
             Box::new(m20261201_000003_analytics::Migration),
             Box::new(m20261202_000004_writes::Migration),
+            Box::new(m20261203_000005_sources_reliability::Migration),
         ]
     }
 }

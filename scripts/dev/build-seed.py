@@ -71,6 +71,8 @@ for row in rows:
             *[value(prefix + s) for s in stats],
             " ".join(flagged),
             value("employment"), value("location_quotient") if "location_quotient" in row else value("loc_quotient"),
+            # BLS's relative standard errors (percent) and jobs per 1,000, as the file prints them.
+            value("emp_prse"), value("mean_prse"), value("jobs_1000"),
         ])
 
 with open(SEED / "cities.csv", "w", newline="") as f:
@@ -86,7 +88,7 @@ with open(SEED / "occupations.csv", "w", newline="") as f:
 with open(SEED / "salary_ranges.csv", "w", newline="") as f:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(["soc_code", "area_code", "period", "p10", "p25", "median", "p75", "p90", "mean",
-                "top_coded", "employment", "location_quotient"])
+                "top_coded", "employment", "location_quotient", "employment_rse", "mean_rse", "jobs_per_1000"])
     w.writerows(ranges)
 
 # role <-> tool links: every tool O*NET 29.2 lists for the role's O*NET occupation, plus the tools the

@@ -142,8 +142,8 @@ pub const STATISTICS: [(&str, salary_range::Column); 6] = [
 ];
 
 /// The whole-group figures `aggregate` selects before the spreads: count, employment, the mean's sum, weight and
-/// top-coded flag.
-const GROUP_FIGURES: usize = 5;
+/// top-coded flag, and its sampling variance's sum and how many weighted means lack a standard error.
+const GROUP_FIGURES: usize = 7;
 
 /// Each statistic's aggregate columns, in `STATISTICS` order (and in the order `GroupFigures::read` reads them).
 const SPREAD_COLUMNS: [[&str; 4]; 6] = [
@@ -213,7 +213,9 @@ pub fn aggregate(filter: &Condition, period: PayPeriod, keys: &[GroupKey]) -> (S
             metrics += 1;
         }
     }
-    let (employment, mean) = (sql(S::Employment), sql(S::MeanCents));
+    let (employment, mean, mean_rse) = (sql(S::Employment), sql(S::MeanCents), sql(S::MeanRse));
+    // A range's term in the pooled mean's variance: (employment × mean × RSE / 100)², in cents².
+    let term = format!("(CAST({employment} AS DOUBLE PRECISION) * {mean} * {mean_rse} / 100.0)");
     let mut columns = vec![
         ("n".to_owned(), "COUNT(*)".to_owned()),
         ("employment".to_owned(), format!("CAST(SUM({employment}) AS BIGINT)")),
@@ -225,6 +227,18 @@ pub fn aggregate(filter: &Condition, period: PayPeriod, keys: &[GroupKey]) -> (S
             format!(
                 "CAST(MAX(CASE WHEN {mean} IS NOT NULL AND {employment} IS NOT NULL AND {} THEN 1 ELSE 0 END) AS BIGINT)",
                 top_coded("mean")
+            ),
+        ),
+        (
+            "mean_variance".to_owned(),
+            format!(
+                "CAST(SUM(CASE WHEN {mean} IS NOT NULL AND {employment} IS NOT NULL THEN {term} * {term} END) AS DOUBLE PRECISION)"
+            ),
+        ),
+        (
+            "mean_rse_missing".to_owned(),
+            format!(
+                "CAST(SUM(CASE WHEN {mean} IS NOT NULL AND {employment} IS NOT NULL AND {mean_rse} IS NULL THEN 1 ELSE 0 END) AS BIGINT)"
             ),
         ),
     ];
@@ -313,6 +327,10 @@ pub struct GroupFigures {
     mean_sum: Option<i64>,
     mean_weight: Option<i64>,
     pub mean_top_coded: bool,
+    /// Σ (employment × mean × RSE/100)² over the ranges the mean weighs, in cents².
+    mean_variance: Option<f64>,
+    /// How many of those ranges publish no relative standard error of their mean.
+    mean_rse_missing: i64,
     /// In `STATISTICS` order.
     pub spreads: [SpreadRow; 6],
 }
@@ -339,8 +357,22 @@ impl GroupFigures {
             mean_sum: row.try_get_by_index(metrics + 2)?,
             mean_weight: row.try_get_by_index(metrics + 3)?,
             mean_top_coded: flag(metrics + 4)?,
+            mean_variance: row.try_get_by_index(metrics + 5)?,
+            mean_rse_missing: row.try_get_by_index::<Option<i64>>(metrics + 6)?.unwrap_or(0),
             spreads,
         })
+    }
+
+    /// The standard error of `pooled_mean`, in cents, assuming the ranges' mean estimates have independent
+    /// sampling errors (each its BLS relative standard error) and the employment weights are known exactly.
+    /// `None` when a mean it weighs has no published error.
+    pub fn pooled_mean_standard_error(&self) -> Option<f64> {
+        match (self.mean_variance, self.mean_weight) {
+            (Some(variance), Some(weight)) if weight > 0 && self.mean_rse_missing == 0 => {
+                Some(variance.sqrt() / weight as f64)
+            }
+            _ => None,
+        }
     }
 
     /// The employment-weighted mean of the ranges' means, in cents: exact, from integer sums.
@@ -363,8 +395,17 @@ pub fn component(row: &QueryResult) -> Result<Option<Component>, DbErr> {
         }
     }
     let top_coded: String = row.try_get("", "top_coded")?;
-    let exact =
-        STATISTICS[..5].iter().take_while(|(name, _)| !top_coded.split_whitespace().any(|t| t == *name)).count();
     let weight = row.try_get::<Option<i64>>("", "employment")?.unwrap_or(0) as f64;
-    Ok(Some(Component { weight, percentiles, exact }))
+    Ok(Some(Component { weight, percentiles, exact: exact_percentiles(&top_coded) }))
+}
+
+/// How many of p10, p25, median, p75 and p90, from p10 up, are exact: the rest are top-coded lower bounds.
+fn exact_percentiles(top_coded: &str) -> usize {
+    STATISTICS[..5].iter().take_while(|(name, _)| !top_coded.split_whitespace().any(|t| t == *name)).count()
+}
+
+/// One range on its own as a distribution (weight 1): `None` without all five percentiles.
+pub fn range_component(range: &salary_range::Model) -> Option<Component> {
+    let cents = [range.p10_cents?, range.p25_cents?, range.median_cents?, range.p75_cents?, range.p90_cents?];
+    Some(Component { weight: 1.0, percentiles: cents.map(|c| c as f64), exact: exact_percentiles(&range.top_coded) })
 }

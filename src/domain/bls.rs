@@ -41,3 +41,13 @@ pub fn experience_levels<T: Copy>(percentiles: [T; 5]) -> [Band<T>; 3] {
     let [p10, p25, _, p75, p90] = percentiles;
     [Band { low: p10, high: p25 }, Band { low: p25, high: p75 }, Band { low: p75, high: p90 }]
 }
+
+/// careerql's bar for `lowReliability`: a relative standard error (in percent) above which a figure is flagged.
+/// It is the bar BLS holds its own OEWS wage estimates to: BLS does not release a mean wage whose relative
+/// standard error is above 30% (in the May 2025 file the largest `MEAN_PRSE` of 234,340 is 29.9). BLS releases
+/// employment up to 50% (the largest `EMP_PRSE` is 49.9); an employment figure past 30% is one whose precision
+/// BLS would not accept for a wage, and its 90% interval spans about ±49% of the figure.
+pub const LOW_RELIABILITY_RSE: f64 = 30.0;
+
+/// The standard normal quantile of a two-sided 90% confidence interval.
+pub const Z_90: f64 = 1.645;

@@ -2,12 +2,14 @@
 mod bls;
 mod codes;
 mod money;
+mod sources;
 
 use thiserror::Error;
 
 pub use bls::*;
 pub use codes::*;
 pub use money::*;
+pub use sources::*;
 
 #[derive(Debug, Error, PartialEq)]
 pub enum DomainError {
@@ -126,6 +128,17 @@ mod tests {
         assert_eq!(bounded_text("abcdef", 5), Err(DomainError::TooLong(6, 5)));
         assert!(state("CA").is_ok() && state("ca").is_err() && state("CAL").is_err());
         assert!(area_code("41860").is_ok() && area_code("").is_err() && area_code("12345678").is_err());
+    }
+
+    #[test]
+    fn sources_are_keyed_by_name_and_period() {
+        let bls = bls_oews("May 2025");
+        assert_eq!(bls.slug, "bls-oews-may-2025");
+        assert_eq!(bls.slug, source_slug(BLS_SOURCE, "May 2025"));
+        assert_eq!((bls.release.as_deref(), bls.published_on.as_deref()), (Some("2025A01"), Some("2026-05-15")));
+        let older = bls_oews("May 2024");
+        assert_eq!((older.release.as_deref(), older.published_on), (Some("2024A01"), None));
+        assert!(onet_29_2().attribution.contains("CC BY 4.0"));
     }
 
     #[test]

@@ -46,7 +46,8 @@ pub async fn import(db: &DatabaseConnection, path: &Path, options: Options) -> R
             ))
         })?,
     };
-    let release = Release { year: year_of(&reference_period), reference_period };
+    let file = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let release = Release { year: year_of(&reference_period), reference_period, file };
     let progress = options.progress;
     let report = match Format::sniff(path)? {
         Format::Xlsx => {
@@ -93,6 +94,8 @@ fn year_of(reference_period: &str) -> Option<i32> {
 struct Release {
     reference_period: String,
     year: Option<i32>,
+    /// The file's name, as its source row records it.
+    file: Option<String>,
 }
 
 async fn run(
@@ -123,6 +126,8 @@ async fn run(
     }
     writer.write(&mut batch).await?;
     let report = writer.report;
+    let facts = crate::domain::bls_oews(&writer.release.reference_period);
+    crate::store::record_source(&txn, &facts, writer.release.file.as_deref(), report.rows - report.skipped).await?;
     crate::search::reindex(&txn).await?;
     txn.commit().await?;
     Ok(report)
@@ -138,6 +143,8 @@ struct Columns {
     occ_title: usize,
     o_group: usize,
     tot_emp: usize,
+    emp_prse: Option<usize>,
+    mean_prse: Option<usize>,
     jobs_1000: Option<usize>,
     loc_quotient: Option<usize>,
     /// p10, p25, median, p75, p90, mean: annual, then hourly.
@@ -179,6 +186,8 @@ impl Columns {
             occ_title: required("OCC_TITLE")?,
             o_group: required("O_GROUP")?,
             tot_emp: required("TOT_EMP")?,
+            emp_prse: optional("EMP_PRSE"),
+            mean_prse: optional("MEAN_PRSE"),
             jobs_1000: optional("JOBS_1000"),
             loc_quotient: optional("LOC_QUOTIENT"),
             wages: [wages(PERIODS[0].1)?, wages(PERIODS[1].1)?],
@@ -238,6 +247,8 @@ impl Columns {
             occupation,
             employment: employment(text(self.tot_emp)).map_err(at(self.tot_emp))?,
             jobs_per_1000: optional_ratio(self.jobs_1000)?,
+            employment_rse: optional_ratio(self.emp_prse)?,
+            mean_rse: optional_ratio(self.mean_prse)?,
             location_quotient: optional_ratio(self.loc_quotient)?,
             wages,
         })
@@ -280,7 +291,7 @@ fn employment(text: &str) -> Result<Option<i64>, String> {
     }
 }
 
-/// Jobs per 1,000 or a location quotient; `*` where BLS does not publish it.
+/// Jobs per 1,000, a location quotient or a relative standard error; `*` where BLS does not publish it.
 fn ratio(text: &str) -> Result<Option<f64>, String> {
     match text {
         "" | "*" | "**" => Ok(None),
@@ -343,6 +354,9 @@ struct Line {
     occupation: Occupation,
     employment: Option<i64>,
     jobs_per_1000: Option<f64>,
+    /// Relative standard errors in percent: of employment, and of the mean wage (both periods).
+    employment_rse: Option<f64>,
+    mean_rse: Option<f64>,
     location_quotient: Option<f64>,
     /// Annual, then hourly.
     wages: Vec<Wages>,
@@ -593,6 +607,8 @@ impl<'t> Writer<'t> {
                     employment: line.employment,
                     location_quotient: line.location_quotient,
                     jobs_per_1000: line.jobs_per_1000,
+                    employment_rse: line.employment_rse,
+                    mean_rse: line.mean_rse,
                     source: BLS_SOURCE.to_owned(),
                     reference_period: release.reference_period.clone(),
                     year: release.year,

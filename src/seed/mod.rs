@@ -14,14 +14,19 @@ use sea_orm::{
 };
 use serde::Deserialize;
 
-use crate::domain::{BLS_SOURCE, Cents};
-use crate::store::{bump_version, salary_range_on_conflict, upsert};
+use crate::domain::{BLS_SOURCE, Cents, bls_oews, onet_29_2, quoted};
+use crate::store::{bump_version, record_source, salary_range_on_conflict, upsert};
 
 const CATALOG: &str = include_str!("catalog.json");
 const CITIES: &str = include_str!("cities.csv");
 const OCCUPATIONS: &str = include_str!("occupations.csv");
 const SALARY_RANGES: &str = include_str!("salary_ranges.csv");
 const ROLE_TOOLS: &str = include_str!("role_tools.csv");
+
+/// The files `scripts/dev/build-seed.py` builds the seed from, as each source row names them.
+const BLS_FILE: &str = "oews/oews_may2025_metro_national_tech.csv";
+const ONET_FILE: &str = "onet/onet_29_2_project_tools_x_occupations.csv";
+const CAREERS_OVERVIEW: &str = "reference/backend-engineer-careers.txt";
 
 /// Every BLS figure in the seed comes from this release.
 pub const BLS_PERIOD: &str = "May 2025";
@@ -117,6 +122,9 @@ struct SalaryRow {
     top_coded: String,
     employment: Option<i64>,
     location_quotient: Option<f64>,
+    employment_rse: Option<f64>,
+    mean_rse: Option<f64>,
+    jobs_per_1000: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -322,7 +330,10 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
     .await?;
 
     let mut role_tools = Vec::new();
-    for link in rows::<RoleToolRow>("role_tools.csv", ROLE_TOOLS)? {
+    let links = rows::<RoleToolRow>("role_tools.csv", ROLE_TOOLS)?;
+    let onet_links = links.iter().filter(|l| !l.onet_example.is_empty()).count() as u64;
+    record_source(&txn, &onet_29_2(), Some(ONET_FILE), onet_links).await?;
+    for link in links {
         role_tools.push(role_tool::ActiveModel {
             role_id: Set(id_of(&role_ids, &link.role)?),
             tool_id: Set(id_of(&tool_ids, &link.tool)?),
@@ -379,7 +390,10 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
     let nation = cities.iter().find(|c| c.kind == AreaKind::National).ok_or_else(|| malformed("no national area"))?.id;
 
     let mut ranges = Vec::new();
-    for s in rows::<SalaryRow>("salary_ranges.csv", SALARY_RANGES)? {
+    let salary_rows = rows::<SalaryRow>("salary_ranges.csv", SALARY_RANGES)?;
+    // Two ranges (annual and hourly) per line of the BLS file.
+    let bls_lines = salary_rows.len() as u64 / 2;
+    for s in salary_rows {
         ranges.push(salary_range::ActiveModel {
             occupation_id: Set(*occupation_ids.get(&s.soc_code).ok_or_else(|| malformed(&s.soc_code))?),
             city_id: Set(*city_ids.get(s.area_code.as_str()).ok_or_else(|| malformed(&s.area_code))?),
@@ -397,6 +411,9 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
             top_coded: Set(s.top_coded.replace("pct", "p")),
             employment: Set(s.employment),
             location_quotient: Set(s.location_quotient),
+            jobs_per_1000: Set(s.jobs_per_1000),
+            employment_rse: Set(s.employment_rse),
+            mean_rse: Set(s.mean_rse),
             source: Set(BLS_SOURCE.into()),
             reference_period: Set(BLS_PERIOD.into()),
             year: Set(Some(BLS_YEAR)),
@@ -423,12 +440,23 @@ pub async fn apply(db: &DatabaseConnection) -> Result<(), SeedError> {
         top_coded: Set(if g.high_is_lower_bound { "high".into() } else { String::new() }),
         employment: Set(None),
         location_quotient: Set(None),
+        jobs_per_1000: Set(None),
+        employment_rse: Set(None),
+        mean_rse: Set(None),
         source: Set(g.source.clone()),
         reference_period: Set(g.reference_period.clone()),
         year: Set(None),
         ..Default::default()
     });
     upsert(&txn, ranges, salary_range_on_conflict()).await?;
+    record_source(&txn, &bls_oews(BLS_PERIOD), Some(BLS_FILE), bls_lines).await?;
+    let glassdoor = quoted(
+        &g.source,
+        &g.reference_period,
+        "Glassdoor",
+        "Average base salary of a senior backend engineer in the United States, with its range, as the careers overview quotes it",
+    );
+    record_source(&txn, &glassdoor, Some(CAREERS_OVERVIEW), 1).await?;
 
     crate::search::reindex(&txn).await?;
     txn.commit().await?;

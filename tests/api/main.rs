@@ -4,6 +4,7 @@ mod analytics;
 mod backends;
 mod batching;
 mod browsers;
+mod career;
 mod clients;
 mod config;
 mod connections;

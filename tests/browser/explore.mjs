@@ -1,10 +1,11 @@
 // Opens careerql's /explore page in headless Chromium, picks a role, and prints what the page shows as JSON:
-// the chart's bars and median marks, the table's rows, the table after sorting by area, and the CSV it downloads.
-// Usage: node explore.mjs BASE_URL ROLE_SLUG
+// the chart's bars, median marks, axis ticks and error bars, the table's rows, each area's rank of SALARY,
+// the comparison with OTHER_ROLE, the table after sorting by area, and the CSV it downloads.
+// Usage: node explore.mjs BASE_URL ROLE_SLUG SALARY OTHER_ROLE_SLUG
 import { readFile } from "node:fs/promises";
 import { chromium } from "playwright-core";
 
-const [base, role] = process.argv.slice(2);
+const [base, role, salary, other] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: [
@@ -45,12 +46,40 @@ try {
     medians: document.querySelectorAll("#chart line.median").length,
     rows: [...document.querySelectorAll("#table tbody tr")].map((tr) => [...tr.children].map((td) => td.textContent)),
     status: document.querySelector("#status").textContent,
+    ticks: [...document.querySelectorAll("#chart text.tick")].map((t) => t.textContent),
+    errorBars: document.querySelectorAll("#chart g.error-bar").length,
+    sources: [...document.querySelectorAll("#sources p")].map((p) => p.textContent),
+  }));
+  // Enter a salary: the page ranks it in every area.
+  await page.evaluate((amount) => {
+    delete document.body.dataset.ready;
+    const input = document.querySelector("#salary");
+    input.value = amount;
+    input.dispatchEvent(new Event("change"));
+  }, salary);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+  const ranked = await page.evaluate(() => ({
+    ranks: Object.fromEntries([...document.querySelectorAll("#chart text.salary-rank")].map((t) => [t.dataset.slug, t.textContent])),
+    salaryLines: document.querySelectorAll("#chart line.salary").length,
+    rankCells: [...document.querySelectorAll("#table tbody tr")].map((tr) => tr.lastElementChild.textContent),
+  }));
+  // Pick a second role: the comparison view shows the skills, tools and median difference by area.
+  await page.selectOption("#compare", other);
+  await page.waitForSelector("#comparison[data-ready=true]", { timeout: 20000 });
+  const comparison = await page.evaluate(() => ({
+    title: document.querySelector("#comparison-title").textContent,
+    differences: [...document.querySelectorAll("#difference-chart g.difference")].map((g) => [g.dataset.slug, g.lastElementChild.textContent]),
+    skills: [...document.querySelectorAll("#skills-compared li")].map((li) => li.textContent),
+    tools: [...document.querySelectorAll("#tools-compared li")].map((li) => li.textContent),
+    differenceTicks: [...document.querySelectorAll("#difference-chart text.tick")].map((t) => t.textContent),
   }));
   await page.click('#table th[data-key="area"]');
   const sortedAreas = await page.$$eval("#table tbody tr td:first-child", (tds) => tds.map((td) => td.textContent));
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
   const csv = await readFile(await download.path(), "utf8");
-  console.log(JSON.stringify({ ...shown, sortedAreas, csv, filename: download.suggestedFilename(), errors, outside, policy, csp }));
+  console.log(
+    JSON.stringify({ ...shown, ...ranked, comparison, sortedAreas, csv, filename: download.suggestedFilename(), errors, outside, policy, csp }),
+  );
 } finally {
   await browser.close();
 }

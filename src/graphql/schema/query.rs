@@ -1,8 +1,9 @@
 //! The root `Query`: a connection and a lookup for each kind, and global object identification.
 use async_graphql::{Context, ID, Object};
 use entity::{change, city, occupation, role, salary_range, skill, tool};
-use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder};
 
+use crate::analytics::grouping::range_component;
 use crate::graphql::engine::db;
 use crate::graphql::engine::page::{PageArgs, root_page};
 use crate::graphql::error::ApiError;
@@ -13,6 +14,7 @@ use crate::graphql::schema::types::node::{Node, node};
 use crate::graphql::schema::types::occupation::{
     Occupation, OccupationConnection, OccupationFilter, OccupationOrder, occupation_order, occupation_source,
 };
+use crate::graphql::schema::types::rank::{SalaryRank, amount_in_cents, rank_in};
 use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::salary_range::PayPeriod;
 use crate::graphql::schema::types::salary_range::{
@@ -25,6 +27,7 @@ use crate::graphql::schema::types::search::{SearchKind, SearchResult, search};
 use crate::graphql::schema::types::skill::{
     Skill, SkillConnection, SkillFilter, SkillOrder, skill_order, skill_source,
 };
+use crate::graphql::schema::types::source::{Source, all_sources, source_by_slug};
 use crate::graphql::schema::types::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
 
 pub struct Query;
@@ -225,6 +228,52 @@ impl Query {
         before: Option<String>,
     ) -> Result<SalaryGroupConnection, ApiError> {
         salary_stats(ctx, period, filter, group_by, order_by, PageArgs { first, after, last, before }).await
+    }
+
+    /// Every dataset careerql's figures come from: publisher, release, reference period, publication date,
+    /// license, attribution, and what careerql last loaded from it, and when.
+    async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>, ApiError> {
+        all_sources(ctx).await
+    }
+
+    /// One source by slug, e.g. `bls-oews-may-2025` or `onet-29-2`.
+    async fn source(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Source>, ApiError> {
+        match source_by_slug(ctx, slug.clone()).await? {
+            Some(source) => Ok(Some(source)),
+            None => Err(ApiError::not_found("source", "slug", &slug)),
+        }
+    }
+
+    /// "Is this offer good here?": where `amount` (in US dollars per `period`) ranks among the wages BLS
+    /// publishes for `role`'s occupation in `city` (default: the nation), in one call. The range is the latest
+    /// occupation-wide BLS OEWS range; null when there is none with all five percentiles.
+    async fn salary_rank(
+        &self,
+        ctx: &Context<'_>,
+        amount: f64,
+        #[graphql(desc = "The pay period of `amount` (default ANNUAL).", default_with = "PayPeriod::Annual")]
+        period: PayPeriod,
+        #[graphql(desc = "The role, by slug, e.g. `senior-backend-engineer`.")] role: String,
+        #[graphql(desc = "The city, by slug (default: the nation, `united-states`).")] city: Option<String>,
+    ) -> Result<Option<SalaryRank>, ApiError> {
+        use salary_range::Column as S;
+        let cents = amount_in_cents(amount)?;
+        let role = find::<role::Entity>(ctx, "role", role::Column::Slug, &role).await?;
+        let city = city.as_deref().unwrap_or("united-states");
+        let city = find::<city::Entity>(ctx, "city", city::Column::Slug, city).await?;
+        let stored: entity::enums::PayPeriod = period.into();
+        let range = salary_range::Entity::find()
+            .filter(S::OccupationId.eq(role.occupation_id))
+            .filter(S::CityId.eq(city.id))
+            .filter(S::RoleId.is_null())
+            .filter(S::Source.eq(crate::domain::BLS_SOURCE))
+            .filter(S::Period.eq(stored))
+            .order_by_desc(S::Year)
+            .one(db(ctx)?)
+            .await?;
+        let Some(range) = range else { return Ok(None) };
+        let ranked = range_component(&range).and_then(|c| rank_in(&[c], amount, cents));
+        Ok(ranked.map(|rank| SalaryRank { range: Some(SalaryRange(range)), ..rank }))
     }
 
     /// Roles, skills, tools and cities matching `text`, best first. Tolerates typos: matching is by shared

@@ -1,8 +1,10 @@
 //! One file per GraphQL object type, each beside its filter, ordering and the lists it pages.
 pub mod change;
 pub mod city;
+pub mod comparison;
 pub mod node;
 pub mod occupation;
+pub mod rank;
 pub mod role;
 pub mod role_skill;
 pub mod role_tool;
@@ -10,6 +12,7 @@ pub mod salary_range;
 pub mod salary_stats;
 pub mod search;
 pub mod skill;
+pub mod source;
 pub mod tool;
 
 use async_graphql::ID;

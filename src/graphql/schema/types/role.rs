@@ -1,6 +1,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::engine::loader::{load_by_id, load_many, load_ref};
 use crate::graphql::engine::page::{
@@ -11,6 +12,7 @@ use crate::graphql::schema::inputs::{
     BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, combine, select_where, sort_key, sort_keys,
     subquery,
 };
+use crate::graphql::schema::types::comparison::{RoleComparison, compare, comparison_cities};
 use crate::graphql::schema::types::occupation::Occupation;
 use crate::graphql::schema::types::role_skill::{RoleSkillConnection, SkillRank};
 use crate::graphql::schema::types::role_tool::{RoleToolConnection, ToolUse};
@@ -316,6 +318,29 @@ impl Role {
         })
         .await?;
         Ok(page.connection(total, |row| (Tool(row.node), ToolUse(row.link))))
+    }
+
+    /// "How does this role differ from `role`?": the skills and tools both need and those only one does (with
+    /// ranks and O*NET's flags), and the wage difference (this minus `role`) nationally and in each of `cities`,
+    /// each figure with its source. Works for curated and imported BLS roles alike (the latter have no skills or
+    /// tools, only wages).
+    async fn compare_to(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The other role, by slug.")] role: String,
+        #[graphql(desc = "Cities by slug, besides the nation, which always comes first (at most 50).", default)]
+        cities: Vec<String>,
+        #[graphql(desc = "The pay period of the wages (default ANNUAL).", default_with = "PayPeriod::Annual")]
+        period: PayPeriod,
+    ) -> Result<RoleComparison, ApiError> {
+        let db = crate::graphql::engine::db(ctx)?;
+        let other = role::Entity::find()
+            .filter(role::Column::Slug.eq(role.as_str()))
+            .one(db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("role", "slug", &role))?;
+        let cities = comparison_cities(db, &cities).await?;
+        compare(db, &self.0, other, &cities, period).await
     }
 
     /// What this role pays: the ranges published for its occupation, and those published for the role itself.

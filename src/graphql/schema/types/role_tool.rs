@@ -1,8 +1,10 @@
 //! The role↔tool link: edges carry O*NET's flags for the tool in the role's occupation.
-use async_graphql::Object;
+use async_graphql::{Context, Object};
 use entity::role_tool;
 
 use crate::graphql::engine::page::LinkConnection;
+use crate::graphql::error::ApiError;
+use crate::graphql::schema::types::source::{Source, source_by_slug};
 
 use crate::graphql::schema::types::role::Role;
 use crate::graphql::schema::types::tool::Tool;
@@ -26,6 +28,15 @@ impl ToolUse {
     /// O*NET's "in demand": a hot technology named especially often for this occupation.
     async fn in_demand(&self) -> Option<bool> {
         self.0.in_demand
+    }
+
+    /// Where the example and flags come from (O*NET 29.2, whose attribution must travel with them); null where
+    /// O*NET does not list the tool and the link is the careers overview's.
+    async fn data_source(&self, ctx: &Context<'_>) -> Result<Option<Source>, ApiError> {
+        match self.0.onet_example {
+            Some(_) => source_by_slug(ctx, crate::domain::ONET_SLUG.to_owned()).await,
+            None => Ok(None),
+        }
     }
 }
 

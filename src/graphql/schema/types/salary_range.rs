@@ -9,6 +9,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{city, occupation, role, salary_range};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
+use crate::analytics::grouping::range_component;
 use crate::domain::Cents;
 use crate::graphql::engine::loader::{DbLoader, load_by_id, load_ref, loader};
 use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
@@ -19,7 +20,9 @@ use crate::graphql::schema::inputs::{
 };
 use crate::graphql::schema::types::city::{City, CityFilter};
 use crate::graphql::schema::types::occupation::{Occupation, OccupationFilter};
+use crate::graphql::schema::types::rank::{ConfidenceInterval, SalaryRank, amount_in_cents, rank_in};
 use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
+use crate::graphql::schema::types::source::{Source, source_by_slug};
 use crate::graphql::schema::types::{IdType, global_id};
 
 /// One statistic of a published wage distribution.
@@ -50,7 +53,7 @@ impl WageStatistic {
         (Self::High, "high"),
     ];
 
-    fn parse(name: &str) -> Option<Self> {
+    pub fn parse(name: &str) -> Option<Self> {
         Self::NAMES.iter().find(|(_, stored)| *stored == name).map(|(statistic, _)| *statistic)
     }
 
@@ -249,6 +252,10 @@ pub fn latest_bls_figure(
     (subquery(select), if period == PayPeriod::Annual { "annual" } else { "hourly" })
 }
 
+/// What a single range's intervals rest on.
+const EMPLOYMENT_BASIS: &str = "BLS relative standard error of employment (EMP_PRSE)";
+const MEAN_BASIS: &str = "BLS relative standard error of the mean wage (MEAN_PRSE)";
+
 fn units(cents: Option<i64>) -> Option<f64> {
     cents.map(|c| Cents(c).units())
 }
@@ -394,6 +401,56 @@ impl SalaryRange {
     /// Jobs in the occupation per 1,000 jobs in the area, where the source publishes it.
     async fn jobs_per_1000(&self) -> Option<f64> {
         self.0.jobs_per_1000
+    }
+
+    /// BLS's relative standard error of `employment`, in percent (`EMP_PRSE`): its standard error as a share of
+    /// the figure. Null where the source publishes none.
+    async fn employment_rse(&self) -> Option<f64> {
+        self.0.employment_rse
+    }
+
+    /// BLS's relative standard error of `mean`, in percent (`MEAN_PRSE`; BLS gives one for both pay periods).
+    async fn mean_rse(&self) -> Option<f64> {
+        self.0.mean_rse
+    }
+
+    /// The 90% confidence interval of `employment` (± 1.645 standard errors, from `employmentRse`); null
+    /// without both.
+    async fn employment_interval(&self) -> Option<ConfidenceInterval> {
+        let employment = self.0.employment? as f64;
+        let se = employment * self.0.employment_rse? / 100.0;
+        Some(ConfidenceInterval::new(employment, se, EMPLOYMENT_BASIS))
+    }
+
+    /// The 90% confidence interval of `mean` (from `meanRse`); null without both, and when the mean is
+    /// top-coded (a lower bound has no interval).
+    async fn mean_interval(&self) -> Option<ConfidenceInterval> {
+        if self.0.top_coded.split_whitespace().any(|s| s == "mean") {
+            return None;
+        }
+        let mean = Cents(self.0.mean_cents?).units();
+        Some(ConfidenceInterval::new(mean, mean * self.0.mean_rse? / 100.0, MEAN_BASIS))
+    }
+
+    /// True when `employmentRse` or `meanRse` is above 30 (percent). That is the bar BLS holds its own OEWS wage
+    /// estimates to: it releases no mean wage whose relative standard error is above 30% (the largest
+    /// `MEAN_PRSE` in the May 2025 file is 29.9), while it releases employment up to 50%. A flagged figure's
+    /// 90% interval spans more than ±49% of it. False where no error is published.
+    async fn low_reliability(&self) -> bool {
+        let over = |rse: Option<f64>| rse.is_some_and(|rse| rse > crate::domain::LOW_RELIABILITY_RSE);
+        over(self.0.employment_rse) || over(self.0.mean_rse)
+    }
+
+    /// Where these figures come from, and as of when: the source `source` and `referencePeriod` name.
+    async fn data_source(&self, ctx: &Context<'_>) -> Result<Option<Source>, ApiError> {
+        source_by_slug(ctx, crate::domain::source_slug(&self.0.source, &self.0.reference_period)).await
+    }
+
+    /// Where `amount` (in `currency` per `period`, e.g. an offer) falls in this distribution: its percentile,
+    /// and how it was found. Null unless all five percentiles are published.
+    async fn percentile_of(&self, amount: f64) -> Result<Option<SalaryRank>, ApiError> {
+        let cents = amount_in_cents(amount)?;
+        Ok(range_component(&self.0).and_then(|c| rank_in(&[c], amount, cents)))
     }
 
     /// Experience levels derived from the published percentiles; null unless all five are published.

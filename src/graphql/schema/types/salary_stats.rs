@@ -22,6 +22,7 @@ use crate::graphql::error::ApiError;
 use crate::graphql::schema::inputs::{NullsOrder, OrderDirection, sort_key, sort_keys};
 use crate::graphql::schema::types::city::{AreaKind, City};
 use crate::graphql::schema::types::occupation::{Occupation, OccupationGroup};
+use crate::graphql::schema::types::rank::{ConfidenceInterval, SalaryRank, amount_in_cents};
 use crate::graphql::schema::types::role::Role;
 use crate::graphql::schema::types::salary_range::{ExperienceLevels, PayPeriod, SalaryRangeFilter, WageStatistic};
 
@@ -252,6 +253,9 @@ fn units(cents: f64) -> f64 {
     crate::domain::units(cents.round())
 }
 
+/// The assumption a group's mean interval is computed under, as the API states it.
+const POOLED_MEAN_BASIS: &str = "computed by careerql from each range's BLS MEAN_PRSE, assuming independent sampling errors between ranges and exact employment weights: SE = sqrt(sum((employment x mean x MEAN_PRSE/100)^2)) / sum(employment)";
+
 /// A group's pooled estimate, as GraphQL shows it.
 #[derive(Clone)]
 pub struct Estimate(Pooled);
@@ -291,6 +295,14 @@ impl Estimate {
     async fn ranges(&self) -> i32 {
         i32::try_from(self.0.ranges).unwrap_or(i32::MAX)
     }
+    /// Where `amount` falls in the pooled distribution: the inverse of these estimates on the same model (so the
+    /// estimated p25 ranks at 25). `EXACT` only when the group is one range and `amount` one of its published
+    /// percentiles; outside the pooled p10–p90, and where a top-coded figure decides, only bounds.
+    async fn percentile_of(&self, amount: f64) -> Result<Option<SalaryRank>, ApiError> {
+        let cents = amount_in_cents(amount)?;
+        Ok(self.0.rank(cents).map(|rank| SalaryRank::new(amount, rank, None)))
+    }
+
     /// Experience levels from the estimated percentiles (derived: careerql's mapping, see `ExperienceLevels`).
     async fn levels(&self) -> ExperienceLevels {
         let [p10, p25, p50, p75, p90] = self.0.values.map(units);
@@ -465,6 +477,16 @@ impl SalaryGroup {
     /// both. Exact, not an estimate (a lower bound when `meanIsLowerBound`).
     async fn mean(&self) -> Option<f64> {
         self.pooled_mean()
+    }
+
+    /// The 90% confidence interval of `mean` from the ranges' BLS relative standard errors (`meanRse`),
+    /// computed under a stated assumption (see `basis`): the ranges' mean estimates have independent sampling
+    /// errors, and their employment weights are taken as exact. BLS's areas and occupations are estimated from
+    /// overlapping samples, so this is an approximation, not BLS's figure. Null when a range it weighs
+    /// publishes no error; an interval around a lower bound when `meanIsLowerBound`.
+    async fn mean_interval(&self) -> Option<ConfidenceInterval> {
+        let se = self.row.figures.pooled_mean_standard_error()?;
+        Some(ConfidenceInterval::new(self.pooled_mean()?, crate::domain::units(se), POOLED_MEAN_BASIS))
     }
 
     /// True when a mean that `mean` weighs is top-coded, so `mean` is only a lower bound.
