@@ -291,7 +291,7 @@ pub struct QueryLimits {
     pub max_depth: usize,
 
     /// Highest cost a query may have: every field counts 1, and a list counts its selection `first` times
-    /// (root lists default to 20, nested lists to 100).
+    /// (lists without `first` default to 20 at every level).
     #[arg(long, global = true, env = "CAREERQL_MAX_COST", default_value_t = QueryLimits::DEFAULT.max_cost)]
     pub max_cost: u64,
 

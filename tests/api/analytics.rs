@@ -30,7 +30,7 @@ fn top_coded(range: &Value, statistic: &str) -> bool {
     range["topCoded"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().eq_ignore_ascii_case(statistic))
 }
 
-/// The value at share `u` of a range's distribution as the README defines it: linear between published
+/// The value at share `u` of a range's distribution as docs/analytics.md defines it: linear between published
 /// percentiles, tails at the neighbouring segment's density.
 fn quantile_of(percentiles: [f64; 5], u: f64) -> f64 {
     let [p10, p25, p50, p75, p90] = percentiles;

@@ -105,17 +105,6 @@ async fn every_playground_example_runs_without_errors(app: TestApp) {
     }
 }
 
-async fn every_readme_example_runs_without_errors(app: TestApp) {
-    let readme = include_str!("../../README.md");
-    let examples: Vec<&str> =
-        readme.split("```graphql\n").skip(1).map(|block| block.split("```").next().unwrap()).collect();
-    assert!(examples.len() >= 6, "found {} examples", examples.len());
-    for example in examples {
-        let response = app.graphql(example).await;
-        assert!(response.get("errors").is_none(), "{example}\n{response:#}");
-    }
-}
-
 /// (status, content type, body) of a POST of `body` asking for `accept`.
 async fn exchange(app: &TestApp, body: &Value, accept: Option<&str>) -> (u16, String, Value) {
     let response = app.post(body, accept).await;
@@ -236,7 +225,6 @@ async fn batches_answer_each_operation_in_order(app: TestApp) {
 }
 
 crate::on_every_backend!(
-    every_readme_example_runs_without_errors,
     every_playground_example_runs_without_errors,
     the_response_type_follows_accept,
     request_errors_are_4xx_without_data_under_graphql_response_json,

@@ -29,24 +29,24 @@ async fn graphql_operations_are_counted_by_name_and_outcome(app: TestApp) {
     assert!(after.value(HTTP_REQUESTS, &posts) >= before.value(HTTP_REQUESTS, &posts) + 2.0);
 }
 
-async fn metrics_are_prometheus_text_and_all_listed_in_the_readme(app: TestApp) {
+async fn metrics_are_prometheus_text_and_all_listed_in_the_docs(app: TestApp) {
     app.data(r#"{ role(slug: "api-developer") { skills { nodes { name } } } }"#).await;
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
     let scrape = response.text().await.unwrap();
 
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/operations.md")).unwrap();
     let names: Vec<&str> = scrape.lines().filter_map(|line| line.strip_prefix("# TYPE ")?.split(' ').next()).collect();
     for expected in ["careerql_http_requests_total", "careerql_db_statements_total", "careerql_dataloader_batch_size"] {
         assert!(names.contains(&expected), "{expected} missing from the scrape:\n{scrape}");
     }
     for name in names.iter().filter(|name| name.starts_with("careerql_")) {
-        assert!(readme.contains(&format!("`{name}`")), "{name} is not listed in the README");
+        assert!(docs.contains(&format!("`{name}`")), "{name} is not listed in docs/operations.md");
     }
 }
 
 crate::on_every_backend!(
     graphql_operations_are_counted_by_name_and_outcome,
-    metrics_are_prometheus_text_and_all_listed_in_the_readme
+    metrics_are_prometheus_text_and_all_listed_in_the_docs
 );
