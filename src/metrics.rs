@@ -1,5 +1,5 @@
 //! Prometheus metrics: every metric careerql records is named, described and recorded here; `/metrics`
-//! renders them (see `http::metrics`). The README lists them.
+//! renders them (see `http::metrics`). docs/operations.md lists them.
 //!
 //! A process has one global `metrics` recorder and it can be installed only once, while tests run many
 //! apps in one process: so it is installed on first use and every app renders from the same handle.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_graphql::{ErrorExtensionValues, ErrorExtensions, Response, ServerError};
 use sea_orm::DbErr;
 
-/// Codes clients can match on; the set is documented in the README.
+/// Codes clients can match on; the set is documented in docs/api.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     /// The document is not GraphQL.

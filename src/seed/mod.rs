@@ -1,4 +1,4 @@
-//! The compact real dataset compiled into the binary (see README "Data sources").
+//! The compact real dataset compiled into the binary (see docs/data.md).
 //!
 //! `catalog.json` is careerql's editorial catalog written from the careers overview; the CSVs beside it are
 //! generated from BLS OEWS May 2025 and O*NET 29.2 by `scripts/dev/build-seed.py`. Applying the seed upserts

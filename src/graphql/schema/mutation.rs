@@ -364,7 +364,7 @@ fn link_event<E: Editable>(parent: &E::Model) -> ChangeEvent {
     }
 }
 
-/// The row a delete names, then the delete, each with its own rule (see the README's delete rules).
+/// The row a delete names, then the delete, each with its own rule (see docs/writes.md, "Deleting").
 async fn delete<E: Editable>(write: &mut Write, before: Result<E::Model, Failure>, ty: IdType) -> Result<ID, Failure> {
     let before = before?;
     let id = E::id(&before);

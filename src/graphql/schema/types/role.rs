@@ -223,7 +223,7 @@ impl Role {
         Ok(rows.into_iter().map(|r| r.description).collect())
     }
 
-    /// The BLS SOC occupation whose wages stand for this role (see the README for the mapping and why).
+    /// The BLS SOC occupation whose wages stand for this role (docs/data.md gives the mapping and why).
     async fn occupation(&self, ctx: &Context<'_>) -> Result<Occupation, ApiError> {
         load_ref::<occupation::Entity>(ctx, self.0.occupation_id).await.map(Occupation)
     }

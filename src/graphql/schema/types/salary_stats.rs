@@ -261,7 +261,7 @@ const POOLED_MEAN_BASIS: &str = "computed by careerql from each range's BLS MEAN
 pub struct Estimate(Pooled);
 
 /// Estimated percentiles of the pooled distribution of a group's ranges: each range's published p10–p90 taken
-/// as a piecewise-linear distribution, weighted by employment (see the README). Estimates, except when the
+/// as a piecewise-linear distribution, weighted by employment (see docs/analytics.md). Estimates, except when the
 /// group is one range, whose published figures they are.
 #[Object(name = "PooledPercentiles")]
 impl Estimate {
