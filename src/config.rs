@@ -327,7 +327,7 @@ pub struct QueryLimits {
     pub in_flight_small_cost: u64,
 
     /// How long an operation waits for room in the in-flight budget before it is shed (e.g. `2s`).
-    #[arg(id = "in-flight-wait", long = "in-flight-wait", value_name = "DURATION", env = "CAREERQL_IN_FLIGHT_WAIT", default_value = "2s",
+    #[arg(id = "in-flight-wait", long = "in-flight-wait", value_name = "DURATION", env = "CAREERQL_IN_FLIGHT_WAIT", default_value = "5s",
           value_parser = parse_positive_duration, global = true)]
     pub in_flight_wait: Duration,
 
@@ -347,11 +347,13 @@ impl QueryLimits {
         max_directives: 50,
         max_tokens: 10_000,
         max_document_bytes: 64 * 1024,
-        // About ten of the heaviest everyday queries (100 roles with their skills and tools cost ~8,500) or a
-        // few hundred small ones at once: on 2 cores more in flight only queue in the runtime, holding memory.
-        in_flight_cost: 100_000,
+        // The costliest query the cost limit admits, or about six of the bench's 100 roles with 100 salary
+        // ranges each (~150,000 requested) at once: on 2 cores more in flight only queue in the runtime,
+        // holding their memory. At 100,000 that query ran alone and most of 64 clients were shed.
+        in_flight_cost: 1_000_000,
         in_flight_small_cost: 1_000,
-        in_flight_wait: Duration::from_secs(2),
+        // Half the request timeout: a request that cannot start by then is told at once, not timed out later.
+        in_flight_wait: Duration::from_secs(5),
         introspection: true,
     };
 }
