@@ -13,6 +13,8 @@ use super::analysis::Shape;
 /// set that key continues with (a key may be selected more than once, through fragments too).
 struct Keys<'d> {
     order: Vec<(&'d Name, Vec<&'d SelectionSet>, &'d Name)>,
+    /// The keys each field's selection continues with, worked out once for every item of a list.
+    below: Vec<std::cell::OnceCell<Keys<'d>>>,
 }
 
 /// The document's selection, walked alongside the response.
@@ -23,11 +25,12 @@ struct Selections<'d> {
 impl<'d> Selections<'d> {
     /// The response keys `sets` select, first appearance first, fragments flattened in place.
     fn keys(&self, sets: &[&'d SelectionSet]) -> Keys<'d> {
-        let mut keys = Keys { order: Vec::new() };
+        let mut keys = Keys { order: Vec::new(), below: Vec::new() };
         let mut seen_fragments = Vec::new();
         for set in sets {
             self.collect(set, &mut keys, &mut seen_fragments);
         }
+        keys.below = keys.order.iter().map(|_| std::cell::OnceCell::new()).collect();
         keys
     }
 
@@ -144,10 +147,15 @@ fn set_null(data: &mut Value, path: &[PathSegment]) {
 
 /// Orders `value`'s fields (and those of everything below it) as `sets` select them.
 fn order<'d>(selections: &Selections<'d>, value: &mut Value, sets: &[&'d SelectionSet]) {
+    order_as(selections, value, &selections.keys(sets));
+}
+
+/// Orders `value` by `keys`; the items of a list share them, and the keys below them, rather than working
+/// them out again for every item.
+fn order_as<'d>(selections: &Selections<'d>, value: &mut Value, keys: &Keys<'d>) {
     match value {
-        Value::List(items) => items.iter_mut().for_each(|item| order(selections, item, sets)),
+        Value::List(items) => items.iter_mut().for_each(|item| order_as(selections, item, keys)),
         Value::Object(object) => {
-            let keys = selections.keys(sets);
             let in_order =
                 object.keys().eq(keys.order.iter().map(|(key, _, _)| *key).filter(|key| object.contains_key(*key)));
             if !in_order {
@@ -161,11 +169,11 @@ fn order<'d>(selections: &Selections<'d>, value: &mut Value, sets: &[&'d Selecti
                 ordered.extend(object.drain(..));
                 *object = ordered;
             }
-            for (key, sets, _) in keys.order {
-                if let Some(value) = object.get_mut(key)
+            for ((key, sets, _), below) in keys.order.iter().zip(&keys.below) {
+                if let Some(value) = object.get_mut(*key)
                     && !sets.iter().all(|set| set.items.is_empty())
                 {
-                    order(selections, value, &sets);
+                    order_as(selections, value, below.get_or_init(|| selections.keys(sets)));
                 }
             }
         }
