@@ -331,6 +331,12 @@ pub struct QueryLimits {
           value_parser = parse_positive_duration, global = true)]
     pub in_flight_wait: Duration,
 
+    /// How queries are executed: `planned` compiles what it covers into one statement per list and writes
+    /// the JSON straight from the rows, leaving the rest to `resolvers`, async-graphql's field by field
+    /// execution, which also runs every mutation and subscription.
+    #[arg(long, global = true, env = "CAREERQL_EXECUTOR", value_enum, default_value_t = QueryLimits::DEFAULT.executor)]
+    pub executor: Executor,
+
     /// Answer introspection and suggest field names in errors. GraphiQL needs it; `false` turns both off.
     #[arg(long, global = true, env = "CAREERQL_INTROSPECTION", default_value_t = QueryLimits::DEFAULT.introspection, action = clap::ArgAction::Set)]
     pub introspection: bool,
@@ -354,6 +360,7 @@ impl QueryLimits {
         in_flight_small_cost: 1_000,
         // Half the request timeout: a request that cannot start by then is told at once, not timed out later.
         in_flight_wait: Duration::from_secs(5),
+        executor: Executor::Planned,
         introspection: true,
     };
 }
@@ -362,6 +369,14 @@ impl Default for QueryLimits {
     fn default() -> Self {
         Self::DEFAULT
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Executor {
+    /// The planned executor for the queries it covers (`src/graphql/planned/`), the resolvers for the rest.
+    Planned,
+    /// async-graphql's resolvers for everything.
+    Resolvers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

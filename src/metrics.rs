@@ -22,6 +22,7 @@ pub const DB_REPLICA_IN_ROTATION: &str = "careerql_db_replica_in_rotation";
 pub const DB_REPLICA_LAG: &str = "careerql_db_replica_lag_seconds";
 pub const DATALOADER_BATCH_SIZE: &str = "careerql_dataloader_batch_size";
 pub const REJECTED_REQUESTS: &str = "careerql_rejected_requests_total";
+pub const UNPLANNED_QUERIES: &str = "careerql_unplanned_queries_total";
 pub const BUILD_INFO: &str = "careerql_build_info";
 
 /// Latency buckets in seconds: from a cached lookup (well under a millisecond) to a request near a timeout.
@@ -68,7 +69,8 @@ fn describe() {
     describe_gauge!(HTTP_REQUESTS_IN_FLIGHT, "HTTP requests being handled now.");
     describe_counter!(
         GRAPHQL_REQUESTS,
-        "GraphQL operations run, by operation name and outcome code (OK, or the first error's code)."
+        "GraphQL operations run, by operation name, outcome code (OK, or the first error's code) and the executor \
+         that answered (planned, resolvers)."
     );
     describe_histogram!(GRAPHQL_REQUEST_DURATION, Unit::Seconds, "Time to run a GraphQL operation, by operation name.");
     describe_counter!(
@@ -85,6 +87,10 @@ fn describe() {
     );
     describe_gauge!(DB_CONNECTIONS, "Database pool connections, by state (in_use, idle).");
     describe_histogram!(DATALOADER_BATCH_SIZE, Unit::Count, "Keys per DataLoader batch, by table.");
+    describe_counter!(
+        UNPLANNED_QUERIES,
+        "Operations the planned executor left to the resolvers, by why (operation, field, argument, empty_selection, not_found, database)."
+    );
     describe_counter!(REJECTED_REQUESTS, "Requests refused before running, by the limit they broke.");
     describe_gauge!(BUILD_INFO, "Always 1; the version label says which careerql is running.");
     gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
@@ -99,6 +105,11 @@ pub fn render() -> String {
 /// (`body_size`, `depth`, `rate`, `persisted_query_allow_list`, …): a fixed set, never client input.
 pub fn rejected(limit: &'static str) {
     counter!(REJECTED_REQUESTS, "limit" => limit).increment(1);
+}
+
+/// Counts an operation the planned executor left to the resolvers; `reason` is one of a fixed set.
+pub fn unplanned(reason: &'static str) {
+    counter!(UNPLANNED_QUERIES, "reason" => reason).increment(1);
 }
 
 /// Records one SQL statement (from a pool's metric callback); `pool` is `primary` or `replica`.

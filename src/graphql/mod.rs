@@ -4,26 +4,26 @@ pub mod error;
 #[macro_use]
 mod engine;
 pub mod guard;
+mod planned;
 mod schema;
 mod spans;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, LazyLock};
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Executor, ObjectType, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 use sea_orm::DatabaseConnection;
 use tracing::Instrument as _;
 
-use crate::config::QueryLimits;
+use crate::config::{self, QueryLimits};
 use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE};
 use engine::batching::Batches;
 use engine::{loader, page};
-pub use guard::Guard;
 pub use guard::analysis::Shape;
 pub use guard::persisted::{self, PersistedQueries};
+pub use guard::{Answer, Guard};
 pub use schema::federation::FederatedQuery;
 pub use schema::mutation::Mutation;
 pub use schema::query::Query;
@@ -32,25 +32,34 @@ pub use schema::subscription::Subscription;
 use crate::events::Hub;
 
 /// The schema every handler runs: the plain one, or with `--federation` the subgraph, whose root also
-/// resolves `_entities` and `_service`. Two types because async-graphql decides federation by the root's
-/// type (see `schema::federation`); both share every type, resolver and loader.
+/// resolves `_entities` and `_service` (two types, because async-graphql decides federation by the root's
+/// type: see `schema::federation`; both share every type, resolver and loader). With `--executor planned`,
+/// queries the planner covers are validated by a copy of the plain schema that stops there, and executed
+/// by the planner (`planned/`).
 #[derive(Clone)]
-pub enum AppSchema {
+pub struct AppSchema {
+    resolvers: Resolvers,
+    validating: Option<Schema<Query, Mutation, Subscription>>,
+}
+
+#[derive(Clone)]
+enum Resolvers {
     Plain(Schema<Query, Mutation, Subscription>),
     Federated(Schema<FederatedQuery, Mutation, Subscription>),
 }
 
+/// The plain schema on the resolvers alone: what tests that add an extension of their own run.
 impl From<Schema<Query, Mutation, Subscription>> for AppSchema {
     fn from(schema: Schema<Query, Mutation, Subscription>) -> Self {
-        Self::Plain(schema)
+        Self { resolvers: Resolvers::Plain(schema), validating: None }
     }
 }
 
 impl AppSchema {
     pub async fn execute(&self, request: Request) -> Response {
-        match self {
-            Self::Plain(schema) => schema.execute(request).await,
-            Self::Federated(schema) => schema.execute(request).await,
+        match &self.resolvers {
+            Resolvers::Plain(schema) => schema.execute(request).await,
+            Resolvers::Federated(schema) => schema.execute(request).await,
         }
     }
 
@@ -59,16 +68,16 @@ impl AppSchema {
         request: Request,
         session_data: Arc<Data>,
     ) -> BoxStream<'static, Response> {
-        match self {
-            Self::Plain(schema) => schema.execute_stream_with_session_data(request, session_data),
-            Self::Federated(schema) => schema.execute_stream_with_session_data(request, session_data),
+        match &self.resolvers {
+            Resolvers::Plain(schema) => schema.execute_stream_with_session_data(request, session_data),
+            Resolvers::Federated(schema) => schema.execute_stream_with_session_data(request, session_data),
         }
     }
 
     pub fn sdl_with_options(&self, options: SDLExportOptions) -> String {
-        match self {
-            Self::Plain(schema) => schema.sdl_with_options(options),
-            Self::Federated(schema) => schema.sdl_with_options(options),
+        match &self.resolvers {
+            Resolvers::Plain(schema) => schema.sdl_with_options(options),
+            Resolvers::Federated(schema) => schema.sdl_with_options(options),
         }
     }
 }
@@ -110,13 +119,15 @@ fn configured<Q: ObjectType + 'static>(
 }
 
 pub fn build_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
-    schema_builder(limits, hub).finish().into()
+    let validating = (limits.executor == config::Executor::Planned)
+        .then(|| schema_builder(limits, hub.clone()).extension(planned::ValidateOnly).finish());
+    AppSchema { resolvers: Resolvers::Plain(schema_builder(limits, hub).finish()), validating }
 }
 
-/// The schema as an Apollo Federation v2 subgraph (`--federation`).
+/// The schema as an Apollo Federation v2 subgraph (`--federation`), on the resolvers alone.
 pub fn build_federated_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
     let builder = Schema::build(FederatedQuery::new(), Mutation, Subscription).enable_federation();
-    AppSchema::Federated(configured(builder, limits, hub).finish())
+    AppSchema { resolvers: Resolvers::Federated(configured(builder, limits, hub).finish()), validating: None }
 }
 
 /// The admission every request to the schema passes, under `limits`.
@@ -129,22 +140,30 @@ pub fn federated_guard(limits: &QueryLimits, persisted: PersistedQueries) -> Gua
     Guard::new(limits.clone(), FEDERATED_SHAPE.clone(), persisted)
 }
 
-/// Runs one request through the guard and the schema, on `db` (the primary, or a read replica for a query:
-/// the caller chooses) with its own batched loader; resolvers find `db` in the request's data. A panic
-/// anywhere in it fails the request with `INTERNAL`, as the spec allows, never the connection.
-pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection, request: Request) -> Response {
+/// Runs one request through the guard and an executor, on `db` (the primary, or a read replica for a query:
+/// the caller chooses): the planner, when it covers the operation, else the resolvers, which find `db` in
+/// the request's data with a batched loader of the request's own. A panic anywhere in it fails the request
+/// with `INTERNAL`, as the spec allows, never the connection.
+pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection, request: Request) -> Answer {
     guard
-        .run(request, |request| async move {
-            let batches = Batches::default();
-            let request = with_request_data(request, db, &batches);
-            let executed = batches
-                .run(schema.execute(request))
-                .instrument(crate::telemetry::stage(|| tracing::info_span!("graphql.execute")));
+        .run(request, |request, document| async move {
+            let executed = async move {
+                if let (Some(validating), Some(document)) = (&schema.validating, document) {
+                    match planned::execute(validating, guard.shape(), db, &request, &document).await {
+                        Ok(answer) => return answer,
+                        Err(unplanned) => crate::metrics::unplanned(unplanned.label()),
+                    }
+                }
+                let batches = Batches::default();
+                let request = with_request_data(request, db, &batches);
+                Answer::from(batches.run(schema.execute(request)).await)
+            }
+            .instrument(crate::telemetry::stage(|| tracing::info_span!("graphql.execute")));
             match AssertUnwindSafe(executed).catch_unwind().await {
-                Ok(response) => response,
+                Ok(answer) => answer,
                 Err(panic) => {
                     tracing::error!(panic = panic_message(&*panic), "a request panicked");
-                    Response::from_errors(vec![ErrorCode::Internal.error(INTERNAL_MESSAGE)])
+                    Answer::from(Response::from_errors(vec![ErrorCode::Internal.error(INTERNAL_MESSAGE)]))
                 }
             }
         })
@@ -172,7 +191,22 @@ pub struct SubscriptionExecutor {
 
 impl Executor for SubscriptionExecutor {
     async fn execute(&self, request: Request) -> Response {
-        execute(&self.schema, &self.guard, &self.db, request).await
+        let answer = execute(&self.schema, &self.guard, &self.db, request).await;
+        match answer.written {
+            // The websocket transport sends async-graphql's responses: the written data becomes one again.
+            Some(written) => {
+                let mut response = answer.response;
+                match serde_json::from_slice(&written.json) {
+                    Ok(data) => response.data = data,
+                    Err(error) => {
+                        tracing::error!(%error, "planned data is not JSON");
+                        return Response::from_errors(vec![ErrorCode::Internal.error(INTERNAL_MESSAGE)]);
+                    }
+                }
+                response
+            }
+            None => answer.response,
+        }
     }
 
     fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
@@ -182,13 +216,13 @@ impl Executor for SubscriptionExecutor {
                 Ok(admitted) => admitted,
                 Err(refused) => return futures_util::stream::once(async { refused }).boxed(),
             };
-            let operation = request.operation_name.clone();
+            let (operation, variables) = (request.operation_name.clone(), request.variables.clone());
             let batches = Batches::default();
             let request = with_request_data(request, &db, &batches);
             let responses = schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
             let finish = move |response: &mut Response| {
-                guard.complete(response, &document, operation.as_deref());
-                guard.conclude(None, response);
+                guard.complete(response, &document, operation.as_deref(), &variables);
+                guard.conclude(None, response, None);
             };
             futures_util::stream::unfold((responses, batches, finish), |(mut responses, batches, finish)| async move {
                 let mut response = batches.clone().run(responses.next()).await?;
@@ -199,16 +233,6 @@ impl Executor for SubscriptionExecutor {
         };
         futures_util::stream::once(admitted).flatten().boxed()
     }
-}
-
-/// The type of operation `request` would run, if its document is within the text limits and parses; the
-/// document is kept in the request, so it is not parsed again. Transports that may only run queries (GET)
-/// ask this before executing.
-pub fn operation_type(request: &mut Request, limits: &QueryLimits) -> Option<OperationType> {
-    guard::text::check_text(&request.query, limits).ok()?;
-    let operation_name = request.operation_name.clone();
-    let document: &ExecutableDocument = request.parsed_query().ok()?;
-    Some(guard::analysis::selected_operation(document, operation_name.as_deref()).ok()?.node.ty)
 }
 
 /// The schema in SDL, sorted so diffs stay readable; `schema.graphql` must equal it.

@@ -562,7 +562,12 @@ impl TestApp {
     /// Another server (its own event hub and listener) on this test's database, as a second
     /// `careerql serve` would be.
     pub async fn another_instance(&self) -> SocketAddr {
-        let cli = cli(&self.database_url, &[]);
+        self.another_instance_with(&[]).await
+    }
+
+    /// Another server on this test's database, with `flags` added to its command line.
+    pub async fn another_instance_with(&self, flags: &[&str]) -> SocketAddr {
+        let cli = cli(&self.database_url, flags);
         let state = AppState::open(&cli.config).await.expect("open the test database again");
         serve(state).await
     }

@@ -11,6 +11,7 @@ mod connections;
 mod crash;
 mod docs;
 mod errors;
+mod executors;
 mod explore;
 mod federation;
 mod filters;

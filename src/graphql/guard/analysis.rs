@@ -13,10 +13,10 @@
 //!
 //! Fragments are summarised once each (memoised), so a document that spreads fragments exponentially
 //! costs linear time here and is refused for the cost it would expand to.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
+    BaseType, Directive, DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
     SelectionSet, Type, TypeKind, TypeSystemDefinition,
 };
 use async_graphql::{Name, Positioned, ServerError, Variables};
@@ -38,6 +38,9 @@ const MAX_FRAGMENT_NESTING: usize = 32;
 #[derive(Debug, Default)]
 pub struct Shape {
     types: HashMap<String, HashMap<String, FieldShape>>,
+    /// The interfaces and unions each object type belongs to, for fragments' type conditions.
+    abstract_types: HashMap<String, Vec<String>>,
+    interfaces: HashSet<String>,
     query: String,
     mutation: Option<String>,
     subscription: Option<String>,
@@ -73,9 +76,24 @@ impl Shape {
                 }
                 TypeSystemDefinition::Type(definition) => {
                     let definition = definition.node;
+                    let name = definition.name.node.to_string();
                     let fields = match definition.kind {
-                        TypeKind::Object(object) => object.fields,
-                        TypeKind::Interface(interface) => interface.fields,
+                        TypeKind::Object(object) => {
+                            for interface in object.implements {
+                                shape.abstract_types.entry(name.clone()).or_default().push(interface.node.to_string());
+                            }
+                            object.fields
+                        }
+                        TypeKind::Interface(interface) => {
+                            shape.interfaces.insert(name.clone());
+                            interface.fields
+                        }
+                        TypeKind::Union(union) => {
+                            for member in union.members {
+                                shape.abstract_types.entry(member.node.to_string()).or_default().push(name.clone());
+                            }
+                            continue;
+                        }
                         _ => continue,
                     };
                     let fields = fields
@@ -103,7 +121,7 @@ impl Shape {
                             (field.name.node.to_string(), shape)
                         })
                         .collect();
-                    shape.types.insert(definition.name.node.to_string(), fields);
+                    shape.types.insert(name, fields);
                 }
                 TypeSystemDefinition::Directive(_) => {}
             }
@@ -115,6 +133,17 @@ impl Shape {
         self.types.get(parent)?.get(name)
     }
 
+    /// Whether a fragment on `condition` applies to an object of type `object`: the type itself, or an
+    /// interface or union it belongs to.
+    pub fn applies(&self, condition: &str, object: &str) -> bool {
+        condition == object || self.abstract_types.get(object).is_some_and(|types| types.iter().any(|t| t == condition))
+    }
+
+    /// Whether `name` is an object type (not an interface, a union or a scalar).
+    pub fn is_object(&self, name: &str) -> bool {
+        self.types.contains_key(name) && !self.interfaces.contains(name)
+    }
+
     pub fn root_type(&self, operation: OperationType) -> Option<&str> {
         match operation {
             OperationType::Query => Some(&self.query),
@@ -122,6 +151,24 @@ impl Shape {
             OperationType::Subscription => self.subscription.as_deref(),
         }
     }
+}
+
+/// Whether `@skip`/`@include` leave out a selection with `directives`. As async-graphql decides it
+/// (`remove_skipped_selection`), which both executors must follow: by the request's variables alone (not
+/// the operation's defaults), a condition that cannot be read counting as false.
+pub fn skipped(directives: &[Positioned<Directive>], variables: &Variables) -> bool {
+    directives.iter().any(|directive| {
+        let include = match directive.node.name.node.as_str() {
+            "skip" => false,
+            "include" => true,
+            _ => return false,
+        };
+        let condition = directive.node.get_argument("if").map(|value| {
+            let value = value.node.clone().into_const_with(|name| variables.get(&name).cloned().ok_or(()));
+            <bool as async_graphql::InputType>::parse(Some(value.unwrap_or_default())).unwrap_or_default()
+        });
+        condition.is_some_and(|condition| condition != include)
+    })
 }
 
 /// The innermost named type, and whether a list wraps it.

@@ -5,9 +5,9 @@
 //! its query breaks normalized client caches. This pass does both, over the finished response.
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet};
-use async_graphql::{Name, PathSegment, Response, Value};
+use async_graphql::{Name, PathSegment, Response, Value, Variables};
 
-use super::analysis::Shape;
+use super::analysis::{Shape, skipped};
 
 /// The fields a selection set asks for by response key, in the order it names them, with every selection
 /// set that key continues with (a key may be selected more than once, through fragments too).
@@ -15,17 +15,24 @@ struct Keys<'d> {
     order: Vec<(&'d Name, Vec<&'d SelectionSet>, &'d Name)>,
     /// The keys each field's selection continues with, worked out once for every item of a list.
     below: Vec<std::cell::OnceCell<Keys<'d>>>,
+    /// The object type the keys are of, where the schema says (not behind an interface or a union): only
+    /// the fragments whose type condition it meets count then, as GraphQL's CollectFields counts them.
+    of: Option<&'d str>,
 }
 
 /// The document's selection, walked alongside the response.
 struct Selections<'d> {
     document: &'d ExecutableDocument,
+    shape: &'d Shape,
+    /// `@skip`/`@include` read them: async-graphql left out what they skip, so these keys do too.
+    variables: &'d Variables,
 }
 
 impl<'d> Selections<'d> {
-    /// The response keys `sets` select, first appearance first, fragments flattened in place.
-    fn keys(&self, sets: &[&'d SelectionSet]) -> Keys<'d> {
-        let mut keys = Keys { order: Vec::new(), below: Vec::new() };
+    /// The response keys `sets` select on an object of type `of` (`None`: unknown), first appearance first,
+    /// fragments flattened in place.
+    fn keys(&self, sets: &[&'d SelectionSet], of: Option<&'d str>) -> Keys<'d> {
+        let mut keys = Keys { order: Vec::new(), below: Vec::new(), of };
         let mut seen_fragments = Vec::new();
         for set in sets {
             self.collect(set, &mut keys, &mut seen_fragments);
@@ -34,8 +41,25 @@ impl<'d> Selections<'d> {
         keys
     }
 
+    /// The object type the field `name` of an object of type `of` returns, when it is one.
+    fn below(&self, of: Option<&'d str>, name: &Name) -> Option<&'d str> {
+        let returns = self.shape.field(of?, name)?.returns.as_str();
+        self.shape.is_object(returns).then_some(returns)
+    }
+
+    /// Whether a fragment on `condition` counts for `keys`.
+    fn applies(&self, condition: Option<&Name>, keys: &Keys<'d>) -> bool {
+        match (condition, keys.of) {
+            (Some(condition), Some(of)) => self.shape.applies(condition, of),
+            _ => true,
+        }
+    }
+
     fn collect(&self, set: &'d SelectionSet, keys: &mut Keys<'d>, seen_fragments: &mut Vec<&'d Name>) {
         for selection in &set.items {
+            if skipped(selection.node.directives(), self.variables) {
+                continue;
+            }
             match &selection.node {
                 Selection::Field(field) => {
                     let field = &field.node;
@@ -47,7 +71,10 @@ impl<'d> Selections<'d> {
                     }
                 }
                 Selection::InlineFragment(fragment) => {
-                    self.collect(&fragment.node.selection_set.node, keys, seen_fragments);
+                    let condition = fragment.node.type_condition.as_ref().map(|condition| &condition.node.on.node);
+                    if self.applies(condition, keys) {
+                        self.collect(&fragment.node.selection_set.node, keys, seen_fragments);
+                    }
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = &spread.node.fragment_name.node;
@@ -56,7 +83,9 @@ impl<'d> Selections<'d> {
                         continue;
                     }
                     seen_fragments.push(name);
-                    if let Some(fragment) = self.document.fragments.get(name) {
+                    if let Some(fragment) = self.document.fragments.get(name)
+                        && self.applies(Some(&fragment.node.type_condition.node.on.node), keys)
+                    {
                         self.collect(&fragment.node.selection_set.node, keys, seen_fragments);
                     }
                 }
@@ -70,9 +99,10 @@ pub fn complete(
     response: &mut Response,
     document: &ExecutableDocument,
     operation: &OperationDefinition,
+    variables: &Variables,
     shape: &Shape,
 ) {
-    let selections = Selections { document };
+    let selections = Selections { document, shape, variables };
     let root = &operation.selection_set.node;
     let Some(root_type) = shape.root_type(operation.ty) else { return };
     let failed: Vec<Vec<PathSegment>> =
@@ -85,7 +115,21 @@ pub fn complete(
             None => {}
         }
     }
-    order(&selections, &mut response.data, &[root]);
+    order_as(&selections, &mut response.data, &selections.keys(&[root], Some(root_type)));
+    // Fields resolve concurrently, and their errors arrive in the order they fail: put them in the order of
+    // the document (then of the response's paths), so the same request always reads the same.
+    response.errors.sort_by_cached_key(|error| {
+        let location = error.locations.first().map(|pos| (pos.line, pos.column));
+        let path: Vec<(usize, String)> = error
+            .path
+            .iter()
+            .map(|segment| match segment {
+                PathSegment::Index(index) => (*index, String::new()),
+                PathSegment::Field(key) => (0, key.clone()),
+            })
+            .collect();
+        (location, path)
+    });
 }
 
 /// How deep along `path` the nearest nullable position is: `Some(None)` when none is, so `data` is null;
@@ -98,16 +142,16 @@ fn nearest_nullable<'d>(
     path: &[PathSegment],
 ) -> Option<Option<usize>> {
     let mut nullable = Vec::with_capacity(path.len());
-    let (mut parent, mut sets, mut items_non_null) = (root_type.to_owned(), vec![root], false);
+    let (mut parent, mut sets, mut items_non_null) = (root_type, vec![root], false);
     for segment in path {
         match segment {
             PathSegment::Field(key) => {
-                let keys = selections.keys(&sets);
+                let keys = selections.keys(&sets, shape.is_object(parent).then_some(parent));
                 let (_, next_sets, name) = keys.order.into_iter().find(|(known, _, _)| known.as_str() == key)?;
-                let field = shape.field(&parent, name.as_str())?;
+                let field = shape.field(parent, name.as_str())?;
                 nullable.push(!field.non_null);
                 items_non_null = field.items_non_null;
-                (parent, sets) = (field.returns.clone(), next_sets);
+                (parent, sets) = (field.returns.as_str(), next_sets);
             }
             PathSegment::Index(_) => nullable.push(!items_non_null),
         }
@@ -145,11 +189,6 @@ fn set_null(data: &mut Value, path: &[PathSegment]) {
     }
 }
 
-/// Orders `value`'s fields (and those of everything below it) as `sets` select them.
-fn order<'d>(selections: &Selections<'d>, value: &mut Value, sets: &[&'d SelectionSet]) {
-    order_as(selections, value, &selections.keys(sets));
-}
-
 /// Orders `value` by `keys`; the items of a list share them, and the keys below them, rather than working
 /// them out again for every item.
 fn order_as<'d>(selections: &Selections<'d>, value: &mut Value, keys: &Keys<'d>) {
@@ -169,11 +208,12 @@ fn order_as<'d>(selections: &Selections<'d>, value: &mut Value, keys: &Keys<'d>)
                 ordered.extend(object.drain(..));
                 *object = ordered;
             }
-            for ((key, sets, _), below) in keys.order.iter().zip(&keys.below) {
+            for ((key, sets, name), below) in keys.order.iter().zip(&keys.below) {
                 if let Some(value) = object.get_mut(*key)
                     && !sets.iter().all(|set| set.items.is_empty())
                 {
-                    order_as(selections, value, below.get_or_init(|| selections.keys(sets)));
+                    let below = below.get_or_init(|| selections.keys(sets, selections.below(keys.of, name)));
+                    order_as(selections, value, below);
                 }
             }
         }
@@ -202,7 +242,7 @@ mod tests {
         let mut response = Response::new(data);
         response.errors =
             errors.iter().map(|path| ServerError { path: path.to_vec(), ..ServerError::new("failed", None) }).collect();
-        complete(&mut response, &document, &operation.node, &shape);
+        complete(&mut response, &document, &operation.node, &Default::default(), &shape);
         response.data
     }
 

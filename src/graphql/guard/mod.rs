@@ -21,8 +21,8 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
-use async_graphql::{Request, Response, ServerError, ServerResult};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{Request, Response, ServerError, ServerResult, Variables};
 use lru::LruCache;
 
 use self::analysis::{Analysis, Shape, analyze, response_cost};
@@ -51,6 +51,32 @@ pub struct Guard {
     in_flight: Option<InFlight>,
 }
 
+/// What running an admitted request gave: async-graphql's response, or the planned executor's, whose `data`
+/// is already written as JSON (`response` then holds no data and no errors, only what travels beside them).
+pub struct Answer {
+    pub response: Response,
+    pub written: Option<Written>,
+}
+
+/// A response's `data` written as JSON, and how many fields it holds (its actual cost).
+pub struct Written {
+    pub json: Vec<u8>,
+    pub fields: u64,
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Self {
+        Self { response, written: None }
+    }
+}
+
+impl Answer {
+    /// Which executor answered, for the metrics.
+    pub fn executor(&self) -> &'static str {
+        if self.written.is_some() { "planned" } else { "resolvers" }
+    }
+}
+
 /// A request past admission, with what the guard found out about it.
 struct Admitted {
     request: Request,
@@ -62,44 +88,58 @@ impl Guard {
         Self { in_flight: InFlight::new(&limits), limits, shape, documents: Documents::default(), persisted }
     }
 
-    /// Admits `request`, runs it with `execute` (async-graphql's, on the admitted request), and finishes
-    /// the response: codes, cost, metrics.
-    pub async fn run<F: Future<Output = Response>>(
+    /// Admits `request`, runs it with `execute` (given the admitted request and its parsed document), and
+    /// finishes the answer: codes, cost, metrics.
+    pub async fn run<F: Future<Output = Answer>>(
         &self,
         request: Request,
-        execute: impl FnOnce(Request) -> F,
-    ) -> Response {
+        execute: impl FnOnce(Request, Option<Arc<ExecutableDocument>>) -> F,
+    ) -> Answer {
         let mut observation = Observation::start();
         let mut analysis = None;
-        let mut response = match self.admit(request).await {
-            Err(error) => Response::from_errors(vec![error]),
+        let mut answer = match self.admit(request).await {
+            Err(error) => Answer::from(Response::from_errors(vec![error])),
             Ok(mut admitted) => match self.enter(admitted.analysis.cost).await {
-                Err(error) => Response::from_errors(vec![error]),
+                Err(error) => Answer::from(Response::from_errors(vec![error])),
                 Ok(_held) => {
                     let operation = operation_name(&mut admitted.request);
                     observation.runs(operation.as_deref());
                     analysis = Some(admitted.analysis);
-                    let document = admitted.request.parsed_query().ok().cloned();
-                    let mut response = execute(admitted.request).await;
-                    if is_request_error(&response) {
+                    let document = admitted.request.parsed_query().ok().cloned().map(Arc::new);
+                    let variables = admitted.request.variables.clone();
+                    let mut answer = execute(admitted.request, document.clone()).await;
+                    if is_request_error(&answer.response) {
                         observation.ran_nothing();
-                    } else if let Some(document) = document {
-                        self.complete(&mut response, &document, operation.as_deref());
+                    } else if let (None, Some(document)) = (&answer.written, document) {
+                        // The planned executor writes in selection order, with nothing to null.
+                        self.complete(&mut answer.response, &document, operation.as_deref(), &variables);
                     }
-                    response
+                    answer
                 }
             },
         };
-        self.conclude(analysis.as_ref(), &mut response);
-        observation.finish(&response);
-        response
+        let fields = answer.written.as_ref().map(|written| written.fields);
+        self.conclude(analysis.as_ref(), &mut answer.response, fields);
+        observation.finish(&answer.response, answer.executor());
+        answer
+    }
+
+    /// The schema's shape, as the cost analysis reads it.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
     }
 
     /// Puts a response's fields in selection order and nulls what its failed non-null fields must null
     /// (`complete.rs`).
-    pub fn complete(&self, response: &mut Response, document: &ExecutableDocument, operation: Option<&str>) {
+    pub fn complete(
+        &self,
+        response: &mut Response,
+        document: &ExecutableDocument,
+        operation: Option<&str>,
+        variables: &Variables,
+    ) {
         if let Ok(operation) = analysis::selected_operation(document, operation) {
-            complete::complete(response, document, &operation.node, &self.shape);
+            complete::complete(response, document, &operation.node, variables, &self.shape);
         }
     }
 
@@ -114,7 +154,7 @@ impl Guard {
             }
             Err(error) => {
                 let mut response = Response::from_errors(vec![error]);
-                self.conclude(None, &mut response);
+                self.conclude(None, &mut response, None);
                 Err(response)
             }
         }
@@ -139,15 +179,16 @@ impl Guard {
     }
 
     /// What every response leaves with: a code on every error (those raised before execution by what
-    /// raised them), and the cost the request asked for against what the response holds.
-    pub fn conclude(&self, analysis: Option<&Analysis>, response: &mut Response) {
+    /// raised them), and the cost the request asked for against what the response holds (counted by the
+    /// planned executor as it wrote the data, as `fields`).
+    pub fn conclude(&self, analysis: Option<&Analysis>, response: &mut Response, fields: Option<u64>) {
         for error in response.errors.iter_mut().filter(|error| error.path.is_empty()) {
             if ErrorCode::of(error).is_none() {
                 *error = pre_execution_error(std::mem::replace(error, ServerError::new("", None)));
             }
         }
         if let Some(analysis) = analysis {
-            let actual = response_cost(&response.data, &analysis.introspection_keys);
+            let actual = fields.unwrap_or_else(|| response_cost(&response.data, &analysis.introspection_keys));
             let cost = async_graphql::value!({
                 "requested": analysis.cost,
                 "actual": actual,
@@ -206,22 +247,41 @@ impl Documents {
     }
 }
 
+/// Marks a request whose document the guard has parsed or lent from its cache, so it is not done twice.
+struct Parsed;
+
 impl Guard {
+    /// The request's parsed document: lent from the cache of documents when it is there, else parsed and
+    /// kept; once per request, however often asked. async-graphql then uses it as it is.
+    fn parse<'r>(&self, request: &'r mut Request) -> ServerResult<&'r ExecutableDocument> {
+        if request.data.get(&TypeId::of::<Parsed>()).is_none() {
+            request.data.insert(Parsed);
+            if !self.documents.lend(request) {
+                // The text is copied when the document is new: the parsed document borrows the request.
+                let text = request.query.clone();
+                let document = request.parsed_query()?;
+                self.documents.keep(&text, document);
+            }
+        }
+        request.parsed_query()
+    }
+
+    /// The type of operation `request` would run, if its document is within the text limits and parses.
+    /// Transports that may only run queries (GET) ask this before executing, and queries may read from a
+    /// replica.
+    pub fn operation_type(&self, request: &mut Request) -> Option<OperationType> {
+        check_text(&request.query, &self.limits).ok()?;
+        let operation_name = request.operation_name.clone();
+        let document = self.parse(request).ok()?;
+        Some(analysis::selected_operation(document, operation_name.as_deref()).ok()?.node.ty)
+    }
+
     /// Everything checked before the request reaches async-graphql's own validation.
     fn check(&self, request: &mut Request) -> ServerResult<Analysis> {
         check_text(&request.query, &self.limits)?;
-        // Parsed once here and kept in the request, which async-graphql then uses as it is.
-        // Lent out while the parsed document borrows the request, then put back.
-        // The text is copied when the document is new: the parsed document borrows the request.
-        let new_text = (!self.documents.lend(request)).then(|| request.query.clone());
         let (operation_name, variables) = (request.operation_name.take(), std::mem::take(&mut request.variables));
-        let analysis = match request.parsed_query() {
-            Ok(document) => {
-                if let Some(text) = &new_text {
-                    self.documents.keep(text, document);
-                }
-                analyze(document, operation_name.as_deref(), &variables, &self.shape)
-            }
+        let analysis = match self.parse(request) {
+            Ok(document) => analyze(document, operation_name.as_deref(), &variables, &self.shape),
             Err(error) => Err(ErrorCode::GraphqlParseFailed.tag(error)),
         };
         (request.operation_name, request.variables) = (operation_name, variables);

@@ -40,12 +40,13 @@ impl Observation {
         self.operation = None;
     }
 
-    /// Records the request's duration and outcome, by operation.
-    pub fn finish(self, response: &Response) {
+    /// Records the request's duration and outcome, by operation and by the executor that answered.
+    pub fn finish(self, response: &Response, executor: &'static str) {
         let operation = self.operation.unwrap_or_else(|| "none".to_owned());
         histogram!(GRAPHQL_REQUEST_DURATION, "operation" => operation.clone())
             .record(self.started.elapsed().as_secs_f64());
-        counter!(GRAPHQL_REQUESTS, "operation" => operation, "code" => outcome(response)).increment(1);
+        counter!(GRAPHQL_REQUESTS, "operation" => operation, "code" => outcome(response), "executor" => executor)
+            .increment(1);
     }
 }
 

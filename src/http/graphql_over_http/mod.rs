@@ -31,7 +31,7 @@ use crate::auth::{self, AuthError, Caller};
 use crate::graphql::SubscriptionExecutor;
 use crate::graphql::error::{ApiError, ErrorCode};
 use crate::graphql::guard::text::over_limit;
-use crate::graphql::guard::{Budget, CostBudget};
+use crate::graphql::guard::{Answer, Budget, CostBudget};
 use crate::http::AppState;
 use crate::http::rate_limit::ClientBudget;
 
@@ -186,7 +186,7 @@ async fn run(
     operations: Operations,
     budget: &Arc<ClientBudget>,
     caller: &Caller,
-) -> Operations<async_graphql::Response> {
+) -> Operations<Answer> {
     let run_one = |request: async_graphql::Request| run_one(state, request.data(caller.clone()), budget);
     match operations {
         Operations::Single(request) => Operations::Single(run_one(request).await),
@@ -197,15 +197,11 @@ async fn run(
 }
 
 /// Runs one operation, charged to the client's budget.
-async fn run_one(
-    state: &AppState,
-    request: async_graphql::Request,
-    budget: &Arc<ClientBudget>,
-) -> async_graphql::Response {
+async fn run_one(state: &AppState, request: async_graphql::Request, budget: &Arc<ClientBudget>) -> Answer {
     let mut request = request.data(Budget(budget.clone() as Arc<dyn CostBudget>));
     // Queries may read from a replica; anything else (or what does not parse: it fails before any read)
     // runs on the primary, so a client that wrote reads its own write.
-    let db = match crate::graphql::operation_type(&mut request, &state.limits.query) {
+    let db = match state.guard.operation_type(&mut request) {
         Some(OperationType::Query) => state.db.reader(),
         _ => &state.db.conn,
     };

@@ -160,7 +160,7 @@ pub(super) fn refuse_writes_over_get(
 ) -> Result<Operations, Refusal> {
     let Operations::Single(mut request) = operations else { return Ok(operations) };
     if method == Method::GET {
-        let operation = crate::graphql::operation_type(&mut request, &state.limits.query);
+        let operation = state.guard.operation_type(&mut request);
         if matches!(operation, Some(OperationType::Mutation | OperationType::Subscription)) {
             let mut refusal = Refusal::new(
                 StatusCode::METHOD_NOT_ALLOWED,

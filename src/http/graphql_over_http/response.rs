@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::negotiation::MediaType;
 use super::{Operations, Refusal};
 use crate::graphql::error::{ErrorCode, is_request_error};
+use crate::graphql::guard::Answer;
 use crate::http::rate_limit::ClientBudget;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
@@ -48,7 +49,21 @@ struct ResponseBody {
     extensions: BTreeMap<String, async_graphql::Value>,
 }
 
-fn body_of(mut response: async_graphql::Response, request_id: &str) -> ResponseBody {
+/// One answer's body. Data the planned executor wrote goes in as it is, where `ResponseBody` would put it:
+/// such an answer has no errors, so its body is `data` then `extensions`.
+fn body_of(answer: Answer, request_id: &str) -> serde_json::Result<Vec<u8>> {
+    let mut response = answer.response;
+    if let Some(written) = answer.written {
+        let mut body = Vec::with_capacity(written.json.len() + 128);
+        body.extend_from_slice(b"{\"data\":");
+        body.extend_from_slice(&written.json);
+        if !response.extensions.is_empty() {
+            body.extend_from_slice(b",\"extensions\":");
+            serde_json::to_writer(&mut body, &response.extensions)?;
+        }
+        body.push(b'}');
+        return Ok(body);
+    }
     // INTERNAL errors carry the request id, so a client can quote it and we can find the log.
     for error in &mut response.errors {
         if ErrorCode::of(error) == Some(ErrorCode::Internal) {
@@ -56,33 +71,32 @@ fn body_of(mut response: async_graphql::Response, request_id: &str) -> ResponseB
         }
     }
     let data = (!is_request_error(&response)).then_some(response.data);
-    ResponseBody { data, errors: response.errors, extensions: response.extensions }
+    serde_json::to_vec(&ResponseBody { data, errors: response.errors, extensions: response.extensions })
 }
 
 pub(super) fn respond(
-    responses: Operations<async_graphql::Response>,
+    responses: Operations<Answer>,
     media: MediaType,
     budget: &ClientBudget,
     request_id: &str,
 ) -> Response {
     let (mut cache_control, mut retry_after) = (None, None);
     let (status, body) = match responses {
-        Operations::Single(response) => {
+        Operations::Single(answer) => {
+            let response = &answer.response;
             // What `caching` needs to know: the cache hints of an answer without errors (it keeps them on GET).
             if response.errors.is_empty() {
                 cache_control = response.cache_control.value().and_then(|value| HeaderValue::from_str(&value).ok());
             }
-            retry_after = shed_for(&response);
-            (status_of(&response, media), serde_json::to_vec(&body_of(response, request_id)))
+            retry_after = shed_for(response);
+            (status_of(response, media), body_of(answer, request_id))
         }
-        Operations::Batch(responses) => {
+        Operations::Batch(answers) => {
             // A batch answers 200 with each operation's own errors inside, unless any was out of budget: then
             // the client must slow down, and 429 says so.
-            let rate_limited = responses.iter().any(|r| status_of(r, media) == StatusCode::TOO_MANY_REQUESTS);
+            let rate_limited = answers.iter().any(|a| status_of(&a.response, media) == StatusCode::TOO_MANY_REQUESTS);
             let status = if rate_limited { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::OK };
-            let bodies: Vec<ResponseBody> =
-                responses.into_iter().map(|response| body_of(response, request_id)).collect();
-            (status, serde_json::to_vec(&bodies))
+            (status, batch_body(answers, request_id))
         }
     };
     let mut response = write(status, media, body, Some(budget), None);
@@ -93,6 +107,19 @@ pub(super) fn respond(
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
+}
+
+/// A batch's answers as one JSON list.
+fn batch_body(answers: Vec<Answer>, request_id: &str) -> serde_json::Result<Vec<u8>> {
+    let mut body = vec![b'['];
+    for (i, answer) in answers.into_iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(&body_of(answer, request_id)?);
+    }
+    body.push(b']');
+    Ok(body)
 }
 
 /// When the server shed the operation for want of room (`UNAVAILABLE` with `retryAfter`), when to retry.
@@ -106,7 +133,7 @@ fn shed_for(response: &async_graphql::Response) -> Option<u64> {
 
 pub(super) fn refuse(refusal: Refusal, media: MediaType, budget: Option<&ClientBudget>) -> Response {
     let (status, allow) = (refusal.status, refusal.allow);
-    let body = serde_json::to_vec(&body_of(async_graphql::Response::from_errors(vec![refusal.error()]), ""));
+    let body = body_of(Answer::from(async_graphql::Response::from_errors(vec![refusal.error()])), "");
     write(status, media, body, budget, allow)
 }
 

@@ -1,0 +1,431 @@
+//! What the planner covers: the root's lists and lookups of roles, skills, tools, cities and salary ranges,
+//! their own fields, and the lists and rows between them. Each field is written as its resolver in
+//! `schema::types` answers it; the differential test (`tests/api/executors.rs`) holds the two to the same
+//! bytes. Fields that compute more than a conversion (intervals, ranks, comparisons) are the resolvers'.
+use async_graphql::resolver_utils::EnumType;
+use entity::{city, role, role_skill, role_tool, salary_range, skill, skill_tool, tool};
+use sea_orm::sea_query::{Condition, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::selection::{Field, Operation};
+use super::{Json, Level, ListLevel, ListRow, OneLevel, PlannedObject, ROOT, RefLevel, Unplanned, Write};
+use crate::domain::Cents;
+use crate::graphql::engine::page::{KeyKind, Linked, ListQuery, ListSource, PageArgs, SortKey, column};
+use crate::graphql::error::ApiError;
+use crate::graphql::schema::enums::{AreaKind, PayPeriod, SkillCategory, ToolCategory};
+use crate::graphql::schema::types::city::{CityFilter, CityOrder, city_order, city_source};
+use crate::graphql::schema::types::role::{RoleFilter, RoleOrder, role_order, role_source};
+use crate::graphql::schema::types::salary_range::{
+    SalaryRangeFilter, SalaryRangeOrder, salary_range_order, salary_range_source,
+};
+use crate::graphql::schema::types::skill::{SkillFilter, SkillOrder, skill_order, skill_source};
+use crate::graphql::schema::types::tool::{ToolFilter, ToolOrder, tool_order, tool_source};
+use crate::graphql::schema::types::{IdType, global_id};
+
+/// The root object of a query.
+pub struct QueryRoot;
+
+impl PlannedObject for QueryRoot {
+    const TYPE: &'static str = "Query";
+
+    fn id(&self) -> i32 {
+        ROOT
+    }
+
+    fn value(_: &str) -> Option<Write<Self>> {
+        None
+    }
+
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        let slug = || operation.argument::<String>(field, "slug");
+        Ok(Some(match field.name {
+            "roles" => {
+                let (filter, order_by) = (operation.argument(field, "filter")?, operation.argument(field, "orderBy")?);
+                let query = list(role_source(filter), role_order(order_by), operation, field)?;
+                ListLevel::<role::Model>::root(operation, field, query)?
+            }
+            "skills" => {
+                let (filter, order_by) = (operation.argument(field, "filter")?, operation.argument(field, "orderBy")?);
+                let query = list(skill_source(filter), skill_order(order_by, None), operation, field)?;
+                ListLevel::<skill::Model>::root(operation, field, query)?
+            }
+            "tools" => {
+                let (filter, order_by) = (operation.argument(field, "filter")?, operation.argument(field, "orderBy")?);
+                let query = list(tool_source(filter), tool_order(order_by), operation, field)?;
+                ListLevel::<tool::Model>::root(operation, field, query)?
+            }
+            "cities" => {
+                let (filter, order_by): (Option<CityFilter>, Option<Vec<CityOrder>>) =
+                    filter_and_order(operation, field)?;
+                let query = list(city_source(filter), city_order(order_by), operation, field)?;
+                ListLevel::<city::Model>::root(operation, field, query)?
+            }
+            "salaryRanges" => {
+                let (filter, order_by): (Option<SalaryRangeFilter>, Option<Vec<SalaryRangeOrder>>) =
+                    filter_and_order(operation, field)?;
+                let query = list(salary_range_source(filter), salary_range_order(order_by), operation, field)?;
+                ListLevel::<salary_range::Model>::root(operation, field, query)?
+            }
+            "city" => OneLevel::plan(operation, field, city::Entity::find().filter(city::Column::Slug.eq(slug()?)))?,
+            "role" => OneLevel::plan(operation, field, role::Entity::find().filter(role::Column::Slug.eq(slug()?)))?,
+            "skill" => OneLevel::plan(operation, field, skill::Entity::find().filter(skill::Column::Slug.eq(slug()?)))?,
+            "tool" => OneLevel::plan(operation, field, tool::Entity::find().filter(tool::Column::Slug.eq(slug()?)))?,
+            _ => return Ok(None),
+        }))
+    }
+}
+
+/// The page of `source` in `order` that `field`'s paging arguments ask for.
+fn list(
+    source: ListSource,
+    order: Result<Vec<SortKey>, ApiError>,
+    operation: &Operation<'_>,
+    field: &Field<'_>,
+) -> Result<ListQuery, Unplanned> {
+    let args = PageArgs {
+        first: operation.argument(field, "first")?,
+        after: operation.argument(field, "after")?,
+        last: operation.argument(field, "last")?,
+        before: operation.argument(field, "before")?,
+    };
+    let order = order.map_err(|_| Unplanned::Argument)?;
+    ListQuery::new(source.build(), order, args).map_err(|_| Unplanned::Argument)
+}
+
+/// A nested list's `filter` and `orderBy` arguments.
+fn filter_and_order<'a, F: async_graphql::InputType, O: async_graphql::InputType>(
+    operation: &Operation<'a>,
+    field: &Field<'a>,
+) -> Result<(Option<F>, Option<Vec<O>>), Unplanned> {
+    Ok((operation.argument(field, "filter")?, operation.argument(field, "orderBy")?))
+}
+
+/// The name an enum value has in the schema.
+fn enum_name<E: EnumType>(value: E) -> &'static str {
+    E::items().iter().find(|item| item.value == value).map_or("", |item| item.name)
+}
+
+impl PlannedObject for role::Model {
+    const TYPE: &'static str = "Role";
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn value(name: &str) -> Option<Write<Self>> {
+        Some(match name {
+            "id" => |role, json| json.string(&global_id(IdType::Role, role.id)),
+            "version" => |role, json| json.int(role.version.into()),
+            "slug" => |role, json| json.string(&role.slug),
+            "title" => |role, json| json.string(&role.title),
+            "summary" => |role, json| json.string(&role.summary),
+            "curated" => |role, json| json.bool(role.curated),
+            "onetSocCode" => |role, json| json.optional_string(role.onet_soc_code.as_deref()),
+            _ => return None,
+        })
+    }
+
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(Some(match field.name {
+            "skills" => {
+                let (filter, order_by): (Option<SkillFilter>, Option<Vec<SkillOrder>>) =
+                    filter_and_order(operation, field)?;
+                let source = skill_source(filter).through::<role_skill::Entity>(
+                    role_skill::Column::SkillId,
+                    skill::Column::Id,
+                    role_skill::Column::RoleId,
+                );
+                let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
+                let query = list(source, skill_order(order_by, Some(rank)), operation, field)?;
+                ListLevel::<Linked<skill::Model, role_skill::Model>>::nested(operation, field, query)?
+            }
+            "tools" => {
+                let (filter, order_by): (Option<ToolFilter>, Option<Vec<ToolOrder>>) =
+                    filter_and_order(operation, field)?;
+                let source = tool_source(filter).through::<role_tool::Entity>(
+                    role_tool::Column::ToolId,
+                    tool::Column::Id,
+                    role_tool::Column::RoleId,
+                );
+                let query = list(source, tool_order(order_by), operation, field)?;
+                ListLevel::<Linked<tool::Model, role_tool::Model>>::nested(operation, field, query)?
+            }
+            "specialisations" => {
+                let (filter, order_by): (Option<RoleFilter>, Option<Vec<RoleOrder>>) =
+                    filter_and_order(operation, field)?;
+                let source = role_source(filter).children_of(column(role::Column::SpecialisationOfId));
+                let query = list(source, role_order(order_by), operation, field)?;
+                ListLevel::<role::Model>::nested(operation, field, query)?
+            }
+            "salaryRanges" => {
+                let (filter, order_by): (Option<SalaryRangeFilter>, Option<Vec<SalaryRangeOrder>>) =
+                    filter_and_order(operation, field)?;
+                // The role is joined in as the parent: ranges of its occupation, or published for it alone.
+                let paid = Condition::all()
+                    .add(
+                        column(role::Column::OccupationId)
+                            .equals((salary_range::Entity, salary_range::Column::OccupationId)),
+                    )
+                    .add(
+                        Condition::any()
+                            .add(column(salary_range::Column::RoleId).is_null())
+                            .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
+                    );
+                let source =
+                    salary_range_source(filter).join(role::Entity, paid, "", &[]).children_of(column(role::Column::Id));
+                let query = list(source, salary_range_order(order_by), operation, field)?;
+                ListLevel::<salary_range::Model>::nested(operation, field, query)?
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
+
+impl PlannedObject for skill::Model {
+    const TYPE: &'static str = "Skill";
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn value(name: &str) -> Option<Write<Self>> {
+        Some(match name {
+            "id" => |skill, json| json.string(&global_id(IdType::Skill, skill.id)),
+            "version" => |skill, json| json.int(skill.version.into()),
+            "slug" => |skill, json| json.string(&skill.slug),
+            "name" => |skill, json| json.string(&skill.name),
+            "category" => |skill, json| json.string(enum_name(SkillCategory::from(skill.category))),
+            "description" => |skill, json| json.string(&skill.description),
+            _ => return None,
+        })
+    }
+
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(Some(match field.name {
+            "roles" => {
+                let (filter, order_by): (Option<RoleFilter>, Option<Vec<RoleOrder>>) =
+                    filter_and_order(operation, field)?;
+                let source = role_source(filter).through::<role_skill::Entity>(
+                    role_skill::Column::RoleId,
+                    role::Column::Id,
+                    role_skill::Column::SkillId,
+                );
+                let query = list(source, role_order(order_by), operation, field)?;
+                ListLevel::<Linked<role::Model, role_skill::Model>>::nested(operation, field, query)?
+            }
+            "tools" => {
+                let (filter, order_by): (Option<ToolFilter>, Option<Vec<ToolOrder>>) =
+                    filter_and_order(operation, field)?;
+                let source = tool_source(filter).through::<skill_tool::Entity>(
+                    skill_tool::Column::ToolId,
+                    tool::Column::Id,
+                    skill_tool::Column::SkillId,
+                );
+                let query = list(source, tool_order(order_by), operation, field)?;
+                ListLevel::<tool::Model>::nested(operation, field, query)?
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
+
+impl PlannedObject for tool::Model {
+    const TYPE: &'static str = "Tool";
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn value(name: &str) -> Option<Write<Self>> {
+        Some(match name {
+            "id" => |tool, json| json.string(&global_id(IdType::Tool, tool.id)),
+            "version" => |tool, json| json.int(tool.version.into()),
+            "slug" => |tool, json| json.string(&tool.slug),
+            "name" => |tool, json| json.string(&tool.name),
+            "category" => |tool, json| json.string(enum_name(ToolCategory::from(tool.category))),
+            _ => return None,
+        })
+    }
+
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(Some(match field.name {
+            "roles" => {
+                let (filter, order_by): (Option<RoleFilter>, Option<Vec<RoleOrder>>) =
+                    filter_and_order(operation, field)?;
+                let source = role_source(filter).through::<role_tool::Entity>(
+                    role_tool::Column::RoleId,
+                    role::Column::Id,
+                    role_tool::Column::ToolId,
+                );
+                let query = list(source, role_order(order_by), operation, field)?;
+                ListLevel::<Linked<role::Model, role_tool::Model>>::nested(operation, field, query)?
+            }
+            "skills" => {
+                let (filter, order_by): (Option<SkillFilter>, Option<Vec<SkillOrder>>) =
+                    filter_and_order(operation, field)?;
+                let source = skill_source(filter).through::<skill_tool::Entity>(
+                    skill_tool::Column::SkillId,
+                    skill::Column::Id,
+                    skill_tool::Column::ToolId,
+                );
+                let query = list(source, skill_order(order_by, None), operation, field)?;
+                ListLevel::<skill::Model>::nested(operation, field, query)?
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
+
+impl PlannedObject for city::Model {
+    const TYPE: &'static str = "City";
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn value(name: &str) -> Option<Write<Self>> {
+        Some(match name {
+            "id" => |city, json| json.string(&global_id(IdType::City, city.id)),
+            "version" => |city, json| json.int(city.version.into()),
+            "slug" => |city, json| json.string(&city.slug),
+            "name" => |city, json| json.string(&city.name),
+            "state" => |city, json| json.optional_string(city.state.as_deref()),
+            "areaCode" => |city, json| json.string(&city.area_code),
+            "areaTitle" => |city, json| json.string(&city.area_title),
+            "kind" => |city, json| json.string(enum_name(AreaKind::from(city.kind))),
+            "hub" => |city, json| json.bool(city.hub),
+            _ => return None,
+        })
+    }
+
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(Some(match field.name {
+            "salaryRanges" => {
+                let (filter, order_by): (Option<SalaryRangeFilter>, Option<Vec<SalaryRangeOrder>>) =
+                    filter_and_order(operation, field)?;
+                let source = salary_range_source(filter).children_of(column(salary_range::Column::CityId));
+                let query = list(source, salary_range_order(order_by), operation, field)?;
+                ListLevel::<salary_range::Model>::nested(operation, field, query)?
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
+
+/// An amount in cents as the schema gives it, in units.
+fn units(json: &mut Json, cents: Option<i64>) {
+    json.optional_float(cents.map(|cents| Cents(cents).units()));
+}
+
+impl PlannedObject for salary_range::Model {
+    const TYPE: &'static str = "SalaryRange";
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn value(name: &str) -> Option<Write<Self>> {
+        Some(match name {
+            "id" => |range, json| json.string(&global_id(IdType::SalaryRange, range.id)),
+            "version" => |range, json| json.int(range.version.into()),
+            "period" => |range, json| json.string(enum_name(PayPeriod::from(range.period))),
+            "currency" => |range, json| json.string(&range.currency),
+            "p10" => |range, json| units(json, range.p10_cents),
+            "p25" => |range, json| units(json, range.p25_cents),
+            "median" => |range, json| units(json, range.median_cents),
+            "p75" => |range, json| units(json, range.p75_cents),
+            "p90" => |range, json| units(json, range.p90_cents),
+            "mean" => |range, json| units(json, range.mean_cents),
+            "low" => |range, json| units(json, range.low_cents),
+            "high" => |range, json| units(json, range.high_cents),
+            "employment" => |range, json| json.optional_int(range.employment),
+            "locationQuotient" => |range, json| json.optional_float(range.location_quotient),
+            "jobsPer1000" => |range, json| json.optional_float(range.jobs_per_1000),
+            "employmentRse" => |range, json| json.optional_float(range.employment_rse),
+            "meanRse" => |range, json| json.optional_float(range.mean_rse),
+            "source" => |range, json| json.string(&range.source),
+            "referencePeriod" => |range, json| json.string(&range.reference_period),
+            "year" => |range, json| json.optional_int(range.year.map(i64::from)),
+            _ => return None,
+        })
+    }
+
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(Some(match field.name {
+            "city" => RefLevel::<Self, city::Entity>::plan(operation, field, |range| Some(range.city_id))?,
+            "role" => RefLevel::<Self, role::Entity>::plan(operation, field, |range| range.role_id)?,
+            _ => return Ok(None),
+        }))
+    }
+}
+
+/// Lists of plain rows, whose edges carry nothing but the cursor.
+macro_rules! plain_rows {
+    ($($model:ty => $connection:literal, $edge:literal;)*) => {$(
+        impl ListRow for $model {
+            type Node = $model;
+            const CONNECTION: &'static str = $connection;
+            const EDGE: &'static str = $edge;
+
+            fn node(&self) -> &Self {
+                self
+            }
+
+            fn edge_value(_: &str) -> Option<Write<Self>> {
+                None
+            }
+        }
+    )*};
+}
+
+plain_rows! {
+    role::Model => "RoleConnection", "RoleEdge";
+    skill::Model => "SkillConnection", "SkillEdge";
+    tool::Model => "ToolConnection", "ToolEdge";
+    city::Model => "CityConnection", "CityEdge";
+    salary_range::Model => "SalaryRangeConnection", "SalaryRangeEdge";
+}
+
+/// Lists through a link table, whose edges carry the link's own fields.
+macro_rules! linked_rows {
+    ($($node:ty, $link:ty => $connection:literal, $edge:literal, $edge_value:expr;)*) => {$(
+        impl ListRow for Linked<$node, $link> {
+            type Node = $node;
+            const CONNECTION: &'static str = $connection;
+            const EDGE: &'static str = $edge;
+
+            fn node(&self) -> &$node {
+                &self.node
+            }
+
+            fn edge_value(name: &str) -> Option<Write<Self>> {
+                $edge_value(name)
+            }
+        }
+    )*};
+}
+
+/// The edge fields of a role's skill (and a skill's role): `SkillRank`.
+fn skill_rank<N>(name: &str) -> Option<Write<Linked<N, role_skill::Model>>> {
+    match name {
+        "rank" => Some(|row, json| json.int(row.link.rank.into())),
+        _ => None,
+    }
+}
+
+/// The edge fields of a role's tool (and a tool's role): `ToolUse`, but for `dataSource`, which loads.
+fn tool_use<N>(name: &str) -> Option<Write<Linked<N, role_tool::Model>>> {
+    Some(match name {
+        "onetExample" => |row, json| json.optional_string(row.link.onet_example.as_deref()),
+        "hotTechnology" => |row, json| json.optional_bool(row.link.hot_technology),
+        "inDemand" => |row, json| json.optional_bool(row.link.in_demand),
+        _ => return None,
+    })
+}
+
+linked_rows! {
+    skill::Model, role_skill::Model => "RoleSkillConnection", "RoleSkillEdge", skill_rank;
+    role::Model, role_skill::Model => "SkillRoleConnection", "SkillRoleEdge", skill_rank;
+    tool::Model, role_tool::Model => "RoleToolConnection", "RoleToolEdge", tool_use;
+    role::Model, role_tool::Model => "ToolRoleConnection", "ToolRoleEdge", tool_use;
+}

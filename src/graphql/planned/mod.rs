@@ -1,0 +1,548 @@
+//! The planned executor: a query operation, once async-graphql has validated it, compiled into a plan and run
+//! without a future or a `Value` per field.
+//!
+//! The plan mirrors the selection: an `ObjectPlan` per object selection, each field resolved once, at plan
+//! time, to what writes it (a value read from the row, `__typename`, or a nested list). Loading walks the plan
+//! a level at a time, one statement per list (every parent's page at once, keyset-paged as the resolvers
+//! page them, counted only when `totalCount` is selected); writing then walks the rows once and puts the
+//! response's `data` down as JSON bytes, in selection order.
+//!
+//! What the plan does not cover (a field it has no writer for, an argument that does not parse, a row that is
+//! missing, a database error) leaves the whole operation to the resolvers, which then answer it, errors
+//! included, as they always have: `Unplanned` says why, and the metrics count it.
+mod catalog;
+mod json;
+mod selection;
+mod validation;
+
+use std::collections::HashMap;
+
+use futures_util::future::BoxFuture;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Iterable, PrimaryKeyToColumn,
+    QueryFilter, Select,
+};
+
+use async_graphql::connection::CursorType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{Request, Response, Schema};
+
+use crate::graphql::engine::page::{ListQuery, Page};
+use crate::graphql::guard::analysis::Shape;
+use crate::graphql::guard::{Answer, Written};
+use crate::graphql::schema::{mutation::Mutation, query::Query, subscription::Subscription};
+use json::Json;
+use selection::{Field, Operation};
+pub use validation::ValidateOnly;
+
+/// Why an operation went to the resolvers instead: the label the metrics count it under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unplanned {
+    /// Not a query (mutations and subscriptions always run on the resolvers), or no such operation.
+    Operation,
+    /// A field the planner has no writer for.
+    Field,
+    /// An argument that does not parse or a page that cannot be asked for: the resolvers word the error.
+    Argument,
+    /// An object whose every field `@skip`/`@include` left out: async-graphql answers null for it (the spec
+    /// says `{}`), and both executors must answer alike.
+    EmptySelection,
+    /// A lookup that found nothing: the resolvers word the `NOT_FOUND` error.
+    NotFound,
+    /// A failed statement: the resolvers report it (and log it) as they would have.
+    Database,
+}
+
+impl Unplanned {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Operation => "operation",
+            Self::Field => "field",
+            Self::Argument => "argument",
+            Self::EmptySelection => "empty_selection",
+            Self::NotFound => "not_found",
+            Self::Database => "database",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for Unplanned {
+    fn from(error: sea_orm::DbErr) -> Self {
+        tracing::debug!(%error, "a planned statement failed; the resolvers take the operation");
+        Self::Database
+    }
+}
+
+/// Answers `request`, whose parsed document is `document`, when the planner covers it: validated by
+/// `validating` (the schema, stopping after validation), then loaded from `db` and written. A document that
+/// fails validation is answered with async-graphql's errors, as the resolvers would answer it.
+pub async fn execute(
+    validating: &Schema<Query, Mutation, Subscription>,
+    shape: &Shape,
+    db: &DatabaseConnection,
+    request: &Request,
+    document: &ExecutableDocument,
+) -> Result<Answer, Unplanned> {
+    let definition = crate::graphql::guard::analysis::selected_operation(document, request.operation_name.as_deref())
+        .map_err(|_| Unplanned::Operation)?;
+    if definition.node.ty != OperationType::Query {
+        return Err(Unplanned::Operation);
+    }
+    // Planned before validation, which is only worth its time for an operation the planner will run.
+    let operation = Operation { document, definition: &definition.node, variables: &request.variables, shape };
+    let mut root = ObjectPlan::<catalog::QueryRoot>::new(&operation, operation.root_fields(catalog::QueryRoot::TYPE)?)?;
+    let cache_control = match validation::validate(validating, request, document).await {
+        Ok(cache_control) => cache_control,
+        Err(refused) => return Ok(Answer::from(refused)),
+    };
+    root.load(db, &[&catalog::QueryRoot]).await?;
+    let mut json = Json::default();
+    root.write(&catalog::QueryRoot, &mut json);
+    let (json, fields) = json.into_parts();
+    let response = Response::new(async_graphql::Value::Null).cache_control(cache_control);
+    Ok(Answer { response, written: Some(Written { json, fields }) })
+}
+
+/// What writes a value held in (or computed from) an `R` alone.
+pub type Write<R> = fn(&R, &mut Json);
+
+/// The parent id root lists are loaded and written under.
+const ROOT: i32 = 0;
+
+/// An object type the planner writes, as the row that holds its fields.
+pub trait PlannedObject: Send + Sync + Sized + 'static {
+    /// The GraphQL type's name.
+    const TYPE: &'static str;
+
+    /// The row's id: the parent id of the lists nested in it.
+    fn id(&self) -> i32;
+
+    /// What writes the field `name`, when its value is in the row.
+    fn value(name: &str) -> Option<Write<Self>>;
+
+    /// The field's plan when its value loads (a list it pages, a row it points at); `None` when the type has
+    /// no such field.
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned>;
+}
+
+/// A field of the objects `P` of one selection whose value loads: a list, or a row another row points at.
+pub trait Level<P>: Send {
+    /// Loads the field's value for every object in `parents`, and then what is nested below it.
+    fn load<'s>(&'s mut self, db: &'s DatabaseConnection, parents: &'s [&'s P])
+    -> BoxFuture<'s, Result<(), Unplanned>>;
+
+    /// Writes `parent`'s value.
+    fn write(&self, parent: &P, json: &mut Json);
+}
+
+/// The plan for one object selection: each response key with what writes it.
+pub struct ObjectPlan<'a, T> {
+    members: Vec<(&'a str, Member<'a, T>)>,
+}
+
+enum Member<'a, T> {
+    Typename,
+    Value(Write<T>),
+    Nested(Box<dyn Level<T> + 'a>),
+}
+
+impl<'a, T: PlannedObject> ObjectPlan<'a, T> {
+    fn new(operation: &Operation<'a>, fields: Vec<Field<'a>>) -> Result<Self, Unplanned> {
+        let members = fields
+            .into_iter()
+            .map(|field| {
+                let member = match field.name {
+                    "__typename" => Member::Typename,
+                    name => match T::value(name) {
+                        Some(write) => Member::Value(write),
+                        None => Member::Nested(T::list(operation, &field)?.ok_or(Unplanned::Field)?),
+                    },
+                };
+                Ok((field.key, member))
+            })
+            .collect::<Result<_, Unplanned>>()?;
+        Ok(Self { members })
+    }
+
+    /// The plan for the selection of `field` on objects of `T`.
+    fn of(operation: &Operation<'a>, field: &Field<'a>) -> Result<Self, Unplanned> {
+        Self::new(operation, operation.fields_of(field, T::TYPE)?)
+    }
+
+    /// Loads what loads in the objects `objects`, field beside field.
+    async fn load(&mut self, db: &DatabaseConnection, objects: &[&T]) -> Result<(), Unplanned> {
+        let loads = self.members.iter_mut().filter_map(|(_, member)| match member {
+            Member::Nested(level) => Some(level.load(db, objects)),
+            _ => None,
+        });
+        futures_util::future::try_join_all(loads).await?;
+        Ok(())
+    }
+
+    fn write(&self, object: &T, json: &mut Json) {
+        json.begin_object();
+        for (key, member) in &self.members {
+            json.key(key);
+            match member {
+                Member::Typename => json.string(T::TYPE),
+                Member::Value(write) => write(object, json),
+                Member::Nested(level) => level.write(object, json),
+            }
+        }
+        json.end_object();
+    }
+}
+
+/// A row of a list: its node, and the link's own columns for lists whose edges carry fields.
+pub trait ListRow: FromQueryResult + Send + Sync + 'static {
+    type Node: PlannedObject;
+    /// The connection's and the edge's GraphQL type names.
+    const CONNECTION: &'static str;
+    const EDGE: &'static str;
+
+    fn node(&self) -> &Self::Node;
+
+    /// What writes the edge field `name`, for edges that carry fields of their own.
+    fn edge_value(name: &str) -> Option<Write<Self>>;
+}
+
+/// A connection nested in (or at the root of) one selection: every parent's page in one statement.
+pub struct ListLevel<'a, R: ListRow> {
+    query: ListQuery,
+    /// Root lists have one page; nested ones a page per parent.
+    nested: bool,
+    members: Vec<(&'a str, ConnectionMember<'a, R>)>,
+    pages: HashMap<i32, Page<R>>,
+    /// Each parent's `totalCount`, when selected.
+    counts: Option<HashMap<i32, i64>>,
+}
+
+enum ConnectionMember<'a, R: ListRow> {
+    Typename,
+    TotalCount,
+    PageInfo(Vec<(&'a str, PageInfoMember)>),
+    Edges(Vec<(&'a str, EdgeMember<'a, R>)>),
+    Nodes(ObjectPlan<'a, R::Node>),
+}
+
+enum PageInfoMember {
+    Typename,
+    HasNextPage,
+    HasPreviousPage,
+    StartCursor,
+    EndCursor,
+}
+
+enum EdgeMember<'a, R: ListRow> {
+    Typename,
+    Cursor,
+    Node(ObjectPlan<'a, R::Node>),
+    Value(Write<R>),
+}
+
+impl<'a, R: ListRow> ListLevel<'a, R> {
+    /// The plan for the connection `field` selects, paged by `query`.
+    fn new(operation: &Operation<'a>, field: &Field<'a>, query: ListQuery, nested: bool) -> Result<Self, Unplanned> {
+        let mut counted = false;
+        let members = operation
+            .fields_of(field, R::CONNECTION)?
+            .into_iter()
+            .map(|field| {
+                let member = match field.name {
+                    "__typename" => ConnectionMember::Typename,
+                    "totalCount" => {
+                        counted = true;
+                        ConnectionMember::TotalCount
+                    }
+                    "pageInfo" => ConnectionMember::PageInfo(page_info(operation, &field)?),
+                    "edges" => ConnectionMember::Edges(edge(operation, &field)?),
+                    "nodes" => ConnectionMember::Nodes(ObjectPlan::of(operation, &field)?),
+                    _ => return Err(Unplanned::Field),
+                };
+                Ok((field.key, member))
+            })
+            .collect::<Result<_, Unplanned>>()?;
+        let counts = counted.then(HashMap::new);
+        Ok(Self { query, nested, members, pages: HashMap::new(), counts })
+    }
+
+    /// The root connection `field` selects.
+    pub fn root<P: PlannedObject>(
+        operation: &Operation<'a>,
+        field: &Field<'a>,
+        query: ListQuery,
+    ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
+        Ok(Box::new(Self::new(operation, field, query, false)?))
+    }
+
+    /// The connection `field` selects in each of its parents.
+    pub fn nested<P: PlannedObject>(
+        operation: &Operation<'a>,
+        field: &Field<'a>,
+        query: ListQuery,
+    ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
+        Ok(Box::new(Self::new(operation, field, query, true)?))
+    }
+
+    async fn fetch(&mut self, db: &DatabaseConnection, parents: &[i32]) -> Result<(), Unplanned> {
+        let source = &self.query.source;
+        if self.nested {
+            self.pages.extend(self.query.fetch_nested::<R>(db, parents).await?);
+            if let Some(counts) = &mut self.counts {
+                for row in db.query_all(&source.count(parents)).await? {
+                    counts.insert(row.try_get("", "__parent")?, row.try_get("", "__count")?);
+                }
+            }
+        } else {
+            let page =
+                self.query.fetch(db, |row| R::from_query_result(row, "")).await.map_err(|_| Unplanned::Database)?;
+            self.pages.insert(ROOT, page);
+            if let Some(counts) = &mut self.counts {
+                let row = db.query_one(&source.count(&[])).await?;
+                counts.insert(ROOT, row.map(|r| r.try_get::<i64>("", "__count")).transpose()?.unwrap_or(0));
+            }
+        }
+        Ok(())
+    }
+
+    async fn load_all(&mut self, db: &DatabaseConnection, parents: &[i32]) -> Result<(), Unplanned> {
+        if parents.is_empty() {
+            return Ok(());
+        }
+        self.fetch(db, parents).await?;
+        let nodes: Vec<&R::Node> = self.pages.values().flat_map(|page| &page.rows).map(|(row, _)| row.node()).collect();
+        // The nodes of `nodes` and of `edges { node }` are the same rows, with selections of their own.
+        let mut plans: Vec<&mut ObjectPlan<'a, R::Node>> = Vec::new();
+        for (_, member) in &mut self.members {
+            match member {
+                ConnectionMember::Nodes(plan) => plans.push(plan),
+                ConnectionMember::Edges(members) => {
+                    for (_, member) in members {
+                        if let EdgeMember::Node(plan) = member {
+                            plans.push(plan);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let nodes = &nodes;
+        let loads = plans.into_iter().map(|plan| plan.load(db, nodes));
+        futures_util::future::try_join_all(loads).await?;
+        Ok(())
+    }
+}
+
+impl<P: PlannedObject, R: ListRow> Level<P> for ListLevel<'_, R> {
+    fn load<'s>(
+        &'s mut self,
+        db: &'s DatabaseConnection,
+        parents: &'s [&'s P],
+    ) -> BoxFuture<'s, Result<(), Unplanned>> {
+        Box::pin(async move {
+            let mut ids: Vec<i32> = parents.iter().map(|parent| parent.id()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            self.load_all(db, &ids).await
+        })
+    }
+
+    fn write(&self, parent: &P, json: &mut Json) {
+        let parent = if self.nested { parent.id() } else { ROOT };
+        let empty = Page::default();
+        let page = self.pages.get(&parent).unwrap_or(&empty);
+        json.begin_object();
+        for (key, member) in &self.members {
+            json.key(key);
+            match member {
+                ConnectionMember::Typename => json.string(R::CONNECTION),
+                ConnectionMember::TotalCount => {
+                    json.int(self.counts.as_ref().and_then(|counts| counts.get(&parent)).copied().unwrap_or(0))
+                }
+                ConnectionMember::PageInfo(members) => {
+                    json.begin_object();
+                    for (key, member) in members {
+                        json.key(key);
+                        match member {
+                            PageInfoMember::Typename => json.string("PageInfo"),
+                            PageInfoMember::HasNextPage => json.bool(page.has_next),
+                            PageInfoMember::HasPreviousPage => json.bool(page.has_previous),
+                            PageInfoMember::StartCursor => {
+                                json.optional_string(page.rows.first().map(|(_, c)| c.encode_cursor()).as_deref())
+                            }
+                            PageInfoMember::EndCursor => {
+                                json.optional_string(page.rows.last().map(|(_, c)| c.encode_cursor()).as_deref())
+                            }
+                        }
+                    }
+                    json.end_object();
+                }
+                ConnectionMember::Edges(members) => {
+                    json.begin_list();
+                    for (row, cursor) in &page.rows {
+                        json.item();
+                        json.begin_object();
+                        for (key, member) in members {
+                            json.key(key);
+                            match member {
+                                EdgeMember::Typename => json.string(R::EDGE),
+                                EdgeMember::Cursor => json.string(&cursor.encode_cursor()),
+                                EdgeMember::Node(plan) => plan.write(row.node(), json),
+                                EdgeMember::Value(write) => write(row, json),
+                            }
+                        }
+                        json.end_object();
+                    }
+                    json.end_list();
+                }
+                ConnectionMember::Nodes(plan) => {
+                    json.begin_list();
+                    for (row, _) in &page.rows {
+                        json.item();
+                        plan.write(row.node(), json);
+                    }
+                    json.end_list();
+                }
+            }
+        }
+        json.end_object();
+    }
+}
+
+fn page_info<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Vec<(&'a str, PageInfoMember)>, Unplanned> {
+    operation
+        .fields_of(field, "PageInfo")?
+        .into_iter()
+        .map(|field| {
+            let member = match field.name {
+                "__typename" => PageInfoMember::Typename,
+                "hasNextPage" => PageInfoMember::HasNextPage,
+                "hasPreviousPage" => PageInfoMember::HasPreviousPage,
+                "startCursor" => PageInfoMember::StartCursor,
+                "endCursor" => PageInfoMember::EndCursor,
+                _ => return Err(Unplanned::Field),
+            };
+            Ok((field.key, member))
+        })
+        .collect()
+}
+
+fn edge<'a, R: ListRow>(
+    operation: &Operation<'a>,
+    field: &Field<'a>,
+) -> Result<Vec<(&'a str, EdgeMember<'a, R>)>, Unplanned> {
+    operation
+        .fields_of(field, R::EDGE)?
+        .into_iter()
+        .map(|field| {
+            let member = match field.name {
+                "__typename" => EdgeMember::Typename,
+                "cursor" => EdgeMember::Cursor,
+                "node" => EdgeMember::Node(ObjectPlan::of(operation, &field)?),
+                name => EdgeMember::Value(R::edge_value(name).ok_or(Unplanned::Field)?),
+            };
+            Ok((field.key, member))
+        })
+        .collect()
+}
+
+/// One row looked up at the root, e.g. `role(slug:)`.
+pub struct OneLevel<'a, E: EntityTrait> {
+    find: Select<E>,
+    row: Option<E::Model>,
+    plan: ObjectPlan<'a, E::Model>,
+}
+
+impl<'a, E: EntityTrait> OneLevel<'a, E>
+where
+    E::Model: PlannedObject,
+{
+    pub fn plan<P>(
+        operation: &Operation<'a>,
+        field: &Field<'a>,
+        find: Select<E>,
+    ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
+        Ok(Box::new(Self { find, row: None, plan: ObjectPlan::of(operation, field)? }))
+    }
+}
+
+impl<P, E: EntityTrait> Level<P> for OneLevel<'_, E>
+where
+    E::Model: PlannedObject,
+{
+    fn load<'s>(&'s mut self, db: &'s DatabaseConnection, _: &'s [&'s P]) -> BoxFuture<'s, Result<(), Unplanned>> {
+        Box::pin(async move {
+            // A miss is an error the resolvers word (the field is nullable; the error says why it is null).
+            let row = self.find.clone().one(db).await?.ok_or(Unplanned::NotFound)?;
+            self.plan.load(db, &[&row]).await?;
+            self.row = Some(row);
+            Ok(())
+        })
+    }
+
+    fn write(&self, _: &P, json: &mut Json) {
+        match &self.row {
+            Some(row) => self.plan.write(row, json),
+            None => json.null(),
+        }
+    }
+}
+
+/// The row of `E` that each parent points at (by a foreign key), all of a selection's in one statement.
+pub struct RefLevel<'a, P, E: EntityTrait> {
+    key: fn(&P) -> Option<i32>,
+    rows: HashMap<i32, E::Model>,
+    plan: ObjectPlan<'a, E::Model>,
+}
+
+impl<'a, P: PlannedObject, E: EntityTrait> RefLevel<'a, P, E>
+where
+    E::Model: PlannedObject,
+{
+    /// The row `key` points at, of each parent; no key is null.
+    pub fn plan(
+        operation: &Operation<'a>,
+        field: &Field<'a>,
+        key: fn(&P) -> Option<i32>,
+    ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
+        Ok(Box::new(Self { key, rows: HashMap::new(), plan: ObjectPlan::of(operation, field)? }))
+    }
+}
+
+impl<P: PlannedObject, E: EntityTrait> Level<P> for RefLevel<'_, P, E>
+where
+    E::Model: PlannedObject,
+{
+    fn load<'s>(
+        &'s mut self,
+        db: &'s DatabaseConnection,
+        parents: &'s [&'s P],
+    ) -> BoxFuture<'s, Result<(), Unplanned>> {
+        Box::pin(async move {
+            let mut ids: Vec<i32> = parents.iter().filter_map(|parent| (self.key)(parent)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let id = <E::PrimaryKey as Iterable>::iter().next().map(PrimaryKeyToColumn::into_column);
+            let id = id.expect("every table has a primary key");
+            for row in E::find().filter(id.is_in(ids.iter().copied())).all(db).await? {
+                self.rows.insert(row.id(), row);
+            }
+            // A foreign key with no row behind it is the resolvers' to report.
+            if self.rows.len() != ids.len() {
+                return Err(Unplanned::Database);
+            }
+            let rows: Vec<&E::Model> = self.rows.values().collect();
+            self.plan.load(db, &rows).await
+        })
+    }
+
+    fn write(&self, parent: &P, json: &mut Json) {
+        match (self.key)(parent).and_then(|id| self.rows.get(&id)) {
+            Some(row) => self.plan.write(row, json),
+            None => json.null(),
+        }
+    }
+}

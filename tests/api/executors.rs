@@ -1,0 +1,367 @@
+//! One answer from two executors: random valid queries built from `schema.graphql` (nested lists, filters,
+//! orderings, fragments, aliases, repeated fields, directives, variables, and page arguments that must be
+//! refused) go to a server on the planned executor and to one on the resolvers, over the same database, and
+//! must come back byte for byte the same, status included. The planned server's metrics must show that it
+//! answered a good share of them itself, so the comparison is not between the resolvers and themselves.
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::on_every_backend;
+
+on_every_backend!(both_executors_answer_random_queries_alike);
+
+/// Queries per backend; `CAREERQL_DIFFERENTIAL_CASES` runs more.
+const DEFAULT_CASES: usize = 400;
+/// The least share of them the planned executor must answer itself (a third did when this was written: the
+/// rest select a field it leaves to the resolvers, or must be refused).
+const LEAST_PLANNED: f64 = 0.25;
+/// The root fields the planner covers: most generated queries start at one of them.
+const PLANNED_ROOTS: [&str; 6] = ["roles", "role", "skills", "skill", "tools", "tool"];
+/// Root fields left out: `changes` needs an admin key.
+const LEFT_OUT: [&str; 1] = ["changes"];
+
+async fn both_executors_answer_random_queries_alike(app: TestApp) {
+    let resolvers = app.another_instance_with(&["--executor", "resolvers"]).await;
+    let schema = SchemaTypes::read();
+    let slugs = Slugs::read(&app).await;
+    let cases = std::env::var("CAREERQL_DIFFERENTIAL_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_CASES);
+    let operation = format!("Differential{}", if app.postgres_database().is_some() { "Postgres" } else { "Sqlite" });
+    let mut rng = StdRng::seed_from_u64(0x5eed);
+    for case in 0..cases {
+        let (query, variables) = Generator::new(&schema, &slugs, &mut rng).operation(&operation);
+        let body = json!({ "query": query, "variables": variables });
+        let planned = send(&app, &app.url("/graphql"), &body).await;
+        let resolved = send(&app, &format!("http://{resolvers}/graphql"), &body).await;
+        assert!(
+            planned == resolved,
+            "case {case}: the executors differ\nquery: {query}\nvariables: {variables}\nplanned:   {planned:?}\nresolvers: {resolved:?}"
+        );
+    }
+    let metrics = app.metrics().await;
+    let answered = |executor| {
+        metrics.value("careerql_graphql_requests_total", &[("operation", operation.as_str()), ("executor", executor)])
+    };
+    let (planned, resolved) = (answered("planned"), answered("resolvers"));
+    assert!(
+        planned >= cases as f64 * LEAST_PLANNED,
+        "the planned executor answered {planned} of {cases} queries ({resolved} went to the resolvers)"
+    );
+}
+
+async fn send(app: &TestApp, url: &str, body: &Value) -> (u16, String) {
+    let response = app.client().post(url).json(body).send().await.expect("POST /graphql");
+    (response.status().as_u16(), response.text().await.expect("body"))
+}
+
+/// Slugs that exist, to look rows up by (and one that does not).
+struct Slugs(HashMap<&'static str, Vec<String>>);
+
+impl Slugs {
+    async fn read(app: &TestApp) -> Self {
+        let data = app
+            .data(
+                "{ roles(first: 30) { nodes { slug } } skills(first: 30) { nodes { slug } }
+                   tools(first: 30) { nodes { slug } } cities(first: 30) { nodes { slug } }
+                   occupations(first: 30) { nodes { socCode } } }",
+            )
+            .await;
+        let read = |list: &str, field: &str| -> Vec<String> {
+            let nodes = data[list]["nodes"].as_array().expect("nodes");
+            nodes.iter().map(|node| node[field].as_str().expect("a string").to_owned()).collect()
+        };
+        let mut slugs = HashMap::new();
+        slugs.insert("role", read("roles", "slug"));
+        slugs.insert("skill", read("skills", "slug"));
+        slugs.insert("tool", read("tools", "slug"));
+        slugs.insert("city", read("cities", "slug"));
+        slugs.insert("occupation", read("occupations", "socCode"));
+        Self(slugs)
+    }
+
+    /// A slug for the root lookup `field`: mostly one that exists.
+    fn pick(&self, field: &str, rng: &mut StdRng) -> String {
+        match self.0.get(field) {
+            Some(slugs) if !slugs.is_empty() && rng.random_bool(0.9) => slugs[rng.random_range(0..slugs.len())].clone(),
+            _ => "no-such-thing".to_owned(),
+        }
+    }
+}
+
+struct FieldDef {
+    name: String,
+    args: Vec<(String, Type, bool)>,
+    ty: Type,
+}
+
+enum TypeDef {
+    Object(Vec<FieldDef>),
+    Abstract(Vec<String>),
+    Input(Vec<(String, Type)>),
+    Enum(Vec<String>),
+    Scalar,
+}
+
+/// `schema.graphql`'s types, as the generator walks them.
+struct SchemaTypes(HashMap<String, TypeDef>);
+
+impl SchemaTypes {
+    fn read() -> Self {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).expect("schema");
+        let document = async_graphql::parser::parse_schema(text).expect("schema.graphql parses");
+        let mut types = HashMap::new();
+        let mut implementers: HashMap<String, Vec<String>> = HashMap::new();
+        for definition in document.definitions {
+            let TypeSystemDefinition::Type(definition) = definition else { continue };
+            let definition = definition.node;
+            let name = definition.name.node.to_string();
+            let def = match definition.kind {
+                TypeKind::Object(object) => {
+                    for interface in &object.implements {
+                        implementers.entry(interface.node.to_string()).or_default().push(name.clone());
+                    }
+                    TypeDef::Object(
+                        object
+                            .fields
+                            .into_iter()
+                            .map(|field| FieldDef {
+                                name: field.node.name.node.to_string(),
+                                args: field
+                                    .node
+                                    .arguments
+                                    .into_iter()
+                                    .map(|arg| {
+                                        let arg = arg.node;
+                                        let has_default = arg.default_value.is_some();
+                                        (arg.name.node.to_string(), arg.ty.node, has_default)
+                                    })
+                                    .collect(),
+                                ty: field.node.ty.node,
+                            })
+                            .collect(),
+                    )
+                }
+                TypeKind::Interface(_) => TypeDef::Abstract(Vec::new()),
+                TypeKind::Union(union) => TypeDef::Abstract(union.members.iter().map(|m| m.node.to_string()).collect()),
+                TypeKind::InputObject(input) => TypeDef::Input(
+                    input.fields.into_iter().map(|f| (f.node.name.node.to_string(), f.node.ty.node)).collect(),
+                ),
+                TypeKind::Enum(values) => {
+                    TypeDef::Enum(values.values.iter().map(|v| v.node.value.node.to_string()).collect())
+                }
+                TypeKind::Scalar => TypeDef::Scalar,
+            };
+            types.insert(name, def);
+        }
+        for (interface, objects) in implementers {
+            types.insert(interface, TypeDef::Abstract(objects));
+        }
+        Self(types)
+    }
+}
+
+fn named(ty: &Type) -> &str {
+    match &ty.base {
+        BaseType::Named(name) => name.as_str(),
+        BaseType::List(inner) => named(inner),
+    }
+}
+
+/// Builds one operation; what it writes as it goes: the fragments it defines and the variables it uses.
+struct Generator<'a> {
+    schema: &'a SchemaTypes,
+    slugs: &'a Slugs,
+    rng: &'a mut StdRng,
+    fragments: Vec<String>,
+    variables: Vec<(&'static str, &'static str, Value)>,
+    aliases: usize,
+}
+
+impl<'a> Generator<'a> {
+    fn new(schema: &'a SchemaTypes, slugs: &'a Slugs, rng: &'a mut StdRng) -> Self {
+        Self { schema, slugs, rng, fragments: Vec::new(), variables: Vec::new(), aliases: 0 }
+    }
+
+    /// The document and its variables.
+    fn operation(mut self, name: &str) -> (String, Value) {
+        let TypeDef::Object(root) = &self.schema.0["Query"] else { panic!("Query is an object") };
+        let roots: Vec<&FieldDef> = root.iter().filter(|f| !LEFT_OUT.contains(&f.name.as_str())).collect();
+        let mut selection = String::new();
+        for _ in 0..self.rng.random_range(1..=2) {
+            let field = if self.rng.random_bool(0.75) {
+                let name = PLANNED_ROOTS[self.rng.random_range(0..PLANNED_ROOTS.len())];
+                roots.iter().find(|f| f.name == name).expect("a planned root")
+            } else {
+                roots[self.rng.random_range(0..roots.len())]
+            };
+            selection.push_str(&self.field("Query", field, 0));
+            selection.push(' ');
+        }
+        if self.rng.random_bool(0.1) {
+            selection.push_str("__typename ");
+        }
+        let declared: Vec<String> = self.variables.iter().map(|(name, ty, _)| format!("${name}: {ty}")).collect();
+        let declared = if declared.is_empty() { String::new() } else { format!("({})", declared.join(", ")) };
+        let variables: serde_json::Map<String, Value> =
+            self.variables.iter().map(|(name, _, value)| ((*name).to_owned(), value.clone())).collect();
+        let mut document = format!("query {name}{declared} {{ {selection}}}");
+        for fragment in &self.fragments {
+            document.push('\n');
+            document.push_str(fragment);
+        }
+        (document, Value::Object(variables))
+    }
+
+    /// Uses the variable `name` of `ty`, declaring it once.
+    fn variable(&mut self, name: &'static str, ty: &'static str, value: Value) -> String {
+        if !self.variables.iter().any(|(known, _, _)| *known == name) {
+            self.variables.push((name, ty, value));
+        }
+        format!("${name}")
+    }
+
+    fn field(&mut self, parent: &str, field: &FieldDef, depth: usize) -> String {
+        let mut text = String::new();
+        if self.rng.random_bool(0.15) {
+            self.aliases += 1;
+            write!(text, "a{}: ", self.aliases).unwrap();
+        }
+        text.push_str(&field.name);
+        let args = self.arguments(parent, field);
+        if !args.is_empty() {
+            write!(text, "({})", args.join(", ")).unwrap();
+        }
+        if self.rng.random_bool(0.08) {
+            let directive = match self.rng.random_range(0..4) {
+                0 => format!("@skip(if: {})", self.variable("no", "Boolean!", json!(false))),
+                1 => format!("@include(if: {})", self.variable("yes", "Boolean!", json!(true))),
+                2 => "@skip(if: true)".to_owned(),
+                _ => format!("@include(if: {})", self.variable("no", "Boolean!", json!(false))),
+            };
+            write!(text, " {directive}").unwrap();
+        }
+        let type_name = named(&field.ty).to_owned();
+        if let Some(selection) = self.selection(&type_name, depth + 1) {
+            write!(text, " {{ {selection} }}").unwrap();
+        }
+        text
+    }
+
+    fn arguments(&mut self, parent: &str, field: &FieldDef) -> Vec<String> {
+        let mut args = Vec::new();
+        for (name, ty, has_default) in &field.args {
+            let required = !ty.nullable && !has_default;
+            let value = match name.as_str() {
+                "slug" if parent == "Query" => Some(format!("{:?}", self.slugs.pick(&field.name, self.rng))),
+                "socCode" if parent == "Query" => Some(format!("{:?}", self.slugs.pick("occupation", self.rng))),
+                "first" | "last" if self.rng.random_bool(if name == "first" { 0.6 } else { 0.05 }) => {
+                    let sizes = [0, 1, 2, 3, 5, 10, 20, 101, -1];
+                    let size = sizes[self.rng.random_range(0..sizes.len())];
+                    Some(if self.rng.random_bool(0.2) {
+                        self.variable("n", "Int", json!(size))
+                    } else {
+                        size.to_string()
+                    })
+                }
+                "after" | "before" if self.rng.random_bool(0.04) => Some("\"not-a-cursor\"".to_owned()),
+                "first" | "last" | "after" | "before" => None,
+                _ if required || self.rng.random_bool(0.2) => Some(self.value(ty, 0)),
+                _ => None,
+            };
+            if let Some(value) = value {
+                args.push(format!("{name}: {value}"));
+            }
+        }
+        args
+    }
+
+    /// A value of input type `ty`.
+    fn value(&mut self, ty: &Type, depth: usize) -> String {
+        if let BaseType::List(inner) = &ty.base {
+            return format!("[{}]", self.value(inner, depth));
+        }
+        let name = named(ty);
+        match &self.schema.0.get(name) {
+            Some(TypeDef::Enum(values)) => values[self.rng.random_range(0..values.len())].clone(),
+            Some(TypeDef::Input(fields)) => {
+                let fields: Vec<&(String, Type)> = fields
+                    .iter()
+                    .filter(|(name, _)| !matches!(name.as_str(), "and" | "or" | "not"))
+                    .filter(|(_, ty)| depth < 2 || !matches!(self.schema.0.get(named(ty)), Some(TypeDef::Input(_))))
+                    .collect();
+                let required: Vec<&&(String, Type)> = fields.iter().filter(|(_, ty)| !ty.nullable).collect();
+                let chosen: Vec<&(String, Type)> = if required.is_empty() && !fields.is_empty() {
+                    vec![fields[self.rng.random_range(0..fields.len())]]
+                } else {
+                    required.into_iter().copied().collect()
+                };
+                let members: Vec<String> =
+                    chosen.into_iter().map(|(name, ty)| format!("{name}: {}", self.value(ty, depth + 1))).collect();
+                format!("{{ {} }}", members.join(", "))
+            }
+            _ => match name {
+                "Int" => self.rng.random_range(0..200_000).to_string(),
+                "Float" => format!("{}.5", self.rng.random_range(0..100)),
+                "Boolean" => self.rng.random_bool(0.5).to_string(),
+                _ => {
+                    let words = ["a", "engineer", "data", "python", "zz"];
+                    format!("{:?}", words[self.rng.random_range(0..words.len())])
+                }
+            },
+        }
+    }
+
+    /// A selection of `type_name`'s fields, or `None` for a leaf type.
+    fn selection(&mut self, type_name: &str, depth: usize) -> Option<String> {
+        let schema = self.schema;
+        match schema.0.get(type_name)? {
+            TypeDef::Object(fields) => {
+                // Deep down, only fields without arguments that end in a leaf, so queries stay small.
+                let candidates: Vec<&FieldDef> = fields
+                    .iter()
+                    .filter(|f| {
+                        depth < 4
+                            || matches!(schema.0.get(named(&f.ty)), Some(TypeDef::Scalar | TypeDef::Enum(_)) | None)
+                    })
+                    .collect();
+                let mut parts = Vec::new();
+                for _ in 0..self.rng.random_range(1..=4) {
+                    if candidates.is_empty() || self.rng.random_bool(0.1) {
+                        parts.push("__typename".to_owned());
+                        continue;
+                    }
+                    let field = candidates[self.rng.random_range(0..candidates.len())];
+                    let text = self.field(type_name, field, depth);
+                    parts.push(match self.rng.random_range(0..12) {
+                        0 => format!("... on {type_name} {{ {text} }}"),
+                        1 => format!("... {{ {text} }}"),
+                        2 => {
+                            let name = format!("F{}", self.fragments.len());
+                            self.fragments.push(format!("fragment {name} on {type_name} {{ {text} }}"));
+                            format!("...{name}")
+                        }
+                        // The same field twice: the two selections merge.
+                        3 => format!("{text} {text}"),
+                        _ => text,
+                    });
+                }
+                Some(parts.join(" "))
+            }
+            TypeDef::Abstract(possible) => {
+                let mut parts = vec!["__typename".to_owned()];
+                for object in possible.iter().take(2) {
+                    if let Some(selection) = self.selection(object, depth) {
+                        parts.push(format!("... on {object} {{ {selection} }}"));
+                    }
+                }
+                Some(parts.join(" "))
+            }
+            _ => None,
+        }
+    }
+}
