@@ -4,9 +4,11 @@ use entity::{change, city, occupation, role, salary_range, skill, tool};
 use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder};
 
 use crate::analytics::grouping::range_component;
+use crate::auth::KeyRole;
 use crate::graphql::engine::db;
 use crate::graphql::engine::page::{PageArgs, root_page};
 use crate::graphql::error::ApiError;
+use crate::graphql::schema::access::require;
 use crate::graphql::schema::types::change::Change;
 use crate::graphql::schema::types::change::{ChangeConnection, ChangeFilter, change_source};
 use crate::graphql::schema::types::city::{City, CityConnection, CityFilter, CityOrder, city_order, city_source};
@@ -84,7 +86,7 @@ impl Query {
         before: Option<String>,
         filter: Option<ChangeFilter>,
     ) -> Result<ChangeConnection, ApiError> {
-        crate::graphql::schema::write::require(ctx, crate::auth::KeyRole::Admin)?;
+        require(ctx, KeyRole::Admin)?;
         let (source, order) = change_source(filter);
         let args = PageArgs { first, after, last, before };
         let (page, total) = root_page::<change::Model>(ctx, source, order, args).await?;

@@ -12,10 +12,11 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::auth::{Caller, KeyRole, now};
+use crate::auth::{KeyRole, now};
 use crate::domain::DomainError;
 use crate::events::{ChangeAction, ChangeEvent, ChangeKind, Hub};
 use crate::graphql::error::{ApiError, ErrorCode, not_found_message};
+use crate::graphql::schema::access::require;
 use crate::graphql::schema::types::{IdType, global_id};
 
 /// A problem with the input, for the client to fix and resend.
@@ -364,20 +365,6 @@ pub async fn find_row<E: Editable>(
         let message = not_found_message(&E::NAME.replace('_', " "), column.as_str(), &shown);
         UserError::new(field, ErrorCode::NotFound, format!("{name}: {message}")).into()
     })
-}
-
-/// The caller's key name, if its role is at least `needs`.
-pub fn require(ctx: &Context<'_>, needs: KeyRole) -> Result<String, ApiError> {
-    match ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous) {
-        Caller::Anonymous => Err(ApiError::Unauthenticated(format!(
-            "this needs an {} API key: send `Authorization: Bearer <key>`",
-            needs.as_str()
-        ))),
-        Caller::Key { role, .. } if *role < needs => {
-            Err(ApiError::Forbidden(format!("this needs an {} key; yours is an {} key", needs.as_str(), role.as_str())))
-        }
-        Caller::Key { name, .. } => Ok(name.clone()),
-    }
 }
 
 /// A clash on one of `E`'s unique keys as the user error it is; any other failure as it is.
