@@ -108,6 +108,7 @@ pub trait Editable:
     fn key(model: &Self::Model) -> String;
 }
 
+/// Makes a table [`Editable`]; `slugged` ones are also [`Slugged`], and their slug is their key.
 macro_rules! editable {
     ($module:ident, $kind:ident, $name:literal, $unique:expr, |$model:ident| $key:expr) => {
         impl Editable for $module::Entity {
@@ -131,14 +132,21 @@ macro_rules! editable {
             }
         }
     };
+    ($module:ident, $kind:ident, $name:literal, $unique:expr, slugged) => {
+        editable!($module, $kind, $name, $unique, |model| model.slug.clone());
+
+        impl Slugged for $module::Entity {
+            fn slug_column() -> Self::Column {
+                $module::Column::Slug
+            }
+        }
+    };
 }
 
-editable!(role, Role, "role", (&["slug"], "another role already has this slug"), |m| m.slug.clone());
-editable!(skill, Skill, "skill", (&["slug"], "another skill already has this slug"), |m| m.slug.clone());
-editable!(tool, Tool, "tool", (&["slug"], "another tool already has this slug"), |m| m.slug.clone());
-editable!(city, City, "city", (&["slug", "areaCode"], "another city already has this slug or area code"), |m| m
-    .slug
-    .clone());
+editable!(role, Role, "role", (&["slug"], "another role already has this slug"), slugged);
+editable!(skill, Skill, "skill", (&["slug"], "another skill already has this slug"), slugged);
+editable!(tool, Tool, "tool", (&["slug"], "another tool already has this slug"), slugged);
+editable!(city, City, "city", (&["slug", "areaCode"], "another city already has this slug or area code"), slugged);
 editable!(
     salary_range,
     SalaryRange,
@@ -153,30 +161,6 @@ editable!(
 /// A kind whose rows have a slug, by which mutations name them.
 pub trait Slugged: Editable {
     fn slug_column() -> Self::Column;
-}
-
-impl Slugged for role::Entity {
-    fn slug_column() -> Self::Column {
-        role::Column::Slug
-    }
-}
-
-impl Slugged for skill::Entity {
-    fn slug_column() -> Self::Column {
-        skill::Column::Slug
-    }
-}
-
-impl Slugged for tool::Entity {
-    fn slug_column() -> Self::Column {
-        tool::Column::Slug
-    }
-}
-
-impl Slugged for city::Entity {
-    fn slug_column() -> Self::Column {
-        city::Column::Slug
-    }
 }
 
 /// One row of the audit trail and, for a row (or a row's links), the event it makes.
