@@ -1,11 +1,11 @@
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, Object};
 use entity::{occupation, role, salary_range};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::OccupationGroup;
-use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, sort_keys};
+use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, sort_keys};
 use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::salary_range::{
     SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges,
@@ -34,28 +34,23 @@ impl OrderField for OccupationOrderField {
 
 ordering_input!(OccupationOrder, OccupationOrderField);
 
-/// Which occupations to return. Every field set must hold; combine filters with `and`, `or` and `not`.
-#[derive(InputObject, Default)]
-pub struct OccupationFilter {
-    pub soc_code: Option<StringFilter>,
-    pub title: Option<StringFilter>,
-    pub group: Option<EnumFilter<OccupationGroup>>,
-    pub and: Option<Vec<OccupationFilter>>,
-    pub or: Option<Vec<OccupationFilter>>,
-    pub not: Option<Box<OccupationFilter>>,
-}
-
-impl OccupationFilter {
-    pub fn condition(&self) -> Condition {
-        let own = Condition::all()
-            .add_option(self.soc_code.as_ref().map(|f| f.condition(column(occupation::Column::SocCode))))
-            .add_option(self.title.as_ref().map(|f| f.condition(column(occupation::Column::Title))))
+filter_input! {
+    /// Which occupations to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+    OccupationFilter {
+        soc_code: StringFilter,
+        title: StringFilter,
+        group: EnumFilter<OccupationGroup>,
+    }
+    |filter| {
+        Condition::all()
+            .add_option(filter.soc_code.as_ref().map(|f| f.condition(column(occupation::Column::SocCode))))
+            .add_option(filter.title.as_ref().map(|f| f.condition(column(occupation::Column::Title))))
             .add_option(
-                self.group
+                filter
+                    .group
                     .as_ref()
                     .map(|f| f.condition::<entity::enums::OccupationGroup>(column(occupation::Column::SocGroup))),
-            );
-        combine(own, &self.and, &self.or, &self.not, OccupationFilter::condition)
+            )
     }
 }
 

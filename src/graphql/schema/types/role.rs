@@ -9,7 +9,7 @@ use crate::graphql::engine::page::{
 };
 use crate::graphql::error::ApiError;
 use crate::graphql::schema::inputs::{
-    BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, combine, select_where, sort_key, sort_keys,
+    BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, linked_to, select_where, sort_key, sort_keys,
     subquery,
 };
 use crate::graphql::schema::types::comparison::{RoleComparison, compare, comparison_cities};
@@ -106,57 +106,46 @@ impl RoleOrder {
     }
 }
 
-/// Which roles to return. Every field set must hold; combine filters with `and`, `or` and `not`.
-#[derive(InputObject, Default)]
-pub struct RoleFilter {
-    pub slug: Option<StringFilter>,
-    pub title: Option<StringFilter>,
-    pub summary: Option<StringFilter>,
-    /// `true` for the catalog's hand-written roles, `false` for those the BLS importer makes from occupations.
-    pub curated: Option<BooleanFilter>,
-    /// The SOC code of the occupation whose wages stand for the role, e.g. `{ eq: "15-1252" }`.
-    pub soc_code: Option<StringFilter>,
-    /// Roles that need at least one skill matching this.
-    pub skill: Option<Box<SkillFilter>>,
-    /// Roles that use at least one tool matching this.
-    pub tool: Option<Box<ToolFilter>>,
-    /// Roles with at least one salary range matching this, e.g. `{ median: { gt: 150000 } }`.
-    pub salary_range: Option<Box<SalaryRangeFilter>>,
-    /// Roles that specialise a role matching this.
-    pub specialisation_of: Option<Box<RoleFilter>>,
-    pub and: Option<Vec<RoleFilter>>,
-    pub or: Option<Vec<RoleFilter>>,
-    pub not: Option<Box<RoleFilter>>,
-}
-
-impl RoleFilter {
-    pub fn condition(&self) -> Condition {
+filter_input! {
+    /// Which roles to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+    RoleFilter {
+        slug: StringFilter,
+        title: StringFilter,
+        summary: StringFilter,
+        /// `true` for the catalog's hand-written roles, `false` for those the BLS importer makes from occupations.
+        curated: BooleanFilter,
+        /// The SOC code of the occupation whose wages stand for the role, e.g. `{ eq: "15-1252" }`.
+        soc_code: StringFilter,
+        /// Roles that need at least one skill matching this.
+        skill: Box<SkillFilter>,
+        /// Roles that use at least one tool matching this.
+        tool: Box<ToolFilter>,
+        /// Roles with at least one salary range matching this, e.g. `{ median: { gt: 150000 } }`.
+        salary_range: Box<SalaryRangeFilter>,
+        /// Roles that specialise a role matching this.
+        specialisation_of: Box<RoleFilter>,
+    }
+    |filter| {
         let id = || column(role::Column::Id);
-        let own = Condition::all()
-            .add_option(self.slug.as_ref().map(|f| f.condition(column(role::Column::Slug))))
-            .add_option(self.title.as_ref().map(|f| f.condition(column(role::Column::Title))))
-            .add_option(self.summary.as_ref().map(|f| f.condition(column(role::Column::Summary))))
-            .add_option(self.curated.as_ref().map(|f| f.condition(column(role::Column::Curated))))
-            .add_option(self.soc_code.as_ref().map(|f| {
+        Condition::all()
+            .add_option(filter.slug.as_ref().map(|f| f.condition(column(role::Column::Slug))))
+            .add_option(filter.title.as_ref().map(|f| f.condition(column(role::Column::Title))))
+            .add_option(filter.summary.as_ref().map(|f| f.condition(column(role::Column::Summary))))
+            .add_option(filter.curated.as_ref().map(|f| f.condition(column(role::Column::Curated))))
+            .add_option(filter.soc_code.as_ref().map(|f| {
                 let occupations =
                     select_where(occupation::Column::Id, f.condition(column(occupation::Column::SocCode)));
                 column(role::Column::OccupationId).in_subquery(occupations)
             }))
-            .add_option(self.skill.as_ref().map(|f| {
+            .add_option(filter.skill.as_ref().map(|f| {
                 let skills = select_where(skill::Column::Id, f.condition());
-                id().in_subquery(select_where(
-                    role_skill::Column::RoleId,
-                    Condition::all().add(column(role_skill::Column::SkillId).in_subquery(skills)),
-                ))
+                id().in_subquery(linked_to(role_skill::Column::RoleId, role_skill::Column::SkillId, skills))
             }))
-            .add_option(self.tool.as_ref().map(|f| {
+            .add_option(filter.tool.as_ref().map(|f| {
                 let tools = select_where(tool::Column::Id, f.condition());
-                id().in_subquery(select_where(
-                    role_tool::Column::RoleId,
-                    Condition::all().add(column(role_tool::Column::ToolId).in_subquery(tools)),
-                ))
+                id().in_subquery(linked_to(role_tool::Column::RoleId, role_tool::Column::ToolId, tools))
             }))
-            .add_option(self.salary_range.as_ref().map(|f| {
+            .add_option(filter.salary_range.as_ref().map(|f| {
                 let occupation_wide = f.condition().add(column(salary_range::Column::RoleId).is_null());
                 Condition::any()
                     .add(
@@ -165,10 +154,9 @@ impl RoleFilter {
                     )
                     .add(id().in_subquery(select_where(salary_range::Column::RoleId, f.condition())))
             }))
-            .add_option(self.specialisation_of.as_ref().map(|f| {
+            .add_option(filter.specialisation_of.as_ref().map(|f| {
                 column(role::Column::SpecialisationOfId).in_subquery(select_where(role::Column::Id, f.condition()))
-            }));
-        combine(own, &self.and, &self.or, &self.not, RoleFilter::condition)
+            }))
     }
 }
 

@@ -5,7 +5,7 @@ use async_graphql::SimpleObject;
 use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, Object};
 use entity::{city, occupation, role, salary_range};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
@@ -16,7 +16,7 @@ use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::PayPeriod;
 use crate::graphql::schema::inputs::{
-    EnumFilter, NumberFilter, OrderField, StringFilter, combine, select_where, sort_keys, subquery,
+    EnumFilter, NumberFilter, OrderField, StringFilter, select_where, sort_keys, subquery,
 };
 use crate::graphql::schema::types::city::{City, CityFilter};
 use crate::graphql::schema::types::occupation::{Occupation, OccupationFilter};
@@ -127,67 +127,62 @@ fn related(
 
 ordering_input!(SalaryRangeOrder, SalaryRangeOrderField);
 
-/// Which salary ranges to return. Amounts are in currency units. Every field set must hold; combine
-/// filters with `and`, `or` and `not`.
-#[derive(InputObject, Default)]
-pub struct SalaryRangeFilter {
-    pub period: Option<EnumFilter<PayPeriod>>,
-    pub currency: Option<StringFilter>,
-    pub source: Option<StringFilter>,
-    pub reference_period: Option<StringFilter>,
-    pub year: Option<NumberFilter<i64>>,
-    pub p10: Option<NumberFilter<f64>>,
-    pub p25: Option<NumberFilter<f64>>,
-    pub median: Option<NumberFilter<f64>>,
-    pub p75: Option<NumberFilter<f64>>,
-    pub p90: Option<NumberFilter<f64>>,
-    pub mean: Option<NumberFilter<f64>>,
-    pub employment: Option<NumberFilter<i64>>,
-    pub location_quotient: Option<NumberFilter<f64>>,
-    pub jobs_per_1000: Option<NumberFilter<f64>>,
-    /// Ranges in a city matching this, e.g. `{ state: { eq: "TX" } }`.
-    pub city: Option<Box<CityFilter>>,
-    /// Ranges for an occupation matching this.
-    pub occupation: Option<Box<OccupationFilter>>,
-    /// Ranges that pay a role matching this: its occupation's, or published for the role itself.
-    pub role: Option<Box<RoleFilter>>,
-    pub and: Option<Vec<SalaryRangeFilter>>,
-    pub or: Option<Vec<SalaryRangeFilter>>,
-    pub not: Option<Box<SalaryRangeFilter>>,
-}
-
-impl SalaryRangeFilter {
-    pub fn condition(&self) -> Condition {
+filter_input! {
+    /// Which salary ranges to return. Amounts are in currency units. Every field set must hold; combine
+    /// filters with `and`, `or` and `not`.
+    SalaryRangeFilter {
+        period: EnumFilter<PayPeriod>,
+        currency: StringFilter,
+        source: StringFilter,
+        reference_period: StringFilter,
+        year: NumberFilter<i64>,
+        p10: NumberFilter<f64>,
+        p25: NumberFilter<f64>,
+        median: NumberFilter<f64>,
+        p75: NumberFilter<f64>,
+        p90: NumberFilter<f64>,
+        mean: NumberFilter<f64>,
+        employment: NumberFilter<i64>,
+        location_quotient: NumberFilter<f64>,
+        jobs_per_1000: NumberFilter<f64>,
+        /// Ranges in a city matching this, e.g. `{ state: { eq: "TX" } }`.
+        city: Box<CityFilter>,
+        /// Ranges for an occupation matching this.
+        occupation: Box<OccupationFilter>,
+        /// Ranges that pay a role matching this: its occupation's, or published for the role itself.
+        role: Box<RoleFilter>,
+    }
+    |filter| {
         use salary_range::Column as S;
-        let money = |filter: &Option<NumberFilter<f64>>, c: S| {
-            filter.as_ref().map(|f| f.condition(column(c), |units| Cents::nearest(units).0))
+        let money = |amount: &Option<NumberFilter<f64>>, c: S| {
+            amount.as_ref().map(|f| f.condition(column(c), |units| Cents::nearest(units).0))
         };
-        let own = Condition::all()
-            .add_option(self.period.as_ref().map(|f| f.condition::<entity::enums::PayPeriod>(column(S::Period))))
-            .add_option(self.currency.as_ref().map(|f| f.condition(column(S::Currency))))
-            .add_option(self.source.as_ref().map(|f| f.condition(column(S::Source))))
-            .add_option(self.reference_period.as_ref().map(|f| f.condition(column(S::ReferencePeriod))))
-            .add_option(self.year.as_ref().map(|f| f.condition(column(S::Year), |y| y)))
-            .add_option(money(&self.p10, S::P10Cents))
-            .add_option(money(&self.p25, S::P25Cents))
-            .add_option(money(&self.median, S::MedianCents))
-            .add_option(money(&self.p75, S::P75Cents))
-            .add_option(money(&self.p90, S::P90Cents))
-            .add_option(money(&self.mean, S::MeanCents))
-            .add_option(self.employment.as_ref().map(|f| f.condition(column(S::Employment), |e| e)))
-            .add_option(self.location_quotient.as_ref().map(|f| f.condition(column(S::LocationQuotient), |q| q)))
-            .add_option(self.jobs_per_1000.as_ref().map(|f| f.condition(column(S::JobsPer1000), |j| j)))
+        Condition::all()
+            .add_option(filter.period.as_ref().map(|f| f.condition::<entity::enums::PayPeriod>(column(S::Period))))
+            .add_option(filter.currency.as_ref().map(|f| f.condition(column(S::Currency))))
+            .add_option(filter.source.as_ref().map(|f| f.condition(column(S::Source))))
+            .add_option(filter.reference_period.as_ref().map(|f| f.condition(column(S::ReferencePeriod))))
+            .add_option(filter.year.as_ref().map(|f| f.condition(column(S::Year), |y| y)))
+            .add_option(money(&filter.p10, S::P10Cents))
+            .add_option(money(&filter.p25, S::P25Cents))
+            .add_option(money(&filter.median, S::MedianCents))
+            .add_option(money(&filter.p75, S::P75Cents))
+            .add_option(money(&filter.p90, S::P90Cents))
+            .add_option(money(&filter.mean, S::MeanCents))
+            .add_option(filter.employment.as_ref().map(|f| f.condition(column(S::Employment), |e| e)))
+            .add_option(filter.location_quotient.as_ref().map(|f| f.condition(column(S::LocationQuotient), |q| q)))
+            .add_option(filter.jobs_per_1000.as_ref().map(|f| f.condition(column(S::JobsPer1000), |j| j)))
             .add_option(
-                self.city
+                filter.city
                     .as_ref()
                     .map(|f| column(S::CityId).in_subquery(select_where(city::Column::Id, f.condition()))),
             )
             .add_option(
-                self.occupation
+                filter.occupation
                     .as_ref()
                     .map(|f| column(S::OccupationId).in_subquery(select_where(occupation::Column::Id, f.condition()))),
             )
-            .add_option(self.role.as_ref().map(|f| {
+            .add_option(filter.role.as_ref().map(|f| {
                 // A range published for one role is filed under that role's occupation, so every range paying
                 // a role is among its occupation's: testing that first lets the database use its index on
                 // the occupation instead of scanning every range.
@@ -198,8 +193,7 @@ impl SalaryRangeFilter {
                             .add(column(S::RoleId).is_null())
                             .add(column(S::RoleId).in_subquery(select_where(role::Column::Id, f.condition()))),
                     )
-            }));
-        combine(own, &self.and, &self.or, &self.not, SalaryRangeFilter::condition)
+            }))
     }
 }
 
