@@ -798,6 +798,42 @@ where
     Ok((page, Total::new(query.source.clone(), Some(parent))))
 }
 
+/// A nested list as one parent's connection, whose edges `edge` makes from the rows. `list` describes the
+/// list's rows and order, and runs only for a field's first parent (see [`nested_page`]).
+pub async fn nested_connection<M, N, E, Name, EdgeName>(
+    ctx: &Context<'_>,
+    parent: i32,
+    args: PageArgs,
+    list: impl FnOnce() -> Result<(ListSource, Vec<SortKey>), ApiError>,
+    edge: impl Fn(M) -> (N, E),
+) -> Result<Connection<Cursor, N, Total, E, Name, EdgeName>, ApiError>
+where
+    M: FromQueryResult + Clone + Send + Sync + 'static,
+    N: OutputType,
+    E: ObjectType,
+    Name: ConnectionNameType,
+    EdgeName: EdgeNameType,
+{
+    let (page, total) = nested_page::<M>(ctx, parent, || {
+        let (source, order) = list()?;
+        Ok((source, order, args))
+    })
+    .await?;
+    Ok(page.connection(total, edge))
+}
+
+/// The root list as a connection: `source`'s rows in `order`, each made a node by `node`.
+pub async fn root_connection<M: FromQueryResult, N: OutputType>(
+    ctx: &Context<'_>,
+    source: Arc<ListSource>,
+    order: Vec<SortKey>,
+    args: PageArgs,
+    node: impl Fn(M) -> N,
+) -> Result<Plain<N>, ApiError> {
+    let (page, total) = root_page::<M>(ctx, source, order, args).await?;
+    Ok(page.plain(total, node))
+}
+
 /// Builds the root list's page.
 pub async fn root_page<M: FromQueryResult>(
     ctx: &Context<'_>,

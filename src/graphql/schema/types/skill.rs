@@ -1,9 +1,10 @@
+use async_graphql::connection::EmptyFields;
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{role, role_skill, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::SkillCategory;
@@ -125,16 +126,19 @@ impl Skill {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<SkillRoleConnection, ApiError> {
-        let (page, total) = nested_page::<Linked<role::Model, role_skill::Model>>(ctx, self.0.id, || {
+        let list = || {
             let source = role_source(filter).through::<role_skill::Entity>(
                 role_skill::Column::RoleId,
                 role::Column::Id,
                 role_skill::Column::SkillId,
             );
-            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+            Ok((source, role_order(order_by)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_skill::Model>| {
+            (Role(row.node), SkillRank(row.link))
         })
-        .await?;
-        Ok(page.connection(total, |row| (Role(row.node), SkillRank(row.link))))
+        .await
     }
 
     /// Tools through which this skill is practised.
@@ -149,15 +153,15 @@ impl Skill {
         filter: Option<ToolFilter>,
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<ToolConnection, ApiError> {
-        let (page, total) = nested_page::<tool::Model>(ctx, self.0.id, || {
+        let list = || {
             let source = tool_source(filter).through::<skill_tool::Entity>(
                 skill_tool::Column::ToolId,
                 tool::Column::Id,
                 skill_tool::Column::SkillId,
             );
-            Ok((source, tool_order(order_by)?, PageArgs { first, after, last, before }))
-        })
-        .await?;
-        Ok(page.plain(total, Tool))
+            Ok((source, tool_order(order_by)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row| (Tool(row), EmptyFields)).await
     }
 }

@@ -1,9 +1,10 @@
+use async_graphql::connection::EmptyFields;
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{role, role_tool, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::ToolCategory;
@@ -134,16 +135,19 @@ impl Tool {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<ToolRoleConnection, ApiError> {
-        let (page, total) = nested_page::<Linked<role::Model, role_tool::Model>>(ctx, self.0.id, || {
+        let list = || {
             let source = role_source(filter).through::<role_tool::Entity>(
                 role_tool::Column::RoleId,
                 role::Column::Id,
                 role_tool::Column::ToolId,
             );
-            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+            Ok((source, role_order(order_by)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_tool::Model>| {
+            (Role(row.node), ToolUse(row.link))
         })
-        .await?;
-        Ok(page.connection(total, |row| (Role(row.node), ToolUse(row.link))))
+        .await
     }
 
     /// Skills practised with this tool.
@@ -158,15 +162,15 @@ impl Tool {
         filter: Option<SkillFilter>,
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<SkillConnection, ApiError> {
-        let (page, total) = nested_page::<skill::Model>(ctx, self.0.id, || {
+        let list = || {
             let source = skill_source(filter).through::<skill_tool::Entity>(
                 skill_tool::Column::SkillId,
                 skill::Column::Id,
                 skill_tool::Column::ToolId,
             );
-            Ok((source, skill_order(order_by, None)?, PageArgs { first, after, last, before }))
-        })
-        .await?;
-        Ok(page.plain(total, Skill))
+            Ok((source, skill_order(order_by, None)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row| (Skill(row), EmptyFields)).await
     }
 }
