@@ -10,8 +10,7 @@ use crate::graphql::schema::inputs::{
     BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, select_where, sort_key, sort_keys,
 };
 use crate::graphql::schema::types::salary_range::{
-    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_range_source,
-    salary_ranges,
+    PayPeriod, RangeFigure, RangesOf, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges,
 };
 use crate::graphql::schema::types::{IdType, global_id};
 
@@ -60,30 +59,30 @@ impl CityOrder {
             CityOrderField::State => own("state", city::Column::State),
             CityOrderField::AreaCode => own("areaCode", city::Column::AreaCode),
             CityOrderField::Kind => own("kind", city::Column::Kind),
-            CityOrderField::MedianWage => self.role_figure("medianWage", salary_range::Column::MedianCents),
-            CityOrderField::MeanWage => self.role_figure("meanWage", salary_range::Column::MeanCents),
-            CityOrderField::Employment => self.role_figure("employment", salary_range::Column::Employment),
+            CityOrderField::MedianWage => self.role_figure(RangeFigure::MedianWage),
+            CityOrderField::MeanWage => self.role_figure(RangeFigure::MeanWage),
+            CityOrderField::Employment => self.role_figure(RangeFigure::Employment),
         }?;
         let kind = if expr_is_text(self.field) { KeyKind::Text } else { KeyKind::Int };
         Ok(sort_key(name, expr, kind, self.direction, self.nulls))
     }
 
     /// The latest BLS figure for `role`'s occupation in the city being ordered.
-    fn role_figure(&self, name: &str, figure: salary_range::Column) -> Result<(String, Expr), ApiError> {
+    fn role_figure(&self, figure: RangeFigure) -> Result<(String, Expr), ApiError> {
         let Some(slug) = &self.role else {
+            let name = figure.name();
             return Err(ApiError::bad_input(format!("ordering cities by {name} needs `role`: whose {name}?")));
         };
-        let occupation = select_where(
+        let occupations = select_where(
             role::Column::OccupationId,
             Condition::all().add(column(role::Column::Slug).eq(slug.as_str())),
         );
-        let (select, period_name) = latest_bls_figure(
-            figure,
-            column(salary_range::Column::OccupationId).in_subquery(occupation),
-            column(salary_range::Column::CityId).equals((city::Entity, city::Column::Id)),
+        Ok(figure.latest_bls(
+            slug,
+            |occupation| occupation.in_subquery(occupations),
+            |area| area.equals((city::Entity, city::Column::Id)),
             self.period,
-        );
-        Ok((format!("{name}({slug},{period_name})"), select))
+        ))
     }
 }
 
@@ -221,7 +220,7 @@ impl City {
         filter: Option<SalaryRangeFilter>,
         order_by: Option<Vec<SalaryRangeOrder>>,
     ) -> Result<SalaryRangeConnection, ApiError> {
-        let source = || salary_range_source(filter).children_of(column(salary_range::Column::CityId));
-        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
+        let args = PageArgs { first, after, last, before };
+        salary_ranges(ctx, RangesOf::City, self.0.id, filter, order_by, args).await
     }
 }

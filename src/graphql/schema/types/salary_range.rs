@@ -2,6 +2,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::SimpleObject;
+use async_graphql::connection::EmptyFields;
 use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -12,7 +13,9 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use crate::analytics::grouping::range_component;
 use crate::domain::Cents;
 use crate::graphql::engine::loader::{DbLoader, load_by_id, load_ref, loader};
-use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
+use crate::graphql::engine::page::{
+    KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
+};
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::PayPeriod;
 use crate::graphql::schema::inputs::{
@@ -207,23 +210,106 @@ pub fn salary_range_order(order_by: Option<Vec<SalaryRangeOrder>>) -> Result<Vec
     sort_keys(requested, Vec::new(), primary_key::<salary_range::Entity>())
 }
 
-/// A parent's page of salary ranges (a role's, a city's or an occupation's).
+// What the other types need of salary ranges, and all they use: a parent's page of its ranges, and a figure of
+// the latest BLS range to order their own lists by. Which ranges those are is decided here alone.
+
+/// Whose salary ranges a nested `salaryRanges` list holds.
+#[derive(Clone, Copy)]
+pub enum RangesOf {
+    /// A city's: those published for the area.
+    City,
+    /// An occupation's: those published for the whole occupation, not for one of its roles.
+    Occupation,
+    /// A role's: its occupation's, and those published for the role alone.
+    Role,
+}
+
+/// The page of salary ranges of `parent`, a city, an occupation or a role as `of` says.
 pub async fn salary_ranges(
     ctx: &Context<'_>,
+    of: RangesOf,
     parent: i32,
-    source: impl FnOnce() -> ListSource,
+    filter: Option<SalaryRangeFilter>,
     order_by: Option<Vec<SalaryRangeOrder>>,
     args: PageArgs,
 ) -> Result<SalaryRangeConnection, ApiError> {
-    let (page, total) =
-        nested_page::<salary_range::Model>(ctx, parent, || Ok((source(), salary_range_order(order_by)?, args))).await?;
-    Ok(page.plain(total, SalaryRange))
+    let list = || {
+        let source = salary_range_source(filter);
+        let source = match of {
+            RangesOf::City => source.children_of(column(salary_range::Column::CityId)),
+            RangesOf::Occupation => source
+                .and_where(column(salary_range::Column::RoleId).is_null())
+                .children_of(column(salary_range::Column::OccupationId)),
+            // The role is joined in as the parent.
+            RangesOf::Role => {
+                source.join(role::Entity, range_pays_role(), "", &[]).children_of(column(role::Column::Id))
+            }
+        };
+        Ok((source, salary_range_order(order_by)?))
+    };
+    nested_connection(ctx, parent, args, list, |row| (SalaryRange(row), EmptyFields)).await
+}
+
+/// Joins a salary range to a role it pays: a range of the role's occupation, published for the whole
+/// occupation or for that role alone.
+fn range_pays_role() -> Condition {
+    Condition::all()
+        .add(column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)))
+        .add(
+            Condition::any()
+                .add(column(salary_range::Column::RoleId).is_null())
+                .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
+        )
+}
+
+/// A figure of a published range that other lists can be ordered by: roles by what they pay in a city,
+/// cities by what a role pays there.
+#[derive(Clone, Copy)]
+pub enum RangeFigure {
+    MedianWage,
+    MeanWage,
+    Employment,
+}
+
+impl RangeFigure {
+    /// Its name in sort keys and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MedianWage => "medianWage",
+            Self::MeanWage => "meanWage",
+            Self::Employment => "employment",
+        }
+    }
+
+    fn column(self) -> salary_range::Column {
+        match self {
+            Self::MedianWage => salary_range::Column::MedianCents,
+            Self::MeanWage => salary_range::Column::MeanCents,
+            Self::Employment => salary_range::Column::Employment,
+        }
+    }
+
+    /// This figure in the latest occupation-wide BLS range of `period` for one occupation in one area, as a
+    /// sort key's name and expression. `occupation` and `area` get the range's occupation id and city id and
+    /// tie each to the rows being ordered; `of` names whose figure it is (a city, a role) in the key's name.
+    pub fn latest_bls(
+        self,
+        of: &str,
+        occupation: impl FnOnce(Expr) -> Expr,
+        area: impl FnOnce(Expr) -> Expr,
+        period: PayPeriod,
+    ) -> (String, Expr) {
+        let occupation = occupation(column(salary_range::Column::OccupationId));
+        let area = area(column(salary_range::Column::CityId));
+        let (select, period_name) = latest_bls_figure(self.column(), occupation, area, period);
+        (format!("{}({of},{period_name})", self.name()), select)
+    }
 }
 
 /// `(SELECT figure FROM salary_range WHERE …)`: the latest occupation-wide BLS figure in `period` of the range
 /// matching `occupation` and `city` (conditions on `salary_range`), for ordering by a figure elsewhere. The
 /// second value names the period in cursor keys.
-pub fn latest_bls_figure(
+fn latest_bls_figure(
     figure: salary_range::Column,
     occupation: Expr,
     city: Expr,
@@ -291,22 +377,15 @@ impl SalaryRange {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
-        // The range is joined in as the parent: roles of its occupation, or its one role.
-        let pays = Condition::all()
-            .add(column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)))
-            .add(
-                Condition::any()
-                    .add(column(salary_range::Column::RoleId).is_null())
-                    .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
-            );
-        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
+        let list = || {
+            // The range is joined in as the parent: roles of its occupation, or its one role.
             let source = role_source(filter)
-                .join(salary_range::Entity, pays, "", &[])
+                .join(salary_range::Entity, range_pays_role(), "", &[])
                 .children_of(column(salary_range::Column::Id));
-            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
-        })
-        .await?;
-        Ok(page.plain(total, Role))
+            Ok((source, role_order(order_by)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
     }
 
     /// Where these wages are paid; the nation is an area too.
