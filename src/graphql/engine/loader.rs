@@ -4,19 +4,17 @@
 //! `SELECT … WHERE column IN (…)` per column, whatever the number of keys.
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, Value,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn,
+    QueryFilter, QueryOrder, Value,
 };
 
 use crate::graphql::engine::batching::Batches;
-use crate::graphql::engine::page::{ListQuery, ListSource, Page};
 use crate::graphql::error::ApiError;
 
 pub struct DbLoader {
@@ -133,116 +131,4 @@ where
     E::Model: Sync,
 {
     load_by_id::<E>(ctx, id).await?.ok_or_else(|| dangling::<E>(id))
-}
-
-/// One parent's page of a nested list; keys with the same query are fetched in one statement.
-pub struct PageKey<M> {
-    query: Arc<ListQuery>,
-    parent: i32,
-    row: PhantomData<fn() -> M>,
-}
-
-impl<M> Clone for PageKey<M> {
-    fn clone(&self) -> Self {
-        Self { query: self.query.clone(), parent: self.parent, row: PhantomData }
-    }
-}
-impl<M> PartialEq for PageKey<M> {
-    fn eq(&self, other: &Self) -> bool {
-        self.parent == other.parent && self.query.fingerprint() == other.query.fingerprint()
-    }
-}
-impl<M> Eq for PageKey<M> {}
-impl<M> Hash for PageKey<M> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.query.fingerprint().hash(state);
-        self.parent.hash(state);
-    }
-}
-
-impl<M> Loader<PageKey<M>> for DbLoader
-where
-    M: FromQueryResult + Clone + Send + Sync + 'static,
-{
-    type Value = Page<M>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[PageKey<M>]) -> Result<HashMap<PageKey<M>, Self::Value>, Self::Error> {
-        let mut found = HashMap::new();
-        for (query, parents) in
-            group_by_fingerprint(keys, |k| (k.query.clone(), k.query.fingerprint().to_owned(), k.parent))
-        {
-            crate::metrics::loader_batch(&query.source.table(), parents.len());
-            for (parent, page) in query.fetch_nested::<M>(&self.db, &parents).await? {
-                found.insert(PageKey { query: query.clone(), parent, row: PhantomData }, page);
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// The total size of one parent's nested list.
-#[derive(Clone)]
-pub struct CountKey {
-    source: Arc<ListSource>,
-    parent: i32,
-}
-
-impl PartialEq for CountKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.parent == other.parent && self.source.fingerprint() == other.source.fingerprint()
-    }
-}
-impl Eq for CountKey {}
-impl Hash for CountKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.source.fingerprint().hash(state);
-        self.parent.hash(state);
-    }
-}
-
-impl Loader<CountKey> for DbLoader {
-    type Value = i64;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[CountKey]) -> Result<HashMap<CountKey, i64>, Self::Error> {
-        let mut found = HashMap::new();
-        for (source, parents) in
-            group_by_fingerprint(keys, |k| (k.source.clone(), k.source.fingerprint().to_owned(), k.parent))
-        {
-            crate::metrics::loader_batch(&format!("{}_count", source.table()), parents.len());
-            for row in self.db.query_all(&source.count(&parents)).await? {
-                let parent: i32 = row.try_get("", "__parent")?;
-                found.insert(CountKey { source: source.clone(), parent }, row.try_get("", "__count")?);
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// Groups batch keys by what they ask for, so each distinct query runs once for all its parents.
-fn group_by_fingerprint<K, Q: Clone>(keys: &[K], parts: impl Fn(&K) -> (Q, String, i32)) -> Vec<(Q, Vec<i32>)> {
-    let mut groups: Vec<(String, Q, Vec<i32>)> = Vec::new();
-    for key in keys {
-        let (query, fingerprint, parent) = parts(key);
-        match groups.iter_mut().find(|(f, _, _)| *f == fingerprint) {
-            Some((_, _, parents)) => parents.push(parent),
-            None => groups.push((fingerprint, query, vec![parent])),
-        }
-    }
-    groups.into_iter().map(|(_, query, parents)| (query, parents)).collect()
-}
-
-/// One parent's page of a nested list, batched with its siblings.
-pub async fn load_page<M>(ctx: &Context<'_>, query: Arc<ListQuery>, parent: i32) -> Result<Page<M>, ApiError>
-where
-    M: FromQueryResult + Clone + Send + Sync + 'static,
-{
-    let key = PageKey { query, parent, row: PhantomData };
-    Ok(loader(ctx)?.load_one(key).await?.unwrap_or_default())
-}
-
-/// One parent's total for a nested list, batched with its siblings.
-pub async fn load_count(ctx: &Context<'_>, source: Arc<ListSource>, parent: i32) -> Result<i64, ApiError> {
-    Ok(loader(ctx)?.load_one(CountKey { source, parent }).await?.unwrap_or(0))
 }

@@ -2,11 +2,14 @@
 //! (or per batch of parents, with `ROW_NUMBER() OVER (PARTITION BY parent …)`), one extra row for `hasNextPage`.
 use std::any::TypeId;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::connection::{
     Connection, ConnectionNameType, CursorType, DefaultConnectionName, DefaultEdgeName, Edge, EdgeNameType, EmptyFields,
 };
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object, ObjectType, OutputType};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,9 +18,10 @@ use sea_orm::sea_query::{
     Query, SelectStatement, SqliteQueryBuilder, WindowStatement,
 };
 use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, Iterable};
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, QueryResult, Value};
 use serde_json::Value as Json;
 
+use crate::graphql::engine::loader::{DbLoader, loader};
 use crate::graphql::error::ApiError;
 
 /// Page sizes: what a list gives when not asked, and the most it gives.
@@ -589,7 +593,7 @@ impl Total {
     /// How many items the list holds across all pages, with its filter applied.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
         match self.parent {
-            Some(parent) => crate::graphql::engine::loader::load_count(ctx, self.source.clone(), parent).await,
+            Some(parent) => load_count(ctx, self.source.clone(), parent).await,
             None => {
                 let db = crate::graphql::engine::db(ctx)?;
                 let row = db.query_one(&self.source.count(&[])).await?;
@@ -635,6 +639,122 @@ macro_rules! connection_names {
 /// A connection whose edges carry `E` and are named by `Names`.
 pub type LinkConnection<N, E, Names> = Connection<Cursor, N, Total, E, Names, Names>;
 
+// A nested list's pages and totals are keys of the request's one loader, batched across a field's parents.
+// They are declared here, beside the lists they load, so that the loader knows nothing of lists and the
+// dependency runs one way: from the lists to the loader.
+
+/// One parent's page of a nested list; keys with the same query are fetched in one statement.
+struct PageKey<M> {
+    query: Arc<ListQuery>,
+    parent: i32,
+    row: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for PageKey<M> {
+    fn clone(&self) -> Self {
+        Self { query: self.query.clone(), parent: self.parent, row: PhantomData }
+    }
+}
+impl<M> PartialEq for PageKey<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.parent == other.parent && self.query.fingerprint() == other.query.fingerprint()
+    }
+}
+impl<M> Eq for PageKey<M> {}
+impl<M> Hash for PageKey<M> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.query.fingerprint().hash(state);
+        self.parent.hash(state);
+    }
+}
+
+impl<M> Loader<PageKey<M>> for DbLoader
+where
+    M: FromQueryResult + Clone + Send + Sync + 'static,
+{
+    type Value = Page<M>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[PageKey<M>]) -> Result<HashMap<PageKey<M>, Self::Value>, Self::Error> {
+        let mut found = HashMap::new();
+        for (query, parents) in
+            group_by_fingerprint(keys, |k| (k.query.clone(), k.query.fingerprint().to_owned(), k.parent))
+        {
+            crate::metrics::loader_batch(&query.source.table(), parents.len());
+            for (parent, page) in query.fetch_nested::<M>(&self.db, &parents).await? {
+                found.insert(PageKey { query: query.clone(), parent, row: PhantomData }, page);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The total size of one parent's nested list.
+#[derive(Clone)]
+struct CountKey {
+    source: Arc<ListSource>,
+    parent: i32,
+}
+
+impl PartialEq for CountKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.parent == other.parent && self.source.fingerprint() == other.source.fingerprint()
+    }
+}
+impl Eq for CountKey {}
+impl Hash for CountKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.source.fingerprint().hash(state);
+        self.parent.hash(state);
+    }
+}
+
+impl Loader<CountKey> for DbLoader {
+    type Value = i64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[CountKey]) -> Result<HashMap<CountKey, i64>, Self::Error> {
+        let mut found = HashMap::new();
+        for (source, parents) in
+            group_by_fingerprint(keys, |k| (k.source.clone(), k.source.fingerprint().to_owned(), k.parent))
+        {
+            crate::metrics::loader_batch(&format!("{}_count", source.table()), parents.len());
+            for row in self.db.query_all(&source.count(&parents)).await? {
+                let parent: i32 = row.try_get("", "__parent")?;
+                found.insert(CountKey { source: source.clone(), parent }, row.try_get("", "__count")?);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Groups batch keys by what they ask for, so each distinct query runs once for all its parents.
+fn group_by_fingerprint<K, Q: Clone>(keys: &[K], parts: impl Fn(&K) -> (Q, String, i32)) -> Vec<(Q, Vec<i32>)> {
+    let mut groups: Vec<(String, Q, Vec<i32>)> = Vec::new();
+    for key in keys {
+        let (query, fingerprint, parent) = parts(key);
+        match groups.iter_mut().find(|(f, _, _)| *f == fingerprint) {
+            Some((_, _, parents)) => parents.push(parent),
+            None => groups.push((fingerprint, query, vec![parent])),
+        }
+    }
+    groups.into_iter().map(|(_, query, parents)| (query, parents)).collect()
+}
+
+/// One parent's page of a nested list, batched with its siblings.
+async fn load_page<M>(ctx: &Context<'_>, query: Arc<ListQuery>, parent: i32) -> Result<Page<M>, ApiError>
+where
+    M: FromQueryResult + Clone + Send + Sync + 'static,
+{
+    let key = PageKey { query, parent, row: PhantomData };
+    Ok(loader(ctx)?.load_one(key).await?.unwrap_or_default())
+}
+
+/// One parent's total for a nested list, batched with its siblings.
+async fn load_count(ctx: &Context<'_>, source: Arc<ListSource>, parent: i32) -> Result<i64, ApiError> {
+    Ok(loader(ctx)?.load_one(CountKey { source, parent }).await?.unwrap_or(0))
+}
+
 /// A nested list as a parent's resolver describes it: its rows, their order, and the page asked for.
 pub type NestedList = (ListSource, Vec<SortKey>, PageArgs);
 
@@ -674,8 +794,44 @@ where
             query
         }
     };
-    let page = crate::graphql::engine::loader::load_page::<M>(ctx, query.clone(), parent).await?;
+    let page = load_page::<M>(ctx, query.clone(), parent).await?;
     Ok((page, Total::new(query.source.clone(), Some(parent))))
+}
+
+/// A nested list as one parent's connection, whose edges `edge` makes from the rows. `list` describes the
+/// list's rows and order, and runs only for a field's first parent (see [`nested_page`]).
+pub async fn nested_connection<M, N, E, Name, EdgeName>(
+    ctx: &Context<'_>,
+    parent: i32,
+    args: PageArgs,
+    list: impl FnOnce() -> Result<(ListSource, Vec<SortKey>), ApiError>,
+    edge: impl Fn(M) -> (N, E),
+) -> Result<Connection<Cursor, N, Total, E, Name, EdgeName>, ApiError>
+where
+    M: FromQueryResult + Clone + Send + Sync + 'static,
+    N: OutputType,
+    E: ObjectType,
+    Name: ConnectionNameType,
+    EdgeName: EdgeNameType,
+{
+    let (page, total) = nested_page::<M>(ctx, parent, || {
+        let (source, order) = list()?;
+        Ok((source, order, args))
+    })
+    .await?;
+    Ok(page.connection(total, edge))
+}
+
+/// The root list as a connection: `source`'s rows in `order`, each made a node by `node`.
+pub async fn root_connection<M: FromQueryResult, N: OutputType>(
+    ctx: &Context<'_>,
+    source: Arc<ListSource>,
+    order: Vec<SortKey>,
+    args: PageArgs,
+    node: impl Fn(M) -> N,
+) -> Result<Plain<N>, ApiError> {
+    let (page, total) = root_page::<M>(ctx, source, order, args).await?;
+    Ok(page.plain(total, node))
 }
 
 /// Builds the root list's page.

@@ -4,7 +4,7 @@ use async_graphql::{Enum, InputObject, InputType};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ActiveEnum, Value};
 
-use crate::graphql::engine::page::{KeyKind, SortKey};
+use crate::graphql::engine::page::{KeyKind, SortKey, column};
 use crate::graphql::error::ApiError;
 
 /// Text comparisons. `contains` and `startsWith` ignore case; `eq`, `ne`, `in` and `notIn` do not.
@@ -123,6 +123,35 @@ impl<T: InputType + Copy> EnumFilter<T> {
     }
 }
 
+/// Declares a type's filter input: its own fields (each optional), then `and`, `or` and `not` over the filter
+/// itself, and `condition()`, which ANDs `$own` (the condition of one filter's own fields, read from
+/// `$filter`) with those. A macro rather than a generic input, as `ordering_input!` is.
+macro_rules! filter_input {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $($(#[$field_meta:meta])* $field:ident: $type:ty,)*
+        }
+        |$filter:ident| $own:expr
+    ) => {
+        $(#[$meta])*
+        #[derive(async_graphql::InputObject, Default)]
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: Option<$type>,)*
+            pub and: Option<Vec<$name>>,
+            pub or: Option<Vec<$name>>,
+            pub not: Option<Box<$name>>,
+        }
+
+        impl $name {
+            pub fn condition(&self) -> sea_orm::sea_query::Condition {
+                let $filter = self;
+                $crate::graphql::schema::inputs::combine($own, &self.and, &self.or, &self.not, $name::condition)
+            }
+        }
+    };
+}
+
 /// `and`/`or`/`not` over a type's filters: every field set in one filter must hold (AND).
 pub fn combine<F>(
     own: Condition,
@@ -221,6 +250,16 @@ pub fn select_where<C: sea_orm::ColumnTrait>(column: C, condition: Condition) ->
         .from(column.entity_name())
         .cond_where(condition)
         .to_owned()
+}
+
+/// `SELECT link.own FROM link WHERE link.other IN (others)`: through a link table, the rows linked to any of
+/// `others`, for filtering a type by what it is linked to.
+pub fn linked_to<C: sea_orm::ColumnTrait>(
+    own: C,
+    other: C,
+    others: sea_orm::sea_query::SelectStatement,
+) -> sea_orm::sea_query::SelectStatement {
+    select_where(own, Condition::all().add(column(other).in_subquery(others)))
 }
 
 /// A one-value subquery as an expression, e.g. a related row's column to sort by.

@@ -1,4 +1,5 @@
 //! What clients see: the root types, the object types, and the inputs (filters, orderings) they take.
+pub mod access;
 pub mod enums;
 pub mod federation;
 #[macro_use]

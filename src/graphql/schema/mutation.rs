@@ -179,7 +179,22 @@ async fn id_by_slug<E: Editable>(
     }
 }
 
-impl RoleInput {
+/// An input that becomes one row of `Entity`: checked field by field, with what it refers to (an occupation's
+/// SOC code, a city's slug) looked up in the write's transaction. Creates and updates both parse through it.
+trait RowInput {
+    type Entity: Editable<ActiveModel: sea_orm::ActiveModelBehavior>;
+
+    async fn parse(self, write: &Write) -> Result<<Self::Entity as EntityTrait>::ActiveModel, Failure>;
+
+    /// What a new row holds beyond its input, which an update leaves as it was.
+    fn created(row: <Self::Entity as EntityTrait>::ActiveModel) -> <Self::Entity as EntityTrait>::ActiveModel {
+        row
+    }
+}
+
+impl RowInput for RoleInput {
+    type Entity = role::Entity;
+
     async fn parse(self, write: &Write) -> Result<role::ActiveModel, Failure> {
         let mut checks = Checks::default();
         let slug = checks.field("slug", Slug::parse(&self.slug).map(Slug::into_string));
@@ -205,10 +220,18 @@ impl RoleInput {
             ..Default::default()
         })
     }
+
+    /// The importer makes roles from BLS occupations; a role made through the API is one of the catalog's own.
+    fn created(mut row: role::ActiveModel) -> role::ActiveModel {
+        row.curated = Set(true);
+        row
+    }
 }
 
-impl SkillInput {
-    fn parse(self) -> Result<skill::ActiveModel, Failure> {
+impl RowInput for SkillInput {
+    type Entity = skill::Entity;
+
+    async fn parse(self, _: &Write) -> Result<skill::ActiveModel, Failure> {
         let mut checks = Checks::default();
         let slug = checks.field("slug", Slug::parse(&self.slug).map(Slug::into_string));
         let name = checks.field("name", bounded_text(&self.name, MAX_NAME));
@@ -224,8 +247,10 @@ impl SkillInput {
     }
 }
 
-impl ToolInput {
-    fn parse(self) -> Result<tool::ActiveModel, Failure> {
+impl RowInput for ToolInput {
+    type Entity = tool::Entity;
+
+    async fn parse(self, _: &Write) -> Result<tool::ActiveModel, Failure> {
         let mut checks = Checks::default();
         let slug = checks.field("slug", Slug::parse(&self.slug).map(Slug::into_string));
         let name = checks.field("name", bounded_text(&self.name, MAX_NAME));
@@ -239,8 +264,10 @@ impl ToolInput {
     }
 }
 
-impl CityInput {
-    fn parse(self) -> Result<city::ActiveModel, Failure> {
+impl RowInput for CityInput {
+    type Entity = city::Entity;
+
+    async fn parse(self, _: &Write) -> Result<city::ActiveModel, Failure> {
         let mut checks = Checks::default();
         let slug = checks.field("slug", Slug::parse(&self.slug).map(Slug::into_string));
         let name = checks.field("name", bounded_text(&self.name, MAX_NAME));
@@ -261,7 +288,9 @@ impl CityInput {
     }
 }
 
-impl SalaryRangeInput {
+impl RowInput for SalaryRangeInput {
+    type Entity = salary_range::Entity;
+
     async fn parse(self, write: &Write) -> Result<salary_range::ActiveModel, Failure> {
         let mut checks = Checks::default();
         let mut amount = |field: &str, units: Option<f64>| checks.optional(field, units, Cents::from_units);
@@ -372,33 +401,46 @@ async fn delete<E: Editable>(write: &mut Write, before: Result<E::Model, Failure
     Ok(global_id(ty, id))
 }
 
-/// Creates a row from parsed input (editor).
-async fn create_row<E: Editable>(
-    ctx: &Context<'_>,
-    row: Result<E::ActiveModel, Failure>,
-) -> Result<Result<E::Model, Vec<UserError>>, ApiError>
-where
-    E::ActiveModel: sea_orm::ActiveModelBehavior,
-{
-    let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-    let outcome = async { write.create::<E>(row?).await }.await;
-    write.finish(outcome).await
-}
+/// The outcome of a create or an update: the row as it is now, or why nothing was written.
+type Written<I> = Result<Result<<<I as RowInput>::Entity as EntityTrait>::Model, Vec<UserError>>, ApiError>;
 
-/// Replaces the row whose slug is `slug` with parsed input, if it is still at `expected_version` (editor).
-async fn update_by_slug<E: Slugged>(
-    ctx: &Context<'_>,
-    slug: &str,
-    expected_version: i32,
-    row: Result<E::ActiveModel, Failure>,
-) -> Result<Result<E::Model, Vec<UserError>>, ApiError> {
+/// Creates a row from `input` (editor).
+async fn create_row<I: RowInput>(ctx: &Context<'_>, input: I) -> Written<I> {
     let mut write = Write::begin(ctx, KeyRole::Editor).await?;
     let outcome = async {
-        let before = write.find::<E>(E::slug_column(), slug, &["slug"]).await?;
-        write.update::<E>(before, row?, expected_version).await
+        let row = I::created(input.parse(&write).await?);
+        write.create::<I::Entity>(row).await
     }
     .await;
     write.finish(outcome).await
+}
+
+/// Replaces every field of the row `find` finds with `input`, if it is still at `expected_version` (editor).
+async fn update_row<I: RowInput>(
+    ctx: &Context<'_>,
+    find: impl AsyncFnOnce(&Write) -> Result<<I::Entity as EntityTrait>::Model, Failure>,
+    expected_version: i32,
+    input: I,
+) -> Written<I> {
+    let mut write = Write::begin(ctx, KeyRole::Editor).await?;
+    let outcome = async {
+        let before = find(&write).await?;
+        let row = input.parse(&write).await?;
+        write.update::<I::Entity>(before, row, expected_version).await
+    }
+    .await;
+    write.finish(outcome).await
+}
+
+/// As [`update_row`], for the row whose slug is `slug`.
+async fn update_by_slug<I: RowInput<Entity: Slugged>>(
+    ctx: &Context<'_>,
+    slug: &str,
+    expected_version: i32,
+    input: I,
+) -> Written<I> {
+    let find = async |write: &Write| write.find::<I::Entity>(I::Entity::slug_column(), slug, &["slug"]).await;
+    update_row(ctx, find, expected_version, input).await
 }
 
 /// Deletes the row whose slug is `slug` (admin), for kinds that cascade.
@@ -413,14 +455,7 @@ async fn delete_by_slug<E: Slugged>(ctx: &Context<'_>, slug: &str, ty: IdType) -
 impl Mutation {
     /// Creates a role (editor). Its `version` starts at 1.
     async fn create_role(&self, ctx: &Context<'_>, input: RoleInput) -> Result<RolePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let mut row = input.parse(&write).await?;
-            row.curated = Set(true);
-            write.create::<role::Entity>(row).await
-        }
-        .await;
-        write.finish(outcome).await.map(RolePayload::from)
+        create_row(ctx, input).await.map(RolePayload::from)
     }
 
     /// Replaces every field of the role `slug` (editor), if it is still at `expectedVersion`.
@@ -431,14 +466,7 @@ impl Mutation {
         expected_version: i32,
         input: RoleInput,
     ) -> Result<RolePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let before = write.find::<role::Entity>(role::Column::Slug, &slug, &["slug"]).await?;
-            let row = input.parse(&write).await?;
-            write.update::<role::Entity>(before, row, expected_version).await
-        }
-        .await;
-        write.finish(outcome).await.map(RolePayload::from)
+        update_by_slug(ctx, &slug, expected_version, input).await.map(RolePayload::from)
     }
 
     /// Deletes a role (admin), with its responsibilities, links and role-only salary ranges; roles that
@@ -448,7 +476,7 @@ impl Mutation {
     }
 
     async fn create_skill(&self, ctx: &Context<'_>, input: SkillInput) -> Result<SkillPayload, ApiError> {
-        create_row::<skill::Entity>(ctx, input.parse()).await.map(SkillPayload::from)
+        create_row(ctx, input).await.map(SkillPayload::from)
     }
 
     async fn update_skill(
@@ -458,7 +486,7 @@ impl Mutation {
         expected_version: i32,
         input: SkillInput,
     ) -> Result<SkillPayload, ApiError> {
-        update_by_slug::<skill::Entity>(ctx, &slug, expected_version, input.parse()).await.map(SkillPayload::from)
+        update_by_slug(ctx, &slug, expected_version, input).await.map(SkillPayload::from)
     }
 
     /// Deletes a skill (admin) and its links to roles and tools.
@@ -467,7 +495,7 @@ impl Mutation {
     }
 
     async fn create_tool(&self, ctx: &Context<'_>, input: ToolInput) -> Result<ToolPayload, ApiError> {
-        create_row::<tool::Entity>(ctx, input.parse()).await.map(ToolPayload::from)
+        create_row(ctx, input).await.map(ToolPayload::from)
     }
 
     async fn update_tool(
@@ -477,7 +505,7 @@ impl Mutation {
         expected_version: i32,
         input: ToolInput,
     ) -> Result<ToolPayload, ApiError> {
-        update_by_slug::<tool::Entity>(ctx, &slug, expected_version, input.parse()).await.map(ToolPayload::from)
+        update_by_slug(ctx, &slug, expected_version, input).await.map(ToolPayload::from)
     }
 
     /// Deletes a tool (admin) and its links to roles and skills.
@@ -486,7 +514,7 @@ impl Mutation {
     }
 
     async fn create_city(&self, ctx: &Context<'_>, input: CityInput) -> Result<CityPayload, ApiError> {
-        create_row::<city::Entity>(ctx, input.parse()).await.map(CityPayload::from)
+        create_row(ctx, input).await.map(CityPayload::from)
     }
 
     async fn update_city(
@@ -496,7 +524,7 @@ impl Mutation {
         expected_version: i32,
         input: CityInput,
     ) -> Result<CityPayload, ApiError> {
-        update_by_slug::<city::Entity>(ctx, &slug, expected_version, input.parse()).await.map(CityPayload::from)
+        update_by_slug(ctx, &slug, expected_version, input).await.map(CityPayload::from)
     }
 
     /// Deletes a city (admin); refused (`CONFLICT`) while any salary range is published for it.
@@ -524,13 +552,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: SalaryRangeInput,
     ) -> Result<SalaryRangePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let row = input.parse(&write).await?;
-            write.create::<salary_range::Entity>(row).await
-        }
-        .await;
-        write.finish(outcome).await.map(SalaryRangePayload::from)
+        create_row(ctx, input).await.map(SalaryRangePayload::from)
     }
 
     async fn update_salary_range(
@@ -540,14 +562,8 @@ impl Mutation {
         expected_version: i32,
         input: SalaryRangeInput,
     ) -> Result<SalaryRangePayload, ApiError> {
-        let mut write = Write::begin(ctx, KeyRole::Editor).await?;
-        let outcome = async {
-            let before = find_salary_range(&write, &id).await?;
-            let row = input.parse(&write).await?;
-            write.update::<salary_range::Entity>(before, row, expected_version).await
-        }
-        .await;
-        write.finish(outcome).await.map(SalaryRangePayload::from)
+        let find = async |write: &Write| find_salary_range(write, &id).await;
+        update_row(ctx, find, expected_version, input).await.map(SalaryRangePayload::from)
     }
 
     /// Deletes a salary range (admin); nothing depends on one.

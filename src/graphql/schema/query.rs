@@ -1,12 +1,14 @@
 //! The root `Query`: a connection and a lookup for each kind, and global object identification.
 use async_graphql::{Context, ID, Object};
-use entity::{change, city, occupation, role, salary_range, skill, tool};
+use entity::{city, occupation, role, salary_range, skill, tool};
 use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder};
 
 use crate::analytics::grouping::range_component;
+use crate::auth::KeyRole;
 use crate::graphql::engine::db;
-use crate::graphql::engine::page::{PageArgs, root_page};
+use crate::graphql::engine::page::{PageArgs, root_connection};
 use crate::graphql::error::ApiError;
+use crate::graphql::schema::access::require;
 use crate::graphql::schema::types::change::Change;
 use crate::graphql::schema::types::change::{ChangeConnection, ChangeFilter, change_source};
 use crate::graphql::schema::types::city::{City, CityConnection, CityFilter, CityOrder, city_order, city_source};
@@ -68,9 +70,7 @@ impl Query {
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
         let args = PageArgs { first, after, last, before };
-        let (page, total) =
-            root_page::<role::Model>(ctx, role_source(filter).build(), role_order(order_by)?, args).await?;
-        Ok(page.plain(total, Role))
+        root_connection(ctx, role_source(filter).build(), role_order(order_by)?, args, Role).await
     }
 
     /// The audit trail, newest first (admin key only): every change made through the API.
@@ -84,11 +84,9 @@ impl Query {
         before: Option<String>,
         filter: Option<ChangeFilter>,
     ) -> Result<ChangeConnection, ApiError> {
-        crate::graphql::schema::write::require(ctx, crate::auth::KeyRole::Admin)?;
+        require(ctx, KeyRole::Admin)?;
         let (source, order) = change_source(filter);
-        let args = PageArgs { first, after, last, before };
-        let (page, total) = root_page::<change::Model>(ctx, source, order, args).await?;
-        Ok(page.plain(total, Change))
+        root_connection(ctx, source, order, PageArgs { first, after, last, before }, Change).await
     }
 
     /// One role by slug, e.g. `senior-backend-engineer`.
@@ -109,9 +107,7 @@ impl Query {
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<SkillConnection, ApiError> {
         let args = PageArgs { first, after, last, before };
-        let order = skill_order(order_by, None)?;
-        let (page, total) = root_page::<skill::Model>(ctx, skill_source(filter).build(), order, args).await?;
-        Ok(page.plain(total, Skill))
+        root_connection(ctx, skill_source(filter).build(), skill_order(order_by, None)?, args, Skill).await
     }
 
     /// One skill by slug, e.g. `api-design`.
@@ -132,9 +128,7 @@ impl Query {
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<ToolConnection, ApiError> {
         let args = PageArgs { first, after, last, before };
-        let (page, total) =
-            root_page::<tool::Model>(ctx, tool_source(filter).build(), tool_order(order_by)?, args).await?;
-        Ok(page.plain(total, Tool))
+        root_connection(ctx, tool_source(filter).build(), tool_order(order_by)?, args, Tool).await
     }
 
     /// One tool by slug, e.g. `postgresql`.
@@ -155,9 +149,7 @@ impl Query {
         order_by: Option<Vec<CityOrder>>,
     ) -> Result<CityConnection, ApiError> {
         let args = PageArgs { first, after, last, before };
-        let (page, total) =
-            root_page::<city::Model>(ctx, city_source(filter).build(), city_order(order_by)?, args).await?;
-        Ok(page.plain(total, City))
+        root_connection(ctx, city_source(filter).build(), city_order(order_by)?, args, City).await
     }
 
     /// One city by slug, e.g. `san-francisco-ca`, or `united-states` for the nation.
@@ -178,9 +170,7 @@ impl Query {
         order_by: Option<Vec<OccupationOrder>>,
     ) -> Result<OccupationConnection, ApiError> {
         let args = PageArgs { first, after, last, before };
-        let order = occupation_order(order_by)?;
-        let (page, total) = root_page::<occupation::Model>(ctx, occupation_source(filter).build(), order, args).await?;
-        Ok(page.plain(total, Occupation))
+        root_connection(ctx, occupation_source(filter).build(), occupation_order(order_by)?, args, Occupation).await
     }
 
     /// One occupation by SOC code, e.g. `15-1252`.
@@ -204,8 +194,7 @@ impl Query {
     ) -> Result<SalaryRangeConnection, ApiError> {
         let args = PageArgs { first, after, last, before };
         let source = salary_range_source(filter).build();
-        let (page, total) = root_page::<salary_range::Model>(ctx, source, salary_range_order(order_by)?, args).await?;
-        Ok(page.plain(total, SalaryRange))
+        root_connection(ctx, source, salary_range_order(order_by)?, args, SalaryRange).await
     }
 
     /// Salary ranges matching `filter`, grouped by `groupBy` (no keys: one group of everything), with counts,

@@ -12,10 +12,11 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::auth::{Caller, KeyRole, now};
+use crate::auth::{KeyRole, now};
 use crate::domain::DomainError;
 use crate::events::{ChangeAction, ChangeEvent, ChangeKind, Hub};
 use crate::graphql::error::{ApiError, ErrorCode, not_found_message};
+use crate::graphql::schema::access::require;
 use crate::graphql::schema::types::{IdType, global_id};
 
 /// A problem with the input, for the client to fix and resend.
@@ -107,6 +108,7 @@ pub trait Editable:
     fn key(model: &Self::Model) -> String;
 }
 
+/// Makes a table [`Editable`]; `slugged` ones are also [`Slugged`], and their slug is their key.
 macro_rules! editable {
     ($module:ident, $kind:ident, $name:literal, $unique:expr, |$model:ident| $key:expr) => {
         impl Editable for $module::Entity {
@@ -130,14 +132,21 @@ macro_rules! editable {
             }
         }
     };
+    ($module:ident, $kind:ident, $name:literal, $unique:expr, slugged) => {
+        editable!($module, $kind, $name, $unique, |model| model.slug.clone());
+
+        impl Slugged for $module::Entity {
+            fn slug_column() -> Self::Column {
+                $module::Column::Slug
+            }
+        }
+    };
 }
 
-editable!(role, Role, "role", (&["slug"], "another role already has this slug"), |m| m.slug.clone());
-editable!(skill, Skill, "skill", (&["slug"], "another skill already has this slug"), |m| m.slug.clone());
-editable!(tool, Tool, "tool", (&["slug"], "another tool already has this slug"), |m| m.slug.clone());
-editable!(city, City, "city", (&["slug", "areaCode"], "another city already has this slug or area code"), |m| m
-    .slug
-    .clone());
+editable!(role, Role, "role", (&["slug"], "another role already has this slug"), slugged);
+editable!(skill, Skill, "skill", (&["slug"], "another skill already has this slug"), slugged);
+editable!(tool, Tool, "tool", (&["slug"], "another tool already has this slug"), slugged);
+editable!(city, City, "city", (&["slug", "areaCode"], "another city already has this slug or area code"), slugged);
 editable!(
     salary_range,
     SalaryRange,
@@ -152,30 +161,6 @@ editable!(
 /// A kind whose rows have a slug, by which mutations name them.
 pub trait Slugged: Editable {
     fn slug_column() -> Self::Column;
-}
-
-impl Slugged for role::Entity {
-    fn slug_column() -> Self::Column {
-        role::Column::Slug
-    }
-}
-
-impl Slugged for skill::Entity {
-    fn slug_column() -> Self::Column {
-        skill::Column::Slug
-    }
-}
-
-impl Slugged for tool::Entity {
-    fn slug_column() -> Self::Column {
-        tool::Column::Slug
-    }
-}
-
-impl Slugged for city::Entity {
-    fn slug_column() -> Self::Column {
-        city::Column::Slug
-    }
 }
 
 /// One row of the audit trail and, for a row (or a row's links), the event it makes.
@@ -364,20 +349,6 @@ pub async fn find_row<E: Editable>(
         let message = not_found_message(&E::NAME.replace('_', " "), column.as_str(), &shown);
         UserError::new(field, ErrorCode::NotFound, format!("{name}: {message}")).into()
     })
-}
-
-/// The caller's key name, if its role is at least `needs`.
-pub fn require(ctx: &Context<'_>, needs: KeyRole) -> Result<String, ApiError> {
-    match ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous) {
-        Caller::Anonymous => Err(ApiError::Unauthenticated(format!(
-            "this needs an {} API key: send `Authorization: Bearer <key>`",
-            needs.as_str()
-        ))),
-        Caller::Key { role, .. } if *role < needs => {
-            Err(ApiError::Forbidden(format!("this needs an {} key; yours is an {} key", needs.as_str(), role.as_str())))
-        }
-        Caller::Key { name, .. } => Ok(name.clone()),
-    }
 }
 
 /// A clash on one of `E`'s unique keys as the user error it is; any other failure as it is.

@@ -7,11 +7,10 @@ use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::AreaKind;
 use crate::graphql::schema::inputs::{
-    BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, combine, select_where, sort_key, sort_keys,
+    BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, select_where, sort_key, sort_keys,
 };
 use crate::graphql::schema::types::salary_range::{
-    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_range_source,
-    salary_ranges,
+    PayPeriod, RangeFigure, RangesOf, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges,
 };
 use crate::graphql::schema::types::{IdType, global_id};
 
@@ -60,30 +59,30 @@ impl CityOrder {
             CityOrderField::State => own("state", city::Column::State),
             CityOrderField::AreaCode => own("areaCode", city::Column::AreaCode),
             CityOrderField::Kind => own("kind", city::Column::Kind),
-            CityOrderField::MedianWage => self.role_figure("medianWage", salary_range::Column::MedianCents),
-            CityOrderField::MeanWage => self.role_figure("meanWage", salary_range::Column::MeanCents),
-            CityOrderField::Employment => self.role_figure("employment", salary_range::Column::Employment),
+            CityOrderField::MedianWage => self.role_figure(RangeFigure::MedianWage),
+            CityOrderField::MeanWage => self.role_figure(RangeFigure::MeanWage),
+            CityOrderField::Employment => self.role_figure(RangeFigure::Employment),
         }?;
         let kind = if expr_is_text(self.field) { KeyKind::Text } else { KeyKind::Int };
         Ok(sort_key(name, expr, kind, self.direction, self.nulls))
     }
 
     /// The latest BLS figure for `role`'s occupation in the city being ordered.
-    fn role_figure(&self, name: &str, figure: salary_range::Column) -> Result<(String, Expr), ApiError> {
+    fn role_figure(&self, figure: RangeFigure) -> Result<(String, Expr), ApiError> {
         let Some(slug) = &self.role else {
+            let name = figure.name();
             return Err(ApiError::bad_input(format!("ordering cities by {name} needs `role`: whose {name}?")));
         };
-        let occupation = select_where(
+        let occupations = select_where(
             role::Column::OccupationId,
             Condition::all().add(column(role::Column::Slug).eq(slug.as_str())),
         );
-        let (select, period_name) = latest_bls_figure(
-            figure,
-            column(salary_range::Column::OccupationId).in_subquery(occupation),
-            column(salary_range::Column::CityId).equals((city::Entity, city::Column::Id)),
+        Ok(figure.latest_bls(
+            slug,
+            |occupation| occupation.in_subquery(occupations),
+            |area| area.equals((city::Entity, city::Column::Id)),
             self.period,
-        );
-        Ok((format!("{name}({slug},{period_name})"), select))
+        ))
     }
 }
 
@@ -109,39 +108,35 @@ pub fn city_order(order_by: Option<Vec<CityOrder>>) -> Result<Vec<SortKey>, ApiE
     )
 }
 
-/// Which cities to return. Every field set must hold; combine filters with `and`, `or` and `not`.
-#[derive(InputObject, Default)]
-pub struct CityFilter {
-    pub slug: Option<StringFilter>,
-    pub name: Option<StringFilter>,
-    /// Postal code of the principal state, e.g. `{ eq: "CA" }`.
-    pub state: Option<StringFilter>,
-    pub area_code: Option<StringFilter>,
-    pub area_title: Option<StringFilter>,
-    pub kind: Option<EnumFilter<AreaKind>>,
-    pub hub: Option<BooleanFilter>,
-    /// Cities with at least one salary range matching this, e.g. where a role's median exceeds a figure:
-    /// `{ role: { slug: { eq: "api-developer" } }, median: { gt: 180000 } }`.
-    pub salary_range: Option<Box<SalaryRangeFilter>>,
-    pub and: Option<Vec<CityFilter>>,
-    pub or: Option<Vec<CityFilter>>,
-    pub not: Option<Box<CityFilter>>,
-}
-
-impl CityFilter {
-    pub fn condition(&self) -> Condition {
-        let own = Condition::all()
-            .add_option(self.slug.as_ref().map(|f| f.condition(column(city::Column::Slug))))
-            .add_option(self.name.as_ref().map(|f| f.condition(column(city::Column::Name))))
-            .add_option(self.state.as_ref().map(|f| f.condition(column(city::Column::State))))
-            .add_option(self.area_code.as_ref().map(|f| f.condition(column(city::Column::AreaCode))))
-            .add_option(self.area_title.as_ref().map(|f| f.condition(column(city::Column::AreaTitle))))
-            .add_option(self.kind.as_ref().map(|f| f.condition::<entity::enums::AreaKind>(column(city::Column::Kind))))
-            .add_option(self.hub.as_ref().map(|f| f.condition(column(city::Column::Hub))))
-            .add_option(self.salary_range.as_ref().map(|f| {
+filter_input! {
+    /// Which cities to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+    CityFilter {
+        slug: StringFilter,
+        name: StringFilter,
+        /// Postal code of the principal state, e.g. `{ eq: "CA" }`.
+        state: StringFilter,
+        area_code: StringFilter,
+        area_title: StringFilter,
+        kind: EnumFilter<AreaKind>,
+        hub: BooleanFilter,
+        /// Cities with at least one salary range matching this, e.g. where a role's median exceeds a figure:
+        /// `{ role: { slug: { eq: "api-developer" } }, median: { gt: 180000 } }`.
+        salary_range: Box<SalaryRangeFilter>,
+    }
+    |filter| {
+        Condition::all()
+            .add_option(filter.slug.as_ref().map(|f| f.condition(column(city::Column::Slug))))
+            .add_option(filter.name.as_ref().map(|f| f.condition(column(city::Column::Name))))
+            .add_option(filter.state.as_ref().map(|f| f.condition(column(city::Column::State))))
+            .add_option(filter.area_code.as_ref().map(|f| f.condition(column(city::Column::AreaCode))))
+            .add_option(filter.area_title.as_ref().map(|f| f.condition(column(city::Column::AreaTitle))))
+            .add_option(
+                filter.kind.as_ref().map(|f| f.condition::<entity::enums::AreaKind>(column(city::Column::Kind))),
+            )
+            .add_option(filter.hub.as_ref().map(|f| f.condition(column(city::Column::Hub))))
+            .add_option(filter.salary_range.as_ref().map(|f| {
                 column(city::Column::Id).in_subquery(select_where(salary_range::Column::CityId, f.condition()))
-            }));
-        combine(own, &self.and, &self.or, &self.not, CityFilter::condition)
+            }))
     }
 }
 
@@ -225,7 +220,7 @@ impl City {
         filter: Option<SalaryRangeFilter>,
         order_by: Option<Vec<SalaryRangeOrder>>,
     ) -> Result<SalaryRangeConnection, ApiError> {
-        let source = || salary_range_source(filter).children_of(column(salary_range::Column::CityId));
-        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
+        let args = PageArgs { first, after, last, before };
+        salary_ranges(ctx, RangesOf::City, self.0.id, filter, order_by, args).await
     }
 }

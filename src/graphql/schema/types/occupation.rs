@@ -1,14 +1,17 @@
-use async_graphql::{Context, Enum, ID, InputObject, Object};
-use entity::{occupation, role, salary_range};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, Enum, ID, Object};
+use entity::{occupation, role};
+use sea_orm::sea_query::{Condition, Expr};
 
-use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
+use crate::graphql::engine::page::{
+    KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
+};
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::OccupationGroup;
-use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, sort_keys};
+use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, sort_keys};
 use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::salary_range::{
-    SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_range_source, salary_ranges,
+    RangesOf, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges,
 };
 use crate::graphql::schema::types::{IdType, global_id};
 
@@ -34,28 +37,23 @@ impl OrderField for OccupationOrderField {
 
 ordering_input!(OccupationOrder, OccupationOrderField);
 
-/// Which occupations to return. Every field set must hold; combine filters with `and`, `or` and `not`.
-#[derive(InputObject, Default)]
-pub struct OccupationFilter {
-    pub soc_code: Option<StringFilter>,
-    pub title: Option<StringFilter>,
-    pub group: Option<EnumFilter<OccupationGroup>>,
-    pub and: Option<Vec<OccupationFilter>>,
-    pub or: Option<Vec<OccupationFilter>>,
-    pub not: Option<Box<OccupationFilter>>,
-}
-
-impl OccupationFilter {
-    pub fn condition(&self) -> Condition {
-        let own = Condition::all()
-            .add_option(self.soc_code.as_ref().map(|f| f.condition(column(occupation::Column::SocCode))))
-            .add_option(self.title.as_ref().map(|f| f.condition(column(occupation::Column::Title))))
+filter_input! {
+    /// Which occupations to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+    OccupationFilter {
+        soc_code: StringFilter,
+        title: StringFilter,
+        group: EnumFilter<OccupationGroup>,
+    }
+    |filter| {
+        Condition::all()
+            .add_option(filter.soc_code.as_ref().map(|f| f.condition(column(occupation::Column::SocCode))))
+            .add_option(filter.title.as_ref().map(|f| f.condition(column(occupation::Column::Title))))
             .add_option(
-                self.group
+                filter
+                    .group
                     .as_ref()
                     .map(|f| f.condition::<entity::enums::OccupationGroup>(column(occupation::Column::SocGroup))),
-            );
-        combine(own, &self.and, &self.or, &self.not, OccupationFilter::condition)
+            )
     }
 }
 
@@ -104,12 +102,9 @@ impl Occupation {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
-        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
-            let source = role_source(filter).children_of(column(role::Column::OccupationId));
-            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
-        })
-        .await?;
-        Ok(page.plain(total, Role))
+        let list = || Ok((role_source(filter).children_of(column(role::Column::OccupationId)), role_order(order_by)?));
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
     }
 
     /// Wage distributions published for the whole occupation (role-specific figures are on the role).
@@ -124,11 +119,7 @@ impl Occupation {
         filter: Option<SalaryRangeFilter>,
         order_by: Option<Vec<SalaryRangeOrder>>,
     ) -> Result<SalaryRangeConnection, ApiError> {
-        let source = || {
-            salary_range_source(filter)
-                .and_where(column(salary_range::Column::RoleId).is_null())
-                .children_of(column(salary_range::Column::OccupationId))
-        };
-        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
+        let args = PageArgs { first, after, last, before };
+        salary_ranges(ctx, RangesOf::Occupation, self.0.id, filter, order_by, args).await
     }
 }

@@ -1,3 +1,4 @@
+use async_graphql::connection::EmptyFields;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
@@ -5,11 +6,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::engine::loader::{load_by_id, load_many, load_ref};
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 use crate::graphql::schema::inputs::{
-    BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, combine, select_where, sort_key, sort_keys,
+    BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, linked_to, select_where, sort_key, sort_keys,
     subquery,
 };
 use crate::graphql::schema::types::comparison::{RoleComparison, compare, comparison_cities};
@@ -17,10 +18,10 @@ use crate::graphql::schema::types::occupation::Occupation;
 use crate::graphql::schema::types::role_skill::{RoleSkillConnection, SkillRank};
 use crate::graphql::schema::types::role_tool::{RoleToolConnection, ToolUse};
 use crate::graphql::schema::types::salary_range::{
-    PayPeriod, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, latest_bls_figure, salary_ranges,
+    PayPeriod, RangeFigure, RangesOf, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges,
 };
-use crate::graphql::schema::types::skill::{Skill, SkillFilter, SkillOrder};
-use crate::graphql::schema::types::tool::{Tool, ToolFilter, ToolOrder};
+use crate::graphql::schema::types::skill::{Skill, SkillFilter, SkillOrder, skill_order, skill_source};
+use crate::graphql::schema::types::tool::{Tool, ToolFilter, ToolOrder, tool_order, tool_source};
 use crate::graphql::schema::types::{IdType, global_id};
 
 /// A career role, such as Senior Backend Engineer, described from the careers overview and paid as the
@@ -81,9 +82,9 @@ pub struct RoleOrder {
 impl RoleOrder {
     fn sort_key(&self) -> SortKey {
         let (name, expr, kind) = match self.field {
-            RoleOrderField::MedianWage => self.figure("medianWage", salary_range::Column::MedianCents),
-            RoleOrderField::MeanWage => self.figure("meanWage", salary_range::Column::MeanCents),
-            RoleOrderField::Employment => self.figure("employment", salary_range::Column::Employment),
+            RoleOrderField::MedianWage => self.figure(RangeFigure::MedianWage),
+            RoleOrderField::MeanWage => self.figure(RangeFigure::MeanWage),
+            RoleOrderField::Employment => self.figure(RangeFigure::Employment),
             field => {
                 let (name, expr, kind) = field.key();
                 (name.to_owned(), expr, kind)
@@ -93,70 +94,59 @@ impl RoleOrder {
     }
 
     /// The latest BLS figure for the role's occupation in the city.
-    fn figure(&self, name: &str, figure: salary_range::Column) -> (String, Expr, KeyKind) {
+    fn figure(&self, figure: RangeFigure) -> (String, Expr, KeyKind) {
         let city = self.city.as_deref().unwrap_or("united-states");
         let cities = select_where(city::Column::Id, Condition::all().add(column(city::Column::Slug).eq(city)));
-        let (select, period_name) = latest_bls_figure(
-            figure,
-            column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)),
-            column(salary_range::Column::CityId).in_subquery(cities),
+        let (name, select) = figure.latest_bls(
+            city,
+            |occupation| occupation.equals((role::Entity, role::Column::OccupationId)),
+            |area| area.in_subquery(cities),
             self.period,
         );
-        (format!("{name}({city},{period_name})"), select, KeyKind::Int)
+        (name, select, KeyKind::Int)
     }
 }
 
-/// Which roles to return. Every field set must hold; combine filters with `and`, `or` and `not`.
-#[derive(InputObject, Default)]
-pub struct RoleFilter {
-    pub slug: Option<StringFilter>,
-    pub title: Option<StringFilter>,
-    pub summary: Option<StringFilter>,
-    /// `true` for the catalog's hand-written roles, `false` for those the BLS importer makes from occupations.
-    pub curated: Option<BooleanFilter>,
-    /// The SOC code of the occupation whose wages stand for the role, e.g. `{ eq: "15-1252" }`.
-    pub soc_code: Option<StringFilter>,
-    /// Roles that need at least one skill matching this.
-    pub skill: Option<Box<SkillFilter>>,
-    /// Roles that use at least one tool matching this.
-    pub tool: Option<Box<ToolFilter>>,
-    /// Roles with at least one salary range matching this, e.g. `{ median: { gt: 150000 } }`.
-    pub salary_range: Option<Box<SalaryRangeFilter>>,
-    /// Roles that specialise a role matching this.
-    pub specialisation_of: Option<Box<RoleFilter>>,
-    pub and: Option<Vec<RoleFilter>>,
-    pub or: Option<Vec<RoleFilter>>,
-    pub not: Option<Box<RoleFilter>>,
-}
-
-impl RoleFilter {
-    pub fn condition(&self) -> Condition {
+filter_input! {
+    /// Which roles to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+    RoleFilter {
+        slug: StringFilter,
+        title: StringFilter,
+        summary: StringFilter,
+        /// `true` for the catalog's hand-written roles, `false` for those the BLS importer makes from occupations.
+        curated: BooleanFilter,
+        /// The SOC code of the occupation whose wages stand for the role, e.g. `{ eq: "15-1252" }`.
+        soc_code: StringFilter,
+        /// Roles that need at least one skill matching this.
+        skill: Box<SkillFilter>,
+        /// Roles that use at least one tool matching this.
+        tool: Box<ToolFilter>,
+        /// Roles with at least one salary range matching this, e.g. `{ median: { gt: 150000 } }`.
+        salary_range: Box<SalaryRangeFilter>,
+        /// Roles that specialise a role matching this.
+        specialisation_of: Box<RoleFilter>,
+    }
+    |filter| {
         let id = || column(role::Column::Id);
-        let own = Condition::all()
-            .add_option(self.slug.as_ref().map(|f| f.condition(column(role::Column::Slug))))
-            .add_option(self.title.as_ref().map(|f| f.condition(column(role::Column::Title))))
-            .add_option(self.summary.as_ref().map(|f| f.condition(column(role::Column::Summary))))
-            .add_option(self.curated.as_ref().map(|f| f.condition(column(role::Column::Curated))))
-            .add_option(self.soc_code.as_ref().map(|f| {
+        Condition::all()
+            .add_option(filter.slug.as_ref().map(|f| f.condition(column(role::Column::Slug))))
+            .add_option(filter.title.as_ref().map(|f| f.condition(column(role::Column::Title))))
+            .add_option(filter.summary.as_ref().map(|f| f.condition(column(role::Column::Summary))))
+            .add_option(filter.curated.as_ref().map(|f| f.condition(column(role::Column::Curated))))
+            .add_option(filter.soc_code.as_ref().map(|f| {
                 let occupations =
                     select_where(occupation::Column::Id, f.condition(column(occupation::Column::SocCode)));
                 column(role::Column::OccupationId).in_subquery(occupations)
             }))
-            .add_option(self.skill.as_ref().map(|f| {
+            .add_option(filter.skill.as_ref().map(|f| {
                 let skills = select_where(skill::Column::Id, f.condition());
-                id().in_subquery(select_where(
-                    role_skill::Column::RoleId,
-                    Condition::all().add(column(role_skill::Column::SkillId).in_subquery(skills)),
-                ))
+                id().in_subquery(linked_to(role_skill::Column::RoleId, role_skill::Column::SkillId, skills))
             }))
-            .add_option(self.tool.as_ref().map(|f| {
+            .add_option(filter.tool.as_ref().map(|f| {
                 let tools = select_where(tool::Column::Id, f.condition());
-                id().in_subquery(select_where(
-                    role_tool::Column::RoleId,
-                    Condition::all().add(column(role_tool::Column::ToolId).in_subquery(tools)),
-                ))
+                id().in_subquery(linked_to(role_tool::Column::RoleId, role_tool::Column::ToolId, tools))
             }))
-            .add_option(self.salary_range.as_ref().map(|f| {
+            .add_option(filter.salary_range.as_ref().map(|f| {
                 let occupation_wide = f.condition().add(column(salary_range::Column::RoleId).is_null());
                 Condition::any()
                     .add(
@@ -165,10 +155,9 @@ impl RoleFilter {
                     )
                     .add(id().in_subquery(select_where(salary_range::Column::RoleId, f.condition())))
             }))
-            .add_option(self.specialisation_of.as_ref().map(|f| {
+            .add_option(filter.specialisation_of.as_ref().map(|f| {
                 column(role::Column::SpecialisationOfId).in_subquery(select_where(role::Column::Id, f.condition()))
-            }));
-        combine(own, &self.and, &self.or, &self.not, RoleFilter::condition)
+            }))
     }
 }
 
@@ -253,12 +242,10 @@ impl Role {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
-        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
-            let source = role_source(filter).children_of(column(role::Column::SpecialisationOfId));
-            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
-        })
-        .await?;
-        Ok(page.plain(total, Role))
+        let list =
+            || Ok((role_source(filter).children_of(column(role::Column::SpecialisationOfId)), role_order(order_by)?));
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
     }
 
     /// The skills this role needs; each edge carries the skill's rank here. Most important first unless
@@ -274,21 +261,20 @@ impl Role {
         filter: Option<SkillFilter>,
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<RoleSkillConnection, ApiError> {
-        let (page, total) = nested_page::<Linked<skill::Model, role_skill::Model>>(ctx, self.0.id, || {
-            let source = crate::graphql::schema::types::skill::skill_source(filter).through::<role_skill::Entity>(
+        let list = || {
+            let source = skill_source(filter).through::<role_skill::Entity>(
                 role_skill::Column::SkillId,
                 skill::Column::Id,
                 role_skill::Column::RoleId,
             );
             let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
-            Ok((
-                source,
-                crate::graphql::schema::types::skill::skill_order(order_by, Some(rank))?,
-                PageArgs { first, after, last, before },
-            ))
+            Ok((source, skill_order(order_by, Some(rank))?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row: Linked<skill::Model, role_skill::Model>| {
+            (Skill(row.node), SkillRank(row.link))
         })
-        .await?;
-        Ok(page.connection(total, |row| (Skill(row.node), SkillRank(row.link))))
+        .await
     }
 
     /// The tools this role uses; each edge carries O*NET's flags for the tool in this role. By tool name
@@ -304,20 +290,19 @@ impl Role {
         filter: Option<ToolFilter>,
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<RoleToolConnection, ApiError> {
-        let (page, total) = nested_page::<Linked<tool::Model, role_tool::Model>>(ctx, self.0.id, || {
-            let source = crate::graphql::schema::types::tool::tool_source(filter).through::<role_tool::Entity>(
+        let list = || {
+            let source = tool_source(filter).through::<role_tool::Entity>(
                 role_tool::Column::ToolId,
                 tool::Column::Id,
                 role_tool::Column::RoleId,
             );
-            Ok((
-                source,
-                crate::graphql::schema::types::tool::tool_order(order_by)?,
-                PageArgs { first, after, last, before },
-            ))
+            Ok((source, tool_order(order_by)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row: Linked<tool::Model, role_tool::Model>| {
+            (Tool(row.node), ToolUse(row.link))
         })
-        .await?;
-        Ok(page.connection(total, |row| (Tool(row.node), ToolUse(row.link))))
+        .await
     }
 
     /// "How does this role differ from `role`?": the skills and tools both need and those only one does (with
@@ -355,22 +340,7 @@ impl Role {
         filter: Option<SalaryRangeFilter>,
         order_by: Option<Vec<SalaryRangeOrder>>,
     ) -> Result<SalaryRangeConnection, ApiError> {
-        let source = || {
-            // The role is joined in as the parent: ranges of its occupation, or published for it alone.
-            let paid = Condition::all()
-                .add(
-                    column(role::Column::OccupationId)
-                        .equals((salary_range::Entity, salary_range::Column::OccupationId)),
-                )
-                .add(
-                    Condition::any()
-                        .add(column(salary_range::Column::RoleId).is_null())
-                        .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
-                );
-            crate::graphql::schema::types::salary_range::salary_range_source(filter)
-                .join(role::Entity, paid, "", &[])
-                .children_of(column(role::Column::Id))
-        };
-        salary_ranges(ctx, self.0.id, source, order_by, PageArgs { first, after, last, before }).await
+        let args = PageArgs { first, after, last, before };
+        salary_ranges(ctx, RangesOf::Role, self.0.id, filter, order_by, args).await
     }
 }

@@ -2,21 +2,24 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::SimpleObject;
+use async_graphql::connection::EmptyFields;
 use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, Object};
 use entity::{city, occupation, role, salary_range};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::analytics::grouping::range_component;
 use crate::domain::Cents;
 use crate::graphql::engine::loader::{DbLoader, load_by_id, load_ref, loader};
-use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key};
+use crate::graphql::engine::page::{
+    KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
+};
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::PayPeriod;
 use crate::graphql::schema::inputs::{
-    EnumFilter, NumberFilter, OrderField, StringFilter, combine, select_where, sort_keys, subquery,
+    EnumFilter, NumberFilter, OrderField, StringFilter, select_where, sort_keys, subquery,
 };
 use crate::graphql::schema::types::city::{City, CityFilter};
 use crate::graphql::schema::types::occupation::{Occupation, OccupationFilter};
@@ -127,67 +130,62 @@ fn related(
 
 ordering_input!(SalaryRangeOrder, SalaryRangeOrderField);
 
-/// Which salary ranges to return. Amounts are in currency units. Every field set must hold; combine
-/// filters with `and`, `or` and `not`.
-#[derive(InputObject, Default)]
-pub struct SalaryRangeFilter {
-    pub period: Option<EnumFilter<PayPeriod>>,
-    pub currency: Option<StringFilter>,
-    pub source: Option<StringFilter>,
-    pub reference_period: Option<StringFilter>,
-    pub year: Option<NumberFilter<i64>>,
-    pub p10: Option<NumberFilter<f64>>,
-    pub p25: Option<NumberFilter<f64>>,
-    pub median: Option<NumberFilter<f64>>,
-    pub p75: Option<NumberFilter<f64>>,
-    pub p90: Option<NumberFilter<f64>>,
-    pub mean: Option<NumberFilter<f64>>,
-    pub employment: Option<NumberFilter<i64>>,
-    pub location_quotient: Option<NumberFilter<f64>>,
-    pub jobs_per_1000: Option<NumberFilter<f64>>,
-    /// Ranges in a city matching this, e.g. `{ state: { eq: "TX" } }`.
-    pub city: Option<Box<CityFilter>>,
-    /// Ranges for an occupation matching this.
-    pub occupation: Option<Box<OccupationFilter>>,
-    /// Ranges that pay a role matching this: its occupation's, or published for the role itself.
-    pub role: Option<Box<RoleFilter>>,
-    pub and: Option<Vec<SalaryRangeFilter>>,
-    pub or: Option<Vec<SalaryRangeFilter>>,
-    pub not: Option<Box<SalaryRangeFilter>>,
-}
-
-impl SalaryRangeFilter {
-    pub fn condition(&self) -> Condition {
+filter_input! {
+    /// Which salary ranges to return. Amounts are in currency units. Every field set must hold; combine
+    /// filters with `and`, `or` and `not`.
+    SalaryRangeFilter {
+        period: EnumFilter<PayPeriod>,
+        currency: StringFilter,
+        source: StringFilter,
+        reference_period: StringFilter,
+        year: NumberFilter<i64>,
+        p10: NumberFilter<f64>,
+        p25: NumberFilter<f64>,
+        median: NumberFilter<f64>,
+        p75: NumberFilter<f64>,
+        p90: NumberFilter<f64>,
+        mean: NumberFilter<f64>,
+        employment: NumberFilter<i64>,
+        location_quotient: NumberFilter<f64>,
+        jobs_per_1000: NumberFilter<f64>,
+        /// Ranges in a city matching this, e.g. `{ state: { eq: "TX" } }`.
+        city: Box<CityFilter>,
+        /// Ranges for an occupation matching this.
+        occupation: Box<OccupationFilter>,
+        /// Ranges that pay a role matching this: its occupation's, or published for the role itself.
+        role: Box<RoleFilter>,
+    }
+    |filter| {
         use salary_range::Column as S;
-        let money = |filter: &Option<NumberFilter<f64>>, c: S| {
-            filter.as_ref().map(|f| f.condition(column(c), |units| Cents::nearest(units).0))
+        let money = |amount: &Option<NumberFilter<f64>>, c: S| {
+            amount.as_ref().map(|f| f.condition(column(c), |units| Cents::nearest(units).0))
         };
-        let own = Condition::all()
-            .add_option(self.period.as_ref().map(|f| f.condition::<entity::enums::PayPeriod>(column(S::Period))))
-            .add_option(self.currency.as_ref().map(|f| f.condition(column(S::Currency))))
-            .add_option(self.source.as_ref().map(|f| f.condition(column(S::Source))))
-            .add_option(self.reference_period.as_ref().map(|f| f.condition(column(S::ReferencePeriod))))
-            .add_option(self.year.as_ref().map(|f| f.condition(column(S::Year), |y| y)))
-            .add_option(money(&self.p10, S::P10Cents))
-            .add_option(money(&self.p25, S::P25Cents))
-            .add_option(money(&self.median, S::MedianCents))
-            .add_option(money(&self.p75, S::P75Cents))
-            .add_option(money(&self.p90, S::P90Cents))
-            .add_option(money(&self.mean, S::MeanCents))
-            .add_option(self.employment.as_ref().map(|f| f.condition(column(S::Employment), |e| e)))
-            .add_option(self.location_quotient.as_ref().map(|f| f.condition(column(S::LocationQuotient), |q| q)))
-            .add_option(self.jobs_per_1000.as_ref().map(|f| f.condition(column(S::JobsPer1000), |j| j)))
+        Condition::all()
+            .add_option(filter.period.as_ref().map(|f| f.condition::<entity::enums::PayPeriod>(column(S::Period))))
+            .add_option(filter.currency.as_ref().map(|f| f.condition(column(S::Currency))))
+            .add_option(filter.source.as_ref().map(|f| f.condition(column(S::Source))))
+            .add_option(filter.reference_period.as_ref().map(|f| f.condition(column(S::ReferencePeriod))))
+            .add_option(filter.year.as_ref().map(|f| f.condition(column(S::Year), |y| y)))
+            .add_option(money(&filter.p10, S::P10Cents))
+            .add_option(money(&filter.p25, S::P25Cents))
+            .add_option(money(&filter.median, S::MedianCents))
+            .add_option(money(&filter.p75, S::P75Cents))
+            .add_option(money(&filter.p90, S::P90Cents))
+            .add_option(money(&filter.mean, S::MeanCents))
+            .add_option(filter.employment.as_ref().map(|f| f.condition(column(S::Employment), |e| e)))
+            .add_option(filter.location_quotient.as_ref().map(|f| f.condition(column(S::LocationQuotient), |q| q)))
+            .add_option(filter.jobs_per_1000.as_ref().map(|f| f.condition(column(S::JobsPer1000), |j| j)))
             .add_option(
-                self.city
+                filter.city
                     .as_ref()
                     .map(|f| column(S::CityId).in_subquery(select_where(city::Column::Id, f.condition()))),
             )
             .add_option(
-                self.occupation
+                filter.occupation
                     .as_ref()
                     .map(|f| column(S::OccupationId).in_subquery(select_where(occupation::Column::Id, f.condition()))),
             )
-            .add_option(self.role.as_ref().map(|f| {
+            .add_option(filter.role.as_ref().map(|f| {
                 // A range published for one role is filed under that role's occupation, so every range paying
                 // a role is among its occupation's: testing that first lets the database use its index on
                 // the occupation instead of scanning every range.
@@ -198,8 +196,7 @@ impl SalaryRangeFilter {
                             .add(column(S::RoleId).is_null())
                             .add(column(S::RoleId).in_subquery(select_where(role::Column::Id, f.condition()))),
                     )
-            }));
-        combine(own, &self.and, &self.or, &self.not, SalaryRangeFilter::condition)
+            }))
     }
 }
 
@@ -213,23 +210,106 @@ pub fn salary_range_order(order_by: Option<Vec<SalaryRangeOrder>>) -> Result<Vec
     sort_keys(requested, Vec::new(), primary_key::<salary_range::Entity>())
 }
 
-/// A parent's page of salary ranges (a role's, a city's or an occupation's).
+// What the other types need of salary ranges, and all they use: a parent's page of its ranges, and a figure of
+// the latest BLS range to order their own lists by. Which ranges those are is decided here alone.
+
+/// Whose salary ranges a nested `salaryRanges` list holds.
+#[derive(Clone, Copy)]
+pub enum RangesOf {
+    /// A city's: those published for the area.
+    City,
+    /// An occupation's: those published for the whole occupation, not for one of its roles.
+    Occupation,
+    /// A role's: its occupation's, and those published for the role alone.
+    Role,
+}
+
+/// The page of salary ranges of `parent`, a city, an occupation or a role as `of` says.
 pub async fn salary_ranges(
     ctx: &Context<'_>,
+    of: RangesOf,
     parent: i32,
-    source: impl FnOnce() -> ListSource,
+    filter: Option<SalaryRangeFilter>,
     order_by: Option<Vec<SalaryRangeOrder>>,
     args: PageArgs,
 ) -> Result<SalaryRangeConnection, ApiError> {
-    let (page, total) =
-        nested_page::<salary_range::Model>(ctx, parent, || Ok((source(), salary_range_order(order_by)?, args))).await?;
-    Ok(page.plain(total, SalaryRange))
+    let list = || {
+        let source = salary_range_source(filter);
+        let source = match of {
+            RangesOf::City => source.children_of(column(salary_range::Column::CityId)),
+            RangesOf::Occupation => source
+                .and_where(column(salary_range::Column::RoleId).is_null())
+                .children_of(column(salary_range::Column::OccupationId)),
+            // The role is joined in as the parent.
+            RangesOf::Role => {
+                source.join(role::Entity, range_pays_role(), "", &[]).children_of(column(role::Column::Id))
+            }
+        };
+        Ok((source, salary_range_order(order_by)?))
+    };
+    nested_connection(ctx, parent, args, list, |row| (SalaryRange(row), EmptyFields)).await
+}
+
+/// Joins a salary range to a role it pays: a range of the role's occupation, published for the whole
+/// occupation or for that role alone.
+fn range_pays_role() -> Condition {
+    Condition::all()
+        .add(column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)))
+        .add(
+            Condition::any()
+                .add(column(salary_range::Column::RoleId).is_null())
+                .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
+        )
+}
+
+/// A figure of a published range that other lists can be ordered by: roles by what they pay in a city,
+/// cities by what a role pays there.
+#[derive(Clone, Copy)]
+pub enum RangeFigure {
+    MedianWage,
+    MeanWage,
+    Employment,
+}
+
+impl RangeFigure {
+    /// Its name in sort keys and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MedianWage => "medianWage",
+            Self::MeanWage => "meanWage",
+            Self::Employment => "employment",
+        }
+    }
+
+    fn column(self) -> salary_range::Column {
+        match self {
+            Self::MedianWage => salary_range::Column::MedianCents,
+            Self::MeanWage => salary_range::Column::MeanCents,
+            Self::Employment => salary_range::Column::Employment,
+        }
+    }
+
+    /// This figure in the latest occupation-wide BLS range of `period` for one occupation in one area, as a
+    /// sort key's name and expression. `occupation` and `area` get the range's occupation id and city id and
+    /// tie each to the rows being ordered; `of` names whose figure it is (a city, a role) in the key's name.
+    pub fn latest_bls(
+        self,
+        of: &str,
+        occupation: impl FnOnce(Expr) -> Expr,
+        area: impl FnOnce(Expr) -> Expr,
+        period: PayPeriod,
+    ) -> (String, Expr) {
+        let occupation = occupation(column(salary_range::Column::OccupationId));
+        let area = area(column(salary_range::Column::CityId));
+        let (select, period_name) = latest_bls_figure(self.column(), occupation, area, period);
+        (format!("{}({of},{period_name})", self.name()), select)
+    }
 }
 
 /// `(SELECT figure FROM salary_range WHERE …)`: the latest occupation-wide BLS figure in `period` of the range
 /// matching `occupation` and `city` (conditions on `salary_range`), for ordering by a figure elsewhere. The
 /// second value names the period in cursor keys.
-pub fn latest_bls_figure(
+fn latest_bls_figure(
     figure: salary_range::Column,
     occupation: Expr,
     city: Expr,
@@ -297,22 +377,15 @@ impl SalaryRange {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
-        // The range is joined in as the parent: roles of its occupation, or its one role.
-        let pays = Condition::all()
-            .add(column(salary_range::Column::OccupationId).equals((role::Entity, role::Column::OccupationId)))
-            .add(
-                Condition::any()
-                    .add(column(salary_range::Column::RoleId).is_null())
-                    .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
-            );
-        let (page, total) = nested_page::<role::Model>(ctx, self.0.id, || {
+        let list = || {
+            // The range is joined in as the parent: roles of its occupation, or its one role.
             let source = role_source(filter)
-                .join(salary_range::Entity, pays, "", &[])
+                .join(salary_range::Entity, range_pays_role(), "", &[])
                 .children_of(column(salary_range::Column::Id));
-            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
-        })
-        .await?;
-        Ok(page.plain(total, Role))
+            Ok((source, role_order(order_by)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
     }
 
     /// Where these wages are paid; the nation is an area too.

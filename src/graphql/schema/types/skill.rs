@@ -1,13 +1,14 @@
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, Enum, ID, Object};
 use entity::{role, role_skill, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::SkillCategory;
-use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
+use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, linked_to, select_where, sort_keys};
 use crate::graphql::schema::types::role::{Role, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::role_skill::{SkillRank, SkillRoleConnection};
 use crate::graphql::schema::types::tool::{Tool, ToolConnection, ToolFilter, ToolOrder, tool_order, tool_source};
@@ -37,49 +38,38 @@ impl OrderField for SkillOrderField {
 
 ordering_input!(SkillOrder, SkillOrderField);
 
-/// Which skills to return. Every field set must hold; combine filters with `and`, `or` and `not`.
-#[derive(InputObject, Default)]
-pub struct SkillFilter {
-    pub slug: Option<StringFilter>,
-    pub name: Option<StringFilter>,
-    pub category: Option<EnumFilter<SkillCategory>>,
-    pub description: Option<StringFilter>,
-    /// Skills that a role matching this needs.
-    pub role: Option<Box<RoleFilter>>,
-    /// Skills practised with a tool matching this.
-    pub tool: Option<Box<ToolFilter>>,
-    pub and: Option<Vec<SkillFilter>>,
-    pub or: Option<Vec<SkillFilter>>,
-    pub not: Option<Box<SkillFilter>>,
-}
-
-impl SkillFilter {
-    pub fn condition(&self) -> Condition {
+filter_input! {
+    /// Which skills to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+    SkillFilter {
+        slug: StringFilter,
+        name: StringFilter,
+        category: EnumFilter<SkillCategory>,
+        description: StringFilter,
+        /// Skills that a role matching this needs.
+        role: Box<RoleFilter>,
+        /// Skills practised with a tool matching this.
+        tool: Box<ToolFilter>,
+    }
+    |filter| {
         let id = || column(skill::Column::Id);
-        let own = Condition::all()
-            .add_option(self.slug.as_ref().map(|f| f.condition(column(skill::Column::Slug))))
-            .add_option(self.name.as_ref().map(|f| f.condition(column(skill::Column::Name))))
+        Condition::all()
+            .add_option(filter.slug.as_ref().map(|f| f.condition(column(skill::Column::Slug))))
+            .add_option(filter.name.as_ref().map(|f| f.condition(column(skill::Column::Name))))
             .add_option(
-                self.category
+                filter
+                    .category
                     .as_ref()
                     .map(|f| f.condition::<entity::enums::SkillCategory>(column(skill::Column::Category))),
             )
-            .add_option(self.description.as_ref().map(|f| f.condition(column(skill::Column::Description))))
-            .add_option(self.role.as_ref().map(|f| {
+            .add_option(filter.description.as_ref().map(|f| f.condition(column(skill::Column::Description))))
+            .add_option(filter.role.as_ref().map(|f| {
                 let roles = select_where(role::Column::Id, f.condition());
-                id().in_subquery(select_where(
-                    role_skill::Column::SkillId,
-                    Condition::all().add(column(role_skill::Column::RoleId).in_subquery(roles)),
-                ))
+                id().in_subquery(linked_to(role_skill::Column::SkillId, role_skill::Column::RoleId, roles))
             }))
-            .add_option(self.tool.as_ref().map(|f| {
+            .add_option(filter.tool.as_ref().map(|f| {
                 let tools = select_where(tool::Column::Id, f.condition());
-                id().in_subquery(select_where(
-                    skill_tool::Column::SkillId,
-                    Condition::all().add(column(skill_tool::Column::ToolId).in_subquery(tools)),
-                ))
-            }));
-        combine(own, &self.and, &self.or, &self.not, SkillFilter::condition)
+                id().in_subquery(linked_to(skill_tool::Column::SkillId, skill_tool::Column::ToolId, tools))
+            }))
     }
 }
 
@@ -136,16 +126,19 @@ impl Skill {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<SkillRoleConnection, ApiError> {
-        let (page, total) = nested_page::<Linked<role::Model, role_skill::Model>>(ctx, self.0.id, || {
+        let list = || {
             let source = role_source(filter).through::<role_skill::Entity>(
                 role_skill::Column::RoleId,
                 role::Column::Id,
                 role_skill::Column::SkillId,
             );
-            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+            Ok((source, role_order(order_by)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_skill::Model>| {
+            (Role(row.node), SkillRank(row.link))
         })
-        .await?;
-        Ok(page.connection(total, |row| (Role(row.node), SkillRank(row.link))))
+        .await
     }
 
     /// Tools through which this skill is practised.
@@ -160,15 +153,15 @@ impl Skill {
         filter: Option<ToolFilter>,
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<ToolConnection, ApiError> {
-        let (page, total) = nested_page::<tool::Model>(ctx, self.0.id, || {
+        let list = || {
             let source = tool_source(filter).through::<skill_tool::Entity>(
                 skill_tool::Column::ToolId,
                 tool::Column::Id,
                 skill_tool::Column::SkillId,
             );
-            Ok((source, tool_order(order_by)?, PageArgs { first, after, last, before }))
-        })
-        .await?;
-        Ok(page.plain(total, Tool))
+            Ok((source, tool_order(order_by)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row| (Tool(row), EmptyFields)).await
     }
 }

@@ -1,13 +1,14 @@
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, Enum, ID, Object};
 use entity::{role, role_tool, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_page, primary_key,
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::ToolCategory;
-use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, combine, select_where, sort_keys};
+use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, linked_to, select_where, sort_keys};
 use crate::graphql::schema::types::role::{Role, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::role_tool::{ToolRoleConnection, ToolUse};
 use crate::graphql::schema::types::skill::{
@@ -40,59 +41,49 @@ impl OrderField for ToolOrderField {
 
 ordering_input!(ToolOrder, ToolOrderField);
 
-/// Which tools to return. Every field set must hold; combine filters with `and`, `or` and `not`.
-#[derive(InputObject, Default)]
-pub struct ToolFilter {
-    pub slug: Option<StringFilter>,
-    pub name: Option<StringFilter>,
-    pub category: Option<EnumFilter<ToolCategory>>,
-    /// Tools used by a role matching this.
-    pub role: Option<Box<RoleFilter>>,
-    /// Tools that practise a skill matching this.
-    pub skill: Option<Box<SkillFilter>>,
-    /// Tools O*NET lists as hot technologies for at least one role's occupation.
-    pub hot_technology: Option<bool>,
-    /// Tools O*NET lists as in demand for at least one role's occupation.
-    pub in_demand: Option<bool>,
-    pub and: Option<Vec<ToolFilter>>,
-    pub or: Option<Vec<ToolFilter>>,
-    pub not: Option<Box<ToolFilter>>,
-}
-
-impl ToolFilter {
-    pub fn condition(&self) -> Condition {
+filter_input! {
+    /// Which tools to return. Every field set must hold; combine filters with `and`, `or` and `not`.
+    ToolFilter {
+        slug: StringFilter,
+        name: StringFilter,
+        category: EnumFilter<ToolCategory>,
+        /// Tools used by a role matching this.
+        role: Box<RoleFilter>,
+        /// Tools that practise a skill matching this.
+        skill: Box<SkillFilter>,
+        /// Tools O*NET lists as hot technologies for at least one role's occupation.
+        hot_technology: bool,
+        /// Tools O*NET lists as in demand for at least one role's occupation.
+        in_demand: bool,
+    }
+    |filter| {
         let id = || column(tool::Column::Id);
-        let used_where = |condition: Condition| id().in_subquery(select_where(role_tool::Column::ToolId, condition));
         let flagged = |flag: Option<bool>, c: role_tool::Column| {
             flag.map(|wanted| {
-                let listed = used_where(Condition::all().add(column(c).eq(true)));
+                let listed = select_where(role_tool::Column::ToolId, Condition::all().add(column(c).eq(true)));
+                let listed = id().in_subquery(listed);
                 if wanted { listed } else { listed.not() }
             })
         };
-        let own =
-            Condition::all()
-                .add_option(self.slug.as_ref().map(|f| f.condition(column(tool::Column::Slug))))
-                .add_option(self.name.as_ref().map(|f| f.condition(column(tool::Column::Name))))
-                .add_option(
-                    self.category
-                        .as_ref()
-                        .map(|f| f.condition::<entity::enums::ToolCategory>(column(tool::Column::Category))),
-                )
-                .add_option(self.role.as_ref().map(|f| {
-                    used_where(Condition::all().add(
-                        column(role_tool::Column::RoleId).in_subquery(select_where(role::Column::Id, f.condition())),
-                    ))
-                }))
-                .add_option(self.skill.as_ref().map(|f| {
-                    let skills = select_where(skill::Column::Id, f.condition());
-                    id().in_subquery(select_where(
-                        skill_tool::Column::ToolId,
-                        Condition::all().add(column(skill_tool::Column::SkillId).in_subquery(skills)),
-                    ))
-                }))
-                .add_option(flagged(self.hot_technology, role_tool::Column::HotTechnology))
-                .add_option(flagged(self.in_demand, role_tool::Column::InDemand));
-        combine(own, &self.and, &self.or, &self.not, ToolFilter::condition)
+        Condition::all()
+            .add_option(filter.slug.as_ref().map(|f| f.condition(column(tool::Column::Slug))))
+            .add_option(filter.name.as_ref().map(|f| f.condition(column(tool::Column::Name))))
+            .add_option(
+                filter
+                    .category
+                    .as_ref()
+                    .map(|f| f.condition::<entity::enums::ToolCategory>(column(tool::Column::Category))),
+            )
+            .add_option(filter.role.as_ref().map(|f| {
+                let roles = select_where(role::Column::Id, f.condition());
+                id().in_subquery(linked_to(role_tool::Column::ToolId, role_tool::Column::RoleId, roles))
+            }))
+            .add_option(filter.skill.as_ref().map(|f| {
+                let skills = select_where(skill::Column::Id, f.condition());
+                id().in_subquery(linked_to(skill_tool::Column::ToolId, skill_tool::Column::SkillId, skills))
+            }))
+            .add_option(flagged(filter.hot_technology, role_tool::Column::HotTechnology))
+            .add_option(flagged(filter.in_demand, role_tool::Column::InDemand))
     }
 }
 
@@ -144,16 +135,19 @@ impl Tool {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<ToolRoleConnection, ApiError> {
-        let (page, total) = nested_page::<Linked<role::Model, role_tool::Model>>(ctx, self.0.id, || {
+        let list = || {
             let source = role_source(filter).through::<role_tool::Entity>(
                 role_tool::Column::RoleId,
                 role::Column::Id,
                 role_tool::Column::ToolId,
             );
-            Ok((source, role_order(order_by)?, PageArgs { first, after, last, before }))
+            Ok((source, role_order(order_by)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_tool::Model>| {
+            (Role(row.node), ToolUse(row.link))
         })
-        .await?;
-        Ok(page.connection(total, |row| (Role(row.node), ToolUse(row.link))))
+        .await
     }
 
     /// Skills practised with this tool.
@@ -168,15 +162,15 @@ impl Tool {
         filter: Option<SkillFilter>,
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<SkillConnection, ApiError> {
-        let (page, total) = nested_page::<skill::Model>(ctx, self.0.id, || {
+        let list = || {
             let source = skill_source(filter).through::<skill_tool::Entity>(
                 skill_tool::Column::SkillId,
                 skill::Column::Id,
                 skill_tool::Column::ToolId,
             );
-            Ok((source, skill_order(order_by, None)?, PageArgs { first, after, last, before }))
-        })
-        .await?;
-        Ok(page.plain(total, Skill))
+            Ok((source, skill_order(order_by, None)?))
+        };
+        let args = PageArgs { first, after, last, before };
+        nested_connection(ctx, self.0.id, args, list, |row| (Skill(row), EmptyFields)).await
     }
 }
