@@ -758,6 +758,10 @@ async fn load_count(ctx: &Context<'_>, source: Arc<ListSource>, parent: i32) -> 
 /// A nested list as a parent's resolver describes it: its rows, their order, and the page asked for.
 pub type NestedList = (ListSource, Vec<SortKey>, PageArgs);
 
+/// A list's rows and their order, as a field's `filter` and `orderBy` describe them: what both executors
+/// page.
+pub type SortedSource = (ListSource, Vec<SortKey>);
+
 /// Each nested list's query in one request, by the field asking for it.
 #[derive(Default)]
 pub struct NestedQueries(Mutex<HashMap<(usize, TypeId), Arc<ListQuery>>>);

@@ -2,24 +2,22 @@
 //! their own fields, and the lists and rows between them. Each field is written as its resolver in
 //! `schema::types` answers it; the differential test (`tests/api/executors.rs`) holds the two to the same
 //! bytes. Fields that compute more than a conversion (intervals, ranks, comparisons) are the resolvers'.
+use async_graphql::InputType;
 use async_graphql::resolver_utils::EnumType;
-use entity::{city, role, role_skill, role_tool, salary_range, skill, skill_tool, tool};
-use sea_orm::sea_query::{Condition, ExprTrait};
+use entity::{city, role, role_skill, role_tool, salary_range, skill, tool};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::selection::{Field, Operation};
 use super::{Json, Level, ListLevel, ListRow, OneLevel, PlannedObject, ROOT, RefLevel, Unplanned, Write};
 use crate::domain::Cents;
-use crate::graphql::engine::page::{KeyKind, Linked, ListQuery, ListSource, PageArgs, SortKey, column};
+use crate::graphql::engine::page::{Linked, ListQuery, PageArgs, SortedSource};
 use crate::graphql::error::ApiError;
 use crate::graphql::schema::enums::{AreaKind, PayPeriod, SkillCategory, ToolCategory};
-use crate::graphql::schema::types::city::{CityFilter, CityOrder, city_order, city_source};
-use crate::graphql::schema::types::role::{RoleFilter, RoleOrder, role_order, role_source};
-use crate::graphql::schema::types::salary_range::{
-    SalaryRangeFilter, SalaryRangeOrder, salary_range_order, salary_range_source,
-};
-use crate::graphql::schema::types::skill::{SkillFilter, SkillOrder, skill_order, skill_source};
-use crate::graphql::schema::types::tool::{ToolFilter, ToolOrder, tool_order, tool_source};
+use crate::graphql::schema::types::city::{city_order, city_source};
+use crate::graphql::schema::types::role::{role_order, role_skills, role_source, role_specialisations, role_tools};
+use crate::graphql::schema::types::salary_range::{RangesOf, ranges_of, salary_range_order, salary_range_source};
+use crate::graphql::schema::types::skill::{skill_order, skill_roles, skill_source, skill_tools};
+use crate::graphql::schema::types::tool::{tool_order, tool_roles, tool_skills, tool_source};
 use crate::graphql::schema::types::{IdType, global_id};
 
 /// The root object of a query.
@@ -40,32 +38,20 @@ impl PlannedObject for QueryRoot {
         let slug = || operation.argument::<String>(field, "slug");
         Ok(Some(match field.name {
             "roles" => {
-                let (filter, order_by) = (operation.argument(field, "filter")?, operation.argument(field, "orderBy")?);
-                let query = list(role_source(filter), role_order(order_by), operation, field)?;
-                ListLevel::<role::Model>::root(operation, field, query)?
+                paged::<_, role::Model, _, _>(operation, field, false, |f, o| Ok((role_source(f), role_order(o)?)))?
             }
-            "skills" => {
-                let (filter, order_by) = (operation.argument(field, "filter")?, operation.argument(field, "orderBy")?);
-                let query = list(skill_source(filter), skill_order(order_by, None), operation, field)?;
-                ListLevel::<skill::Model>::root(operation, field, query)?
-            }
+            "skills" => paged::<_, skill::Model, _, _>(operation, field, false, |f, o| {
+                Ok((skill_source(f), skill_order(o, None)?))
+            })?,
             "tools" => {
-                let (filter, order_by) = (operation.argument(field, "filter")?, operation.argument(field, "orderBy")?);
-                let query = list(tool_source(filter), tool_order(order_by), operation, field)?;
-                ListLevel::<tool::Model>::root(operation, field, query)?
+                paged::<_, tool::Model, _, _>(operation, field, false, |f, o| Ok((tool_source(f), tool_order(o)?)))?
             }
             "cities" => {
-                let (filter, order_by): (Option<CityFilter>, Option<Vec<CityOrder>>) =
-                    filter_and_order(operation, field)?;
-                let query = list(city_source(filter), city_order(order_by), operation, field)?;
-                ListLevel::<city::Model>::root(operation, field, query)?
+                paged::<_, city::Model, _, _>(operation, field, false, |f, o| Ok((city_source(f), city_order(o)?)))?
             }
-            "salaryRanges" => {
-                let (filter, order_by): (Option<SalaryRangeFilter>, Option<Vec<SalaryRangeOrder>>) =
-                    filter_and_order(operation, field)?;
-                let query = list(salary_range_source(filter), salary_range_order(order_by), operation, field)?;
-                ListLevel::<salary_range::Model>::root(operation, field, query)?
-            }
+            "salaryRanges" => paged::<_, salary_range::Model, _, _>(operation, field, false, |f, o| {
+                Ok((salary_range_source(f), salary_range_order(o)?))
+            })?,
             "city" => OneLevel::plan(operation, field, city::Entity::find().filter(city::Column::Slug.eq(slug()?)))?,
             "role" => OneLevel::plan(operation, field, role::Entity::find().filter(role::Column::Slug.eq(slug()?)))?,
             "skill" => OneLevel::plan(operation, field, skill::Entity::find().filter(skill::Column::Slug.eq(slug()?)))?,
@@ -75,29 +61,27 @@ impl PlannedObject for QueryRoot {
     }
 }
 
-/// The page of `source` in `order` that `field`'s paging arguments ask for.
-fn list(
-    source: ListSource,
-    order: Result<Vec<SortKey>, ApiError>,
-    operation: &Operation<'_>,
-    field: &Field<'_>,
-) -> Result<ListQuery, Unplanned> {
+/// How a list's rows and order follow from its field's `filter` and `orderBy`: the resolver's own function.
+type Describe<F, O> = fn(Option<F>, Option<Vec<O>>) -> Result<SortedSource, ApiError>;
+
+/// The list `field` pages (for each parent when `nested`), of rows `R`: the rows and order `describe`
+/// gives for its `filter` and `orderBy` (as the resolver's), paged as its paging arguments ask.
+fn paged<'a, P: PlannedObject, R: ListRow, F: InputType, O: InputType>(
+    operation: &Operation<'a>,
+    field: &Field<'a>,
+    nested: bool,
+    describe: Describe<F, O>,
+) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
+    let (filter, order_by) = (operation.argument(field, "filter")?, operation.argument(field, "orderBy")?);
+    let (source, order) = describe(filter, order_by).map_err(|_| Unplanned::Argument)?;
     let args = PageArgs {
         first: operation.argument(field, "first")?,
         after: operation.argument(field, "after")?,
         last: operation.argument(field, "last")?,
         before: operation.argument(field, "before")?,
     };
-    let order = order.map_err(|_| Unplanned::Argument)?;
-    ListQuery::new(source.build(), order, args).map_err(|_| Unplanned::Argument)
-}
-
-/// A nested list's `filter` and `orderBy` arguments.
-fn filter_and_order<'a, F: async_graphql::InputType, O: async_graphql::InputType>(
-    operation: &Operation<'a>,
-    field: &Field<'a>,
-) -> Result<(Option<F>, Option<Vec<O>>), Unplanned> {
-    Ok((operation.argument(field, "filter")?, operation.argument(field, "orderBy")?))
+    let query = ListQuery::new(source.build(), order, args).map_err(|_| Unplanned::Argument)?;
+    ListLevel::<R>::plan(operation, field, query, nested)
 }
 
 /// The name an enum value has in the schema.
@@ -127,54 +111,11 @@ impl PlannedObject for role::Model {
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
         Ok(Some(match field.name {
-            "skills" => {
-                let (filter, order_by): (Option<SkillFilter>, Option<Vec<SkillOrder>>) =
-                    filter_and_order(operation, field)?;
-                let source = skill_source(filter).through::<role_skill::Entity>(
-                    role_skill::Column::SkillId,
-                    skill::Column::Id,
-                    role_skill::Column::RoleId,
-                );
-                let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
-                let query = list(source, skill_order(order_by, Some(rank)), operation, field)?;
-                ListLevel::<Linked<skill::Model, role_skill::Model>>::nested(operation, field, query)?
-            }
-            "tools" => {
-                let (filter, order_by): (Option<ToolFilter>, Option<Vec<ToolOrder>>) =
-                    filter_and_order(operation, field)?;
-                let source = tool_source(filter).through::<role_tool::Entity>(
-                    role_tool::Column::ToolId,
-                    tool::Column::Id,
-                    role_tool::Column::RoleId,
-                );
-                let query = list(source, tool_order(order_by), operation, field)?;
-                ListLevel::<Linked<tool::Model, role_tool::Model>>::nested(operation, field, query)?
-            }
-            "specialisations" => {
-                let (filter, order_by): (Option<RoleFilter>, Option<Vec<RoleOrder>>) =
-                    filter_and_order(operation, field)?;
-                let source = role_source(filter).children_of(column(role::Column::SpecialisationOfId));
-                let query = list(source, role_order(order_by), operation, field)?;
-                ListLevel::<role::Model>::nested(operation, field, query)?
-            }
+            "skills" => paged::<_, Linked<skill::Model, role_skill::Model>, _, _>(operation, field, true, role_skills)?,
+            "tools" => paged::<_, Linked<tool::Model, role_tool::Model>, _, _>(operation, field, true, role_tools)?,
+            "specialisations" => paged::<_, role::Model, _, _>(operation, field, true, role_specialisations)?,
             "salaryRanges" => {
-                let (filter, order_by): (Option<SalaryRangeFilter>, Option<Vec<SalaryRangeOrder>>) =
-                    filter_and_order(operation, field)?;
-                // The role is joined in as the parent: ranges of its occupation, or published for it alone.
-                let paid = Condition::all()
-                    .add(
-                        column(role::Column::OccupationId)
-                            .equals((salary_range::Entity, salary_range::Column::OccupationId)),
-                    )
-                    .add(
-                        Condition::any()
-                            .add(column(salary_range::Column::RoleId).is_null())
-                            .add(column(salary_range::Column::RoleId).equals((role::Entity, role::Column::Id))),
-                    );
-                let source =
-                    salary_range_source(filter).join(role::Entity, paid, "", &[]).children_of(column(role::Column::Id));
-                let query = list(source, salary_range_order(order_by), operation, field)?;
-                ListLevel::<salary_range::Model>::nested(operation, field, query)?
+                paged::<_, salary_range::Model, _, _>(operation, field, true, |f, o| ranges_of(RangesOf::Role, f, o))?
             }
             _ => return Ok(None),
         }))
@@ -202,28 +143,8 @@ impl PlannedObject for skill::Model {
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
         Ok(Some(match field.name {
-            "roles" => {
-                let (filter, order_by): (Option<RoleFilter>, Option<Vec<RoleOrder>>) =
-                    filter_and_order(operation, field)?;
-                let source = role_source(filter).through::<role_skill::Entity>(
-                    role_skill::Column::RoleId,
-                    role::Column::Id,
-                    role_skill::Column::SkillId,
-                );
-                let query = list(source, role_order(order_by), operation, field)?;
-                ListLevel::<Linked<role::Model, role_skill::Model>>::nested(operation, field, query)?
-            }
-            "tools" => {
-                let (filter, order_by): (Option<ToolFilter>, Option<Vec<ToolOrder>>) =
-                    filter_and_order(operation, field)?;
-                let source = tool_source(filter).through::<skill_tool::Entity>(
-                    skill_tool::Column::ToolId,
-                    tool::Column::Id,
-                    skill_tool::Column::SkillId,
-                );
-                let query = list(source, tool_order(order_by), operation, field)?;
-                ListLevel::<tool::Model>::nested(operation, field, query)?
-            }
+            "roles" => paged::<_, Linked<role::Model, role_skill::Model>, _, _>(operation, field, true, skill_roles)?,
+            "tools" => paged::<_, tool::Model, _, _>(operation, field, true, skill_tools)?,
             _ => return Ok(None),
         }))
     }
@@ -249,28 +170,8 @@ impl PlannedObject for tool::Model {
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
         Ok(Some(match field.name {
-            "roles" => {
-                let (filter, order_by): (Option<RoleFilter>, Option<Vec<RoleOrder>>) =
-                    filter_and_order(operation, field)?;
-                let source = role_source(filter).through::<role_tool::Entity>(
-                    role_tool::Column::RoleId,
-                    role::Column::Id,
-                    role_tool::Column::ToolId,
-                );
-                let query = list(source, role_order(order_by), operation, field)?;
-                ListLevel::<Linked<role::Model, role_tool::Model>>::nested(operation, field, query)?
-            }
-            "skills" => {
-                let (filter, order_by): (Option<SkillFilter>, Option<Vec<SkillOrder>>) =
-                    filter_and_order(operation, field)?;
-                let source = skill_source(filter).through::<skill_tool::Entity>(
-                    skill_tool::Column::SkillId,
-                    skill::Column::Id,
-                    skill_tool::Column::ToolId,
-                );
-                let query = list(source, skill_order(order_by, None), operation, field)?;
-                ListLevel::<skill::Model>::nested(operation, field, query)?
-            }
+            "roles" => paged::<_, Linked<role::Model, role_tool::Model>, _, _>(operation, field, true, tool_roles)?,
+            "skills" => paged::<_, skill::Model, _, _>(operation, field, true, tool_skills)?,
             _ => return Ok(None),
         }))
     }
@@ -301,11 +202,7 @@ impl PlannedObject for city::Model {
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
         Ok(Some(match field.name {
             "salaryRanges" => {
-                let (filter, order_by): (Option<SalaryRangeFilter>, Option<Vec<SalaryRangeOrder>>) =
-                    filter_and_order(operation, field)?;
-                let source = salary_range_source(filter).children_of(column(salary_range::Column::CityId));
-                let query = list(source, salary_range_order(order_by), operation, field)?;
-                ListLevel::<salary_range::Model>::nested(operation, field, query)?
+                paged::<_, salary_range::Model, _, _>(operation, field, true, |f, o| ranges_of(RangesOf::City, f, o))?
             }
             _ => return Ok(None),
         }))

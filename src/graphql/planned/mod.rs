@@ -266,22 +266,14 @@ impl<'a, R: ListRow> ListLevel<'a, R> {
         Ok(Self { query, nested, members, pages: HashMap::new(), counts })
     }
 
-    /// The root connection `field` selects.
-    pub fn root<P: PlannedObject>(
+    /// The connection `field` selects, paged by `query`: in each of its parents when `nested`, else once.
+    pub fn plan<P: PlannedObject>(
         operation: &Operation<'a>,
         field: &Field<'a>,
         query: ListQuery,
+        nested: bool,
     ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
-        Ok(Box::new(Self::new(operation, field, query, false)?))
-    }
-
-    /// The connection `field` selects in each of its parents.
-    pub fn nested<P: PlannedObject>(
-        operation: &Operation<'a>,
-        field: &Field<'a>,
-        query: ListQuery,
-    ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
-        Ok(Box::new(Self::new(operation, field, query, true)?))
+        Ok(Box::new(Self::new(operation, field, query, nested)?))
     }
 
     async fn fetch(&mut self, db: &DatabaseConnection, parents: &[i32]) -> Result<(), Unplanned> {

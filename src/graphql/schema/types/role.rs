@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::engine::loader::{load_by_id, load_many, load_ref};
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 use crate::graphql::schema::inputs::{
@@ -168,6 +168,35 @@ pub fn role_order(order_by: Option<Vec<RoleOrder>>) -> Result<Vec<SortKey>, ApiE
     sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<role::Entity>())
 }
 
+/// The roles that specialise a batch of roles.
+pub fn role_specialisations(
+    filter: Option<RoleFilter>,
+    order_by: Option<Vec<RoleOrder>>,
+) -> Result<SortedSource, ApiError> {
+    Ok((role_source(filter).children_of(column(role::Column::SpecialisationOfId)), role_order(order_by)?))
+}
+
+/// The skills a batch of roles need, each row with the skill's rank in its role (the default order).
+pub fn role_skills(filter: Option<SkillFilter>, order_by: Option<Vec<SkillOrder>>) -> Result<SortedSource, ApiError> {
+    let source = skill_source(filter).through::<role_skill::Entity>(
+        role_skill::Column::SkillId,
+        skill::Column::Id,
+        role_skill::Column::RoleId,
+    );
+    let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
+    Ok((source, skill_order(order_by, Some(rank))?))
+}
+
+/// The tools a batch of roles use, each row with O*NET's flags for the tool in its role.
+pub fn role_tools(filter: Option<ToolFilter>, order_by: Option<Vec<ToolOrder>>) -> Result<SortedSource, ApiError> {
+    let source = tool_source(filter).through::<role_tool::Entity>(
+        role_tool::Column::ToolId,
+        tool::Column::Id,
+        role_tool::Column::RoleId,
+    );
+    Ok((source, tool_order(order_by)?))
+}
+
 /// Roles matching `filter`, the children of a batch of parents when `parent` says which column holds them.
 pub fn role_source(filter: Option<RoleFilter>) -> ListSource {
     ListSource::new(role::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
@@ -242,9 +271,8 @@ impl Role {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
-        let list =
-            || Ok((role_source(filter).children_of(column(role::Column::SpecialisationOfId)), role_order(order_by)?));
         let args = PageArgs { first, after, last, before };
+        let list = || role_specialisations(filter, order_by);
         nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
     }
 
@@ -261,15 +289,7 @@ impl Role {
         filter: Option<SkillFilter>,
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<RoleSkillConnection, ApiError> {
-        let list = || {
-            let source = skill_source(filter).through::<role_skill::Entity>(
-                role_skill::Column::SkillId,
-                skill::Column::Id,
-                role_skill::Column::RoleId,
-            );
-            let rank = SortKey::new("rank", column(role_skill::Column::Rank), KeyKind::Int);
-            Ok((source, skill_order(order_by, Some(rank))?))
-        };
+        let list = || role_skills(filter, order_by);
         let args = PageArgs { first, after, last, before };
         nested_connection(ctx, self.0.id, args, list, |row: Linked<skill::Model, role_skill::Model>| {
             (Skill(row.node), SkillRank(row.link))
@@ -290,14 +310,7 @@ impl Role {
         filter: Option<ToolFilter>,
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<RoleToolConnection, ApiError> {
-        let list = || {
-            let source = tool_source(filter).through::<role_tool::Entity>(
-                role_tool::Column::ToolId,
-                tool::Column::Id,
-                role_tool::Column::RoleId,
-            );
-            Ok((source, tool_order(order_by)?))
-        };
+        let list = || role_tools(filter, order_by);
         let args = PageArgs { first, after, last, before };
         nested_connection(ctx, self.0.id, args, list, |row: Linked<tool::Model, role_tool::Model>| {
             (Tool(row.node), ToolUse(row.link))

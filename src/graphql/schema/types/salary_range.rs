@@ -14,7 +14,7 @@ use crate::analytics::grouping::range_component;
 use crate::domain::Cents;
 use crate::graphql::engine::loader::{DbLoader, load_by_id, load_ref, loader};
 use crate::graphql::engine::page::{
-    KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
+    KeyKind, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::PayPeriod;
@@ -233,21 +233,26 @@ pub async fn salary_ranges(
     order_by: Option<Vec<SalaryRangeOrder>>,
     args: PageArgs,
 ) -> Result<SalaryRangeConnection, ApiError> {
-    let list = || {
-        let source = salary_range_source(filter);
-        let source = match of {
-            RangesOf::City => source.children_of(column(salary_range::Column::CityId)),
-            RangesOf::Occupation => source
-                .and_where(column(salary_range::Column::RoleId).is_null())
-                .children_of(column(salary_range::Column::OccupationId)),
-            // The role is joined in as the parent.
-            RangesOf::Role => {
-                source.join(role::Entity, range_pays_role(), "", &[]).children_of(column(role::Column::Id))
-            }
-        };
-        Ok((source, salary_range_order(order_by)?))
-    };
+    let list = || ranges_of(of, filter, order_by);
     nested_connection(ctx, parent, args, list, |row| (SalaryRange(row), EmptyFields)).await
+}
+
+/// The salary ranges of a batch of cities, occupations or roles, as `of` says.
+pub fn ranges_of(
+    of: RangesOf,
+    filter: Option<SalaryRangeFilter>,
+    order_by: Option<Vec<SalaryRangeOrder>>,
+) -> Result<SortedSource, ApiError> {
+    let source = salary_range_source(filter);
+    let source = match of {
+        RangesOf::City => source.children_of(column(salary_range::Column::CityId)),
+        RangesOf::Occupation => source
+            .and_where(column(salary_range::Column::RoleId).is_null())
+            .children_of(column(salary_range::Column::OccupationId)),
+        // The role is joined in as the parent.
+        RangesOf::Role => source.join(role::Entity, range_pays_role(), "", &[]).children_of(column(role::Column::Id)),
+    };
+    Ok((source, salary_range_order(order_by)?))
 }
 
 /// Joins a salary range to a role it pays: a range of the role's occupation, published for the whole

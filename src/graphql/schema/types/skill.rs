@@ -4,7 +4,7 @@ use entity::{role, role_skill, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::SkillCategory;
@@ -73,6 +73,26 @@ filter_input! {
     }
 }
 
+/// The roles that need a batch of skills, each row with the skill's rank in the role.
+pub fn skill_roles(filter: Option<RoleFilter>, order_by: Option<Vec<RoleOrder>>) -> Result<SortedSource, ApiError> {
+    let source = role_source(filter).through::<role_skill::Entity>(
+        role_skill::Column::RoleId,
+        role::Column::Id,
+        role_skill::Column::SkillId,
+    );
+    Ok((source, role_order(order_by)?))
+}
+
+/// The tools that practise a batch of skills.
+pub fn skill_tools(filter: Option<ToolFilter>, order_by: Option<Vec<ToolOrder>>) -> Result<SortedSource, ApiError> {
+    let source = tool_source(filter).through::<skill_tool::Entity>(
+        skill_tool::Column::ToolId,
+        tool::Column::Id,
+        skill_tool::Column::SkillId,
+    );
+    Ok((source, tool_order(order_by)?))
+}
+
 pub fn skill_source(filter: Option<SkillFilter>) -> ListSource {
     ListSource::new(skill::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
 }
@@ -126,14 +146,7 @@ impl Skill {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<SkillRoleConnection, ApiError> {
-        let list = || {
-            let source = role_source(filter).through::<role_skill::Entity>(
-                role_skill::Column::RoleId,
-                role::Column::Id,
-                role_skill::Column::SkillId,
-            );
-            Ok((source, role_order(order_by)?))
-        };
+        let list = || skill_roles(filter, order_by);
         let args = PageArgs { first, after, last, before };
         nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_skill::Model>| {
             (Role(row.node), SkillRank(row.link))
@@ -153,14 +166,7 @@ impl Skill {
         filter: Option<ToolFilter>,
         order_by: Option<Vec<ToolOrder>>,
     ) -> Result<ToolConnection, ApiError> {
-        let list = || {
-            let source = tool_source(filter).through::<skill_tool::Entity>(
-                skill_tool::Column::ToolId,
-                tool::Column::Id,
-                skill_tool::Column::SkillId,
-            );
-            Ok((source, tool_order(order_by)?))
-        };
+        let list = || skill_tools(filter, order_by);
         let args = PageArgs { first, after, last, before };
         nested_connection(ctx, self.0.id, args, list, |row| (Tool(row), EmptyFields)).await
     }

@@ -4,7 +4,7 @@ use entity::{role, role_tool, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
+    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::ToolCategory;
@@ -87,6 +87,26 @@ filter_input! {
     }
 }
 
+/// The roles that use a batch of tools, each row with O*NET's flags for the tool in the role.
+pub fn tool_roles(filter: Option<RoleFilter>, order_by: Option<Vec<RoleOrder>>) -> Result<SortedSource, ApiError> {
+    let source = role_source(filter).through::<role_tool::Entity>(
+        role_tool::Column::RoleId,
+        role::Column::Id,
+        role_tool::Column::ToolId,
+    );
+    Ok((source, role_order(order_by)?))
+}
+
+/// The skills a batch of tools serve.
+pub fn tool_skills(filter: Option<SkillFilter>, order_by: Option<Vec<SkillOrder>>) -> Result<SortedSource, ApiError> {
+    let source = skill_source(filter).through::<skill_tool::Entity>(
+        skill_tool::Column::SkillId,
+        skill::Column::Id,
+        skill_tool::Column::ToolId,
+    );
+    Ok((source, skill_order(order_by, None)?))
+}
+
 pub fn tool_source(filter: Option<ToolFilter>) -> ListSource {
     ListSource::new(tool::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
 }
@@ -135,14 +155,7 @@ impl Tool {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<ToolRoleConnection, ApiError> {
-        let list = || {
-            let source = role_source(filter).through::<role_tool::Entity>(
-                role_tool::Column::RoleId,
-                role::Column::Id,
-                role_tool::Column::ToolId,
-            );
-            Ok((source, role_order(order_by)?))
-        };
+        let list = || tool_roles(filter, order_by);
         let args = PageArgs { first, after, last, before };
         nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_tool::Model>| {
             (Role(row.node), ToolUse(row.link))
@@ -162,14 +175,7 @@ impl Tool {
         filter: Option<SkillFilter>,
         order_by: Option<Vec<SkillOrder>>,
     ) -> Result<SkillConnection, ApiError> {
-        let list = || {
-            let source = skill_source(filter).through::<skill_tool::Entity>(
-                skill_tool::Column::SkillId,
-                skill::Column::Id,
-                skill_tool::Column::ToolId,
-            );
-            Ok((source, skill_order(order_by, None)?))
-        };
+        let list = || tool_skills(filter, order_by);
         let args = PageArgs { first, after, last, before };
         nested_connection(ctx, self.0.id, args, list, |row| (Skill(row), EmptyFields)).await
     }
