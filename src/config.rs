@@ -276,6 +276,15 @@ impl HttpLimits {
     }
 }
 
+impl Limits {
+    /// The limits with the defaults that follow from others filled in: an operation waits for room in the
+    /// in-flight budget at most half the request timeout, unless told otherwise.
+    pub fn settled(mut self) -> Self {
+        self.query.in_flight_wait.get_or_insert(self.http.request_timeout() / 2);
+        self
+    }
+}
+
 impl Default for HttpLimits {
     fn default() -> Self {
         Self::DEFAULT
@@ -326,10 +335,11 @@ pub struct QueryLimits {
     #[arg(long, global = true, env = "CAREERQL_IN_FLIGHT_SMALL_COST", default_value_t = QueryLimits::DEFAULT.in_flight_small_cost)]
     pub in_flight_small_cost: u64,
 
-    /// How long an operation waits for room in the in-flight budget before it is shed (e.g. `2s`).
-    #[arg(id = "in-flight-wait", long = "in-flight-wait", value_name = "DURATION", env = "CAREERQL_IN_FLIGHT_WAIT", default_value = "5s",
+    /// How long an operation waits for room in the in-flight budget before it is shed (e.g. `2s`); by
+    /// default half the request timeout, so that one that cannot start in time is told at once.
+    #[arg(id = "in-flight-wait", long = "in-flight-wait", value_name = "DURATION", env = "CAREERQL_IN_FLIGHT_WAIT",
           value_parser = parse_positive_duration, global = true)]
-    pub in_flight_wait: Duration,
+    pub in_flight_wait: Option<Duration>,
 
     /// How queries are executed: `planned` compiles what it covers into one statement per list and writes
     /// the JSON straight from the rows, leaving the rest to `resolvers`, async-graphql's field by field
@@ -358,8 +368,8 @@ impl QueryLimits {
         // holding their memory. At 100,000 that query ran alone and most of 64 clients were shed.
         in_flight_cost: 1_000_000,
         in_flight_small_cost: 1_000,
-        // Half the request timeout: a request that cannot start by then is told at once, not timed out later.
-        in_flight_wait: Duration::from_secs(5),
+        // Half the request timeout (`Limits::settled`).
+        in_flight_wait: None,
         executor: Executor::Planned,
         introspection: true,
     };

@@ -49,6 +49,7 @@ impl AppState {
     }
 
     pub fn new(db: Db, limits: Limits, persisted: PersistedQueries, http: config::Http, hub: Hub) -> Self {
+        let limits = limits.settled();
         let schema = build_schema(&limits.query, hub.clone());
         let guard = Arc::new(guard(&limits.query, persisted.clone()));
         let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));

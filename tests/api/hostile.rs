@@ -280,7 +280,7 @@ async fn operations_past_the_in_flight_budget_are_shed_and_small_ones_still_run(
     let mut limits = Limits::default();
     limits.query.in_flight_cost = 100;
     limits.query.in_flight_small_cost = 10;
-    limits.query.in_flight_wait = Duration::from_millis(300);
+    limits.query.in_flight_wait = Some(Duration::from_millis(300));
     let app = app.with_extension(limits, Faults).await;
     // A heavy operation (cost 1 + 20 × 3) that stalls holds most of the heavy lane…
     let stalled = json!({ "query": "{ stallHere: roles { nodes { slug title } } }" });

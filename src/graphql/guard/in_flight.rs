@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_graphql::ServerError;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::config::QueryLimits;
+use crate::config::{HttpLimits, QueryLimits};
 use crate::graphql::error::ErrorCode;
 
 pub struct InFlight {
@@ -53,7 +53,7 @@ impl InFlight {
             small: Lane::new("small", (limits.in_flight_cost / 10).max(small_cost)),
             heavy: Lane::new("heavy", limits.in_flight_cost),
             small_cost,
-            wait: limits.in_flight_wait,
+            wait: limits.in_flight_wait.unwrap_or(HttpLimits::DEFAULT.request_timeout / 2),
         })
     }
 
@@ -92,7 +92,7 @@ mod tests {
         let limits = QueryLimits {
             in_flight_cost: budget,
             in_flight_small_cost: small,
-            in_flight_wait: Duration::from_millis(wait_ms),
+            in_flight_wait: Some(Duration::from_millis(wait_ms)),
             ..QueryLimits::default()
         };
         InFlight::new(&limits).expect("a budget")

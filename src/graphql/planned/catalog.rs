@@ -114,6 +114,9 @@ impl PlannedObject for role::Model {
             "skills" => paged::<_, Linked<skill::Model, role_skill::Model>, _, _>(operation, field, true, role_skills)?,
             "tools" => paged::<_, Linked<tool::Model, role_tool::Model>, _, _>(operation, field, true, role_tools)?,
             "specialisations" => paged::<_, role::Model, _, _>(operation, field, true, role_specialisations)?,
+            "specialisationOf" => {
+                RefLevel::<Self, role::Entity>::plan(operation, field, |role| role.specialisation_of_id)?
+            }
             "salaryRanges" => {
                 paged::<_, salary_range::Model, _, _>(operation, field, true, |f, o| ranges_of(RangesOf::Role, f, o))?
             }
