@@ -22,7 +22,19 @@ const DEFAULT_CASES: usize = 400;
 /// rest select a field it leaves to the resolvers, or must be refused).
 const LEAST_PLANNED: f64 = 0.25;
 /// The root fields the planner covers: most generated queries start at one of them.
-const PLANNED_ROOTS: [&str; 6] = ["roles", "role", "skills", "skill", "tools", "tool"];
+const PLANNED_ROOTS: [&str; 11] = [
+    "roles",
+    "role",
+    "skills",
+    "skill",
+    "tools",
+    "tool",
+    "occupations",
+    "occupation",
+    "cities",
+    "city",
+    "salaryRanges",
+];
 /// Root fields left out: `changes` needs an admin key.
 const LEFT_OUT: [&str; 1] = ["changes"];
 

@@ -1,10 +1,10 @@
-//! What the planner covers: the root's lists and lookups of roles, skills, tools, cities and salary ranges,
-//! their own fields, and the lists and rows between them. Each field is written as its resolver in
-//! `schema::types` answers it; the differential test (`tests/api/executors.rs`) holds the two to the same
-//! bytes. Fields that compute more than a conversion (intervals, ranks, comparisons) are the resolvers'.
+//! What the planner covers: the root's lists and lookups of roles, skills, tools, occupations, cities and
+//! salary ranges, their own fields, and the lists and rows between them. Each field is written as its
+//! resolver in `schema::types` answers it; the differential test (`tests/api/executors.rs`) holds the two to
+//! the same bytes. Fields that compute more than a conversion (intervals, ranks, comparisons) are the resolvers'.
 use async_graphql::InputType;
 use async_graphql::resolver_utils::EnumType;
-use entity::{city, role, role_skill, role_tool, salary_range, skill, tool};
+use entity::{city, occupation, role, role_skill, role_tool, salary_range, skill, tool};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::selection::{Field, Operation};
@@ -12,8 +12,9 @@ use super::{Json, Level, ListLevel, ListRow, OneLevel, PlannedObject, ROOT, RefL
 use crate::domain::Cents;
 use crate::graphql::engine::page::{Linked, ListQuery, PageArgs, SortedSource};
 use crate::graphql::error::ApiError;
-use crate::graphql::schema::enums::{AreaKind, PayPeriod, SkillCategory, ToolCategory};
+use crate::graphql::schema::enums::{AreaKind, OccupationGroup, PayPeriod, SkillCategory, ToolCategory};
 use crate::graphql::schema::types::city::{city_order, city_source};
+use crate::graphql::schema::types::occupation::{occupation_order, occupation_roles, occupation_source};
 use crate::graphql::schema::types::role::{role_order, role_skills, role_source, role_specialisations, role_tools};
 use crate::graphql::schema::types::salary_range::{RangesOf, ranges_of, salary_range_order, salary_range_source};
 use crate::graphql::schema::types::skill::{skill_order, skill_roles, skill_source, skill_tools};
@@ -52,6 +53,17 @@ impl PlannedObject for QueryRoot {
             "salaryRanges" => paged::<_, salary_range::Model, _, _>(operation, field, false, |f, o| {
                 Ok((salary_range_source(f), salary_range_order(o)?))
             })?,
+            "occupations" => paged::<_, occupation::Model, _, _>(operation, field, false, |f, o| {
+                Ok((occupation_source(f), occupation_order(o)?))
+            })?,
+            "occupation" => {
+                let soc_code = operation.argument::<String>(field, "socCode")?;
+                OneLevel::plan(
+                    operation,
+                    field,
+                    occupation::Entity::find().filter(occupation::Column::SocCode.eq(soc_code)),
+                )?
+            }
             "city" => OneLevel::plan(operation, field, city::Entity::find().filter(city::Column::Slug.eq(slug()?)))?,
             "role" => OneLevel::plan(operation, field, role::Entity::find().filter(role::Column::Slug.eq(slug()?)))?,
             "skill" => OneLevel::plan(operation, field, skill::Entity::find().filter(skill::Column::Slug.eq(slug()?)))?,
@@ -114,6 +126,9 @@ impl PlannedObject for role::Model {
             "skills" => paged::<_, Linked<skill::Model, role_skill::Model>, _, _>(operation, field, true, role_skills)?,
             "tools" => paged::<_, Linked<tool::Model, role_tool::Model>, _, _>(operation, field, true, role_tools)?,
             "specialisations" => paged::<_, role::Model, _, _>(operation, field, true, role_specialisations)?,
+            "occupation" => {
+                RefLevel::<Self, occupation::Entity>::plan(operation, field, |role| Some(role.occupation_id))?
+            }
             "specialisationOf" => {
                 RefLevel::<Self, role::Entity>::plan(operation, field, |role| role.specialisation_of_id)?
             }
@@ -212,6 +227,34 @@ impl PlannedObject for city::Model {
     }
 }
 
+impl PlannedObject for occupation::Model {
+    const TYPE: &'static str = "Occupation";
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn value(name: &str) -> Option<Write<Self>> {
+        Some(match name {
+            "id" => |occupation, json| json.string(&global_id(IdType::Occupation, occupation.id)),
+            "socCode" => |occupation, json| json.string(&occupation.soc_code),
+            "title" => |occupation, json| json.string(&occupation.title),
+            "group" => |occupation, json| json.string(enum_name(OccupationGroup::from(occupation.soc_group))),
+            _ => return None,
+        })
+    }
+
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(Some(match field.name {
+            "roles" => paged::<_, role::Model, _, _>(operation, field, true, occupation_roles)?,
+            "salaryRanges" => paged::<_, salary_range::Model, _, _>(operation, field, true, |f, o| {
+                ranges_of(RangesOf::Occupation, f, o)
+            })?,
+            _ => return Ok(None),
+        }))
+    }
+}
+
 /// An amount in cents as the schema gives it, in units.
 fn units(json: &mut Json, cents: Option<i64>) {
     json.optional_float(cents.map(|cents| Cents(cents).units()));
@@ -253,6 +296,9 @@ impl PlannedObject for salary_range::Model {
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
         Ok(Some(match field.name {
             "city" => RefLevel::<Self, city::Entity>::plan(operation, field, |range| Some(range.city_id))?,
+            "occupation" => {
+                RefLevel::<Self, occupation::Entity>::plan(operation, field, |range| Some(range.occupation_id))?
+            }
             "role" => RefLevel::<Self, role::Entity>::plan(operation, field, |range| range.role_id)?,
             _ => return Ok(None),
         }))
@@ -283,6 +329,7 @@ plain_rows! {
     skill::Model => "SkillConnection", "SkillEdge";
     tool::Model => "ToolConnection", "ToolEdge";
     city::Model => "CityConnection", "CityEdge";
+    occupation::Model => "OccupationConnection", "OccupationEdge";
     salary_range::Model => "SalaryRangeConnection", "SalaryRangeEdge";
 }
 

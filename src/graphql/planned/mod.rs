@@ -47,6 +47,9 @@ pub enum Unplanned {
     /// An object whose every field `@skip`/`@include` left out: async-graphql answers null for it (the spec
     /// says `{}`), and both executors must answer alike.
     EmptySelection,
+    /// One response key for fields that differ (in name or arguments), which async-graphql's validation
+    /// lets through: it answers one of them.
+    ConflictingFields,
     /// A lookup that found nothing: the resolvers word the `NOT_FOUND` error.
     NotFound,
     /// A failed statement: the resolvers report it (and log it) as they would have.
@@ -60,6 +63,7 @@ impl Unplanned {
             Self::Field => "field",
             Self::Argument => "argument",
             Self::EmptySelection => "empty_selection",
+            Self::ConflictingFields => "conflicting_fields",
             Self::NotFound => "not_found",
             Self::Database => "database",
         }

@@ -42,11 +42,10 @@ impl<'a> Operation<'a> {
         let mut fields = Vec::new();
         for set in sets {
             let before = fields.len();
-            self.collect(set, type_name, &mut fields);
+            self.collect(set, type_name, &mut fields)?;
             let merged_into_earlier = || {
                 let mut alone = Vec::new();
-                self.collect(set, type_name, &mut alone);
-                !alone.is_empty()
+                self.collect(set, type_name, &mut alone).is_ok() && !alone.is_empty()
             };
             if fields.len() == before && !merged_into_earlier() {
                 return Err(Unplanned::EmptySelection);
@@ -55,7 +54,10 @@ impl<'a> Operation<'a> {
         Ok(fields)
     }
 
-    fn collect(&self, set: &'a SelectionSet, type_name: &str, fields: &mut Vec<Field<'a>>) {
+    /// Adds the fields `set` selects of an object of type `type_name` to `fields`. Two fields under one key
+    /// must be the same field with the same arguments, which async-graphql's validation does not check: it
+    /// then answers one of them, and the planner leaves such a document to it.
+    fn collect(&self, set: &'a SelectionSet, type_name: &str, fields: &mut Vec<Field<'a>>) -> Result<(), Unplanned> {
         for selection in &set.items {
             if skipped(selection.node.directives(), self.variables) {
                 continue;
@@ -66,7 +68,10 @@ impl<'a> Operation<'a> {
                     let key = field.response_key().node.as_str();
                     let set = &field.selection_set.node;
                     match fields.iter_mut().find(|known| known.key == key) {
-                        Some(known) => known.sets.push(set),
+                        Some(known) if known.name == field.name.node.as_str() && known.arguments == field.arguments => {
+                            known.sets.push(set)
+                        }
+                        Some(_) => return Err(Unplanned::ConflictingFields),
                         None => fields.push(Field {
                             key,
                             name: field.name.node.as_str(),
@@ -80,7 +85,7 @@ impl<'a> Operation<'a> {
                         continue;
                     };
                     if self.shape.applies(&fragment.node.type_condition.node.on.node, type_name) {
-                        self.collect(&fragment.node.selection_set.node, type_name, fields);
+                        self.collect(&fragment.node.selection_set.node, type_name, fields)?;
                     }
                 }
                 Selection::InlineFragment(inline) => {
@@ -89,11 +94,12 @@ impl<'a> Operation<'a> {
                         None => true,
                     };
                     if applies {
-                        self.collect(&inline.node.selection_set.node, type_name, fields);
+                        self.collect(&inline.node.selection_set.node, type_name, fields)?;
                     }
                 }
             }
         }
+        Ok(())
     }
 
     /// The argument `name` of `field` as `T`, as async-graphql reads it for a resolver whose argument has no
@@ -175,6 +181,17 @@ mod tests {
         }"#;
         let (_, role) = keys(query, serde_json::json!({ "yes": true, "no": false }), "Role");
         assert_eq!(role, ["a:title", "d:summary"]);
+    }
+
+    #[test]
+    fn one_key_for_two_different_fields_is_left_to_the_resolvers() {
+        let query = r#"{ roles(first: 1) { totalCount } roles(first: 2) { totalCount } }"#;
+        let document = parse_query(query).unwrap();
+        let DocumentOperations::Single(definition) = &document.operations else { panic!() };
+        let variables = Variables::default();
+        let operation =
+            Operation { document: &document, definition: &definition.node, variables: &variables, shape: &SHAPE };
+        assert_eq!(operation.root_fields("Query").err(), Some(Unplanned::ConflictingFields));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use entity::{occupation, role};
 use sea_orm::sea_query::{Condition, Expr};
 
 use crate::graphql::engine::page::{
-    KeyKind, ListSource, PageArgs, Plain, SortKey, column, nested_connection, primary_key,
+    KeyKind, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::OccupationGroup;
@@ -61,6 +61,14 @@ pub fn occupation_source(filter: Option<OccupationFilter>) -> ListSource {
     ListSource::new(occupation::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
 }
 
+/// The roles a batch of occupations stand for.
+pub fn occupation_roles(
+    filter: Option<RoleFilter>,
+    order_by: Option<Vec<RoleOrder>>,
+) -> Result<SortedSource, ApiError> {
+    Ok((role_source(filter).children_of(column(role::Column::OccupationId)), role_order(order_by)?))
+}
+
 /// The sort keys for occupations: the client's `orderBy`, else by SOC code.
 pub fn occupation_order(order_by: Option<Vec<OccupationOrder>>) -> Result<Vec<SortKey>, ApiError> {
     let requested = order_by.map(|terms| terms.iter().map(|t| t.sort_key()).collect());
@@ -102,7 +110,7 @@ impl Occupation {
         filter: Option<RoleFilter>,
         order_by: Option<Vec<RoleOrder>>,
     ) -> Result<RoleConnection, ApiError> {
-        let list = || Ok((role_source(filter).children_of(column(role::Column::OccupationId)), role_order(order_by)?));
+        let list = || occupation_roles(filter, order_by);
         let args = PageArgs { first, after, last, before };
         nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
     }
