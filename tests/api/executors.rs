@@ -39,7 +39,10 @@ const PLANNED_ROOTS: [&str; 11] = [
 const LEFT_OUT: [&str; 1] = ["changes"];
 
 async fn both_executors_answer_random_queries_alike(app: TestApp) {
-    let resolvers = app.another_instance_with(&["--executor", "resolvers"]).await;
+    // Without rate limits: thousands of queries would spend a budget that refills with time, and the two
+    // servers would run out at different moments.
+    let app = app.reconfigure(&["--rate-limit-per-minute", "0"]).await;
+    let resolvers = app.another_instance_with(&["--executor", "resolvers", "--rate-limit-per-minute", "0"]).await;
     let schema = SchemaTypes::read();
     let slugs = Slugs::read(&app).await;
     let cases = std::env::var("CAREERQL_DIFFERENTIAL_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_CASES);
@@ -204,6 +207,7 @@ impl<'a> Generator<'a> {
         let TypeDef::Object(root) = &self.schema.0["Query"] else { panic!("Query is an object") };
         let roots: Vec<&FieldDef> = root.iter().filter(|f| !LEFT_OUT.contains(&f.name.as_str())).collect();
         let mut selection = String::new();
+        let mut keys = HashMap::new();
         for _ in 0..self.rng.random_range(1..=2) {
             let field = if self.rng.random_bool(0.75) {
                 let name = PLANNED_ROOTS[self.rng.random_range(0..PLANNED_ROOTS.len())];
@@ -211,7 +215,7 @@ impl<'a> Generator<'a> {
             } else {
                 roots[self.rng.random_range(0..roots.len())]
             };
-            selection.push_str(&self.field("Query", field, 0));
+            selection.push_str(&self.field("Query", field, 0, &mut keys));
             selection.push(' ');
         }
         if self.rng.random_bool(0.1) {
@@ -237,13 +241,12 @@ impl<'a> Generator<'a> {
         format!("${name}")
     }
 
-    fn field(&mut self, parent: &str, field: &FieldDef, depth: usize) -> String {
-        let mut text = String::new();
-        if self.rng.random_bool(0.15) {
-            self.aliases += 1;
-            write!(text, "a{}: ", self.aliases).unwrap();
-        }
-        text.push_str(&field.name);
+    /// The text of `field` in a selection whose response keys so far are `keys` (each with the text that
+    /// uses it). A key is only used again by the very same text: one key for two different fields (or one
+    /// field with different arguments) is invalid, and async-graphql, which does not refuse it, answers
+    /// whichever of them resolves last.
+    fn field(&mut self, parent: &str, field: &FieldDef, depth: usize, keys: &mut HashMap<String, String>) -> String {
+        let mut text = field.name.clone();
         let args = self.arguments(parent, field);
         if !args.is_empty() {
             write!(text, "({})", args.join(", ")).unwrap();
@@ -260,6 +263,13 @@ impl<'a> Generator<'a> {
         let type_name = named(&field.ty).to_owned();
         if let Some(selection) = self.selection(&type_name, depth + 1) {
             write!(text, " {{ {selection} }}").unwrap();
+        }
+        let taken = keys.get(&field.name).is_some_and(|used| *used != text);
+        if taken || self.rng.random_bool(0.15) {
+            self.aliases += 1;
+            text = format!("a{}: {text}", self.aliases);
+        } else {
+            keys.insert(field.name.clone(), text.clone());
         }
         text
     }
@@ -342,13 +352,14 @@ impl<'a> Generator<'a> {
                     })
                     .collect();
                 let mut parts = Vec::new();
+                let mut keys = HashMap::new();
                 for _ in 0..self.rng.random_range(1..=4) {
                     if candidates.is_empty() || self.rng.random_bool(0.1) {
                         parts.push("__typename".to_owned());
                         continue;
                     }
                     let field = candidates[self.rng.random_range(0..candidates.len())];
-                    let text = self.field(type_name, field, depth);
+                    let text = self.field(type_name, field, depth, &mut keys);
                     parts.push(match self.rng.random_range(0..12) {
                         0 => format!("... on {type_name} {{ {text} }}"),
                         1 => format!("... {{ {text} }}"),
