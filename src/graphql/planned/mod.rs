@@ -336,9 +336,7 @@ impl<P: PlannedObject, R: ListRow> Level<P> for ListLevel<'_, R> {
         parents: &'s [&'s P],
     ) -> BoxFuture<'s, Result<(), Unplanned>> {
         Box::pin(async move {
-            let mut ids: Vec<i32> = parents.iter().map(|parent| parent.id()).collect();
-            ids.sort_unstable();
-            ids.dedup();
+            let ids = distinct(parents.iter().map(|parent| parent.id()));
             self.load_all(db, &ids).await
         })
     }
@@ -442,6 +440,14 @@ fn edge<'a, R: ListRow>(
         .collect()
 }
 
+/// The ids, each once: parents that share a row (a skill in two roles) share its page or its reference.
+fn distinct(ids: impl Iterator<Item = i32>) -> Vec<i32> {
+    let mut ids: Vec<i32> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// One row looked up at the root, e.g. `role(slug:)`.
 pub struct OneLevel<'a, E: EntityTrait> {
     find: Select<E>,
@@ -515,9 +521,7 @@ where
         parents: &'s [&'s P],
     ) -> BoxFuture<'s, Result<(), Unplanned>> {
         Box::pin(async move {
-            let mut ids: Vec<i32> = parents.iter().filter_map(|parent| (self.key)(parent)).collect();
-            ids.sort_unstable();
-            ids.dedup();
+            let ids = distinct(parents.iter().filter_map(|parent| (self.key)(parent)));
             if ids.is_empty() {
                 return Ok(());
             }
