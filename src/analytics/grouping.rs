@@ -141,9 +141,25 @@ pub const STATISTICS: [(&str, salary_range::Column); 6] = [
     ("mean", salary_range::Column::MeanCents),
 ];
 
-/// The whole-group figures `aggregate` selects before the spreads: count, employment, the mean's sum, weight and
-/// top-coded flag, and its sampling variance's sum and how many weighted means lack a standard error.
-const GROUP_FIGURES: usize = 7;
+/// Which of a group's figures a statement computes, beyond its count, employment and mean, which it always
+/// does: each of the others costs every grouped row an expression, and the whole-table groupings read
+/// hundreds of thousands of rows, so only those a query reads are computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Figures {
+    /// Whether the mean is a lower bound.
+    pub mean_top_coded: bool,
+    /// The mean's sampling error, for its confidence interval.
+    pub mean_error: bool,
+    /// Each statistic's spread, in `STATISTICS` order.
+    pub spreads: [bool; 6],
+}
+
+/// Where a row of `aggregate` holds what: the aggregates from column `metrics` on, as `figures` lays them out.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    metrics: usize,
+    figures: Figures,
+}
 
 /// Each statistic's aggregate columns, in `STATISTICS` order (and in the order `GroupFigures::read` reads them).
 const SPREAD_COLUMNS: [[&str; 4]; 6] = [
@@ -201,8 +217,13 @@ fn grouped_rows(filter: &Condition, period: PayPeriod, keys: &[GroupKey]) -> Sel
 }
 
 /// The grouped statement: one row per group with its keys, then how each key is ordered, then the aggregates
-/// (from the position returned), in the order `GroupFigures::read` reads them.
-pub fn aggregate(filter: &Condition, period: PayPeriod, keys: &[GroupKey]) -> (SelectStatement, usize) {
+/// `figures` asks for, where the layout returned says (`GroupFigures::read`).
+pub fn aggregate(
+    filter: &Condition,
+    period: PayPeriod,
+    keys: &[GroupKey],
+    figures: Figures,
+) -> (SelectStatement, Layout) {
     use salary_range::Column as S;
     let mut select = grouped_rows(filter, period, keys);
     let mut metrics = keys.len();
@@ -222,28 +243,32 @@ pub fn aggregate(filter: &Condition, period: PayPeriod, keys: &[GroupKey]) -> (S
         // The pooled mean is exactly the employment-weighted mean of the ranges' means: kept as integer sums.
         ("mean_sum".to_owned(), format!("CAST(SUM({mean} * {employment}) AS BIGINT)")),
         ("mean_weight".to_owned(), format!("CAST(SUM(CASE WHEN {mean} IS NOT NULL THEN {employment} END) AS BIGINT)")),
-        (
+    ];
+    if figures.mean_top_coded {
+        let top = top_coded("mean");
+        columns.push((
             "mean_top".to_owned(),
             format!(
-                "CAST(MAX(CASE WHEN {mean} IS NOT NULL AND {employment} IS NOT NULL AND {} THEN 1 ELSE 0 END) AS BIGINT)",
-                top_coded("mean")
+                "CAST(MAX(CASE WHEN {mean} IS NOT NULL AND {employment} IS NOT NULL AND {top} THEN 1 ELSE 0 END) AS BIGINT)"
             ),
-        ),
-        (
+        ));
+    }
+    if figures.mean_error {
+        columns.push((
             "mean_variance".to_owned(),
             format!(
                 "CAST(SUM(CASE WHEN {mean} IS NOT NULL AND {employment} IS NOT NULL THEN {term} * {term} END) AS DOUBLE PRECISION)"
             ),
-        ),
-        (
+        ));
+        columns.push((
             "mean_rse_missing".to_owned(),
             format!(
                 "CAST(SUM(CASE WHEN {mean} IS NOT NULL AND {employment} IS NOT NULL AND {mean_rse} IS NULL THEN 1 ELSE 0 END) AS BIGINT)"
             ),
-        ),
-    ];
-    debug_assert_eq!(columns.len(), GROUP_FIGURES);
-    for ((name, c), [min, max, min_exact, any_top]) in STATISTICS.into_iter().zip(SPREAD_COLUMNS) {
+        ));
+    }
+    let spreads = STATISTICS.into_iter().zip(SPREAD_COLUMNS).zip(figures.spreads);
+    for (((name, c), [min, max, min_exact, any_top]), _) in spreads.filter(|(_, wanted)| *wanted) {
         let value = sql(c);
         let top = top_coded(name);
         columns.push((min.to_owned(), format!("MIN({value})")));
@@ -254,7 +279,7 @@ pub fn aggregate(filter: &Condition, period: PayPeriod, keys: &[GroupKey]) -> (S
     for (alias, expr) in columns {
         select.expr_as(Expr::cust(expr), Alias::new(alias));
     }
-    (select, metrics)
+    (select, Layout { metrics, figures })
 }
 
 /// The ungrouped rows of a grouping, with what a pool component needs (`component`).
@@ -336,29 +361,40 @@ pub struct GroupFigures {
 }
 
 impl GroupFigures {
-    /// Reads a row of the grouped statement by position, as `aggregate` lays it out with the aggregates from
-    /// column `metrics` on: by name, every column of every group cost a lookup and an allocation.
-    pub fn read(row: &QueryResult, keys: &[GroupKey], metrics: usize) -> Result<Self, DbErr> {
+    /// Reads a row of the grouped statement by position, as `aggregate` laid it out: by name, every column
+    /// of every group cost a lookup and an allocation. Figures it did not compute are left empty.
+    pub fn read(row: &QueryResult, keys: &[GroupKey], layout: &Layout) -> Result<Self, DbErr> {
+        let mut at = layout.metrics;
+        let mut next = || {
+            at += 1;
+            at - 1
+        };
         let flag = |i: usize| row.try_get_by_index::<Option<i64>>(i).map(|v| v.unwrap_or(0) > 0);
+        let (count, employment) = (row.try_get_by_index(next())?, row.try_get_by_index(next())?);
+        let (mean_sum, mean_weight) = (row.try_get_by_index(next())?, row.try_get_by_index(next())?);
+        let mean_top_coded = if layout.figures.mean_top_coded { flag(next())? } else { false };
+        let (mean_variance, mean_rse_missing) = match layout.figures.mean_error {
+            true => (row.try_get_by_index(next())?, row.try_get_by_index::<Option<i64>>(next())?.unwrap_or(0)),
+            false => (None, 0),
+        };
         let mut spreads = [SpreadRow::default(); 6];
-        for (i, spread) in spreads.iter_mut().enumerate() {
-            let at = metrics + GROUP_FIGURES + 4 * i;
+        for (spread, _) in spreads.iter_mut().zip(layout.figures.spreads).filter(|(_, wanted)| *wanted) {
             *spread = SpreadRow {
-                min: row.try_get_by_index(at)?,
-                max: row.try_get_by_index(at + 1)?,
-                min_exact: row.try_get_by_index(at + 2)?,
-                any_top_coded: flag(at + 3)?,
+                min: row.try_get_by_index(next())?,
+                max: row.try_get_by_index(next())?,
+                min_exact: row.try_get_by_index(next())?,
+                any_top_coded: flag(next())?,
             };
         }
         Ok(Self {
             keys: read_keys(row, keys)?,
-            count: row.try_get_by_index(metrics)?,
-            employment: row.try_get_by_index(metrics + 1)?,
-            mean_sum: row.try_get_by_index(metrics + 2)?,
-            mean_weight: row.try_get_by_index(metrics + 3)?,
-            mean_top_coded: flag(metrics + 4)?,
-            mean_variance: row.try_get_by_index(metrics + 5)?,
-            mean_rse_missing: row.try_get_by_index::<Option<i64>>(metrics + 6)?.unwrap_or(0),
+            count,
+            employment,
+            mean_sum,
+            mean_weight,
+            mean_top_coded,
+            mean_variance,
+            mean_rse_missing,
             spreads,
         })
     }

@@ -11,7 +11,7 @@ use sea_orm::sea_query::{Alias, Condition, Expr, SelectStatement, SqliteQueryBui
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult};
 
 use crate::analytics::grouping::{
-    self, ALL_KEYS, GroupFigures, GroupKey, KeyValue, STATISTICS, SpreadRow, component, read_keys,
+    self, ALL_KEYS, Figures, GroupFigures, GroupKey, KeyValue, Layout, STATISTICS, SpreadRow, component, read_keys,
 };
 use crate::analytics::pooled::{Component, Pooled};
 use crate::domain::Cents;
@@ -107,13 +107,31 @@ impl SalaryStatsOrder {
 }
 
 impl SalaryStatsOrderField {
+    /// The statistic (in `STATISTICS` order) and the end of its spread the groups are ordered by.
+    fn spread(self) -> Option<(usize, &'static str)> {
+        Some(match self {
+            Self::Count | Self::Employment | Self::Mean => return None,
+            Self::P10Min => (0, "min"),
+            Self::P10Max => (0, "max"),
+            Self::P25Min => (1, "min"),
+            Self::P25Max => (1, "max"),
+            Self::MedianMin => (2, "min"),
+            Self::MedianMax => (2, "max"),
+            Self::P75Min => (3, "min"),
+            Self::P75Max => (3, "max"),
+            Self::P90Min => (4, "min"),
+            Self::P90Max => (4, "max"),
+            Self::MeanMin => (5, "min"),
+            Self::MeanMax => (5, "max"),
+        })
+    }
+
     fn sort(self) -> (String, Expr, KeyKind) {
-        let spread = |i: usize, end: &str| {
-            let name = format!("{}_{end}", STATISTICS[i].0);
-            (name.clone(), stats_column(&name), KeyKind::Int)
-        };
+        if let Some((statistic, end)) = self.spread() {
+            let name = format!("{}_{end}", STATISTICS[statistic].0);
+            return (name.clone(), stats_column(&name), KeyKind::Int);
+        }
         match self {
-            Self::Count => ("count".to_owned(), stats_column("n"), KeyKind::Int),
             Self::Employment => ("employment".to_owned(), stats_column("employment"), KeyKind::Int),
             Self::Mean => (
                 "mean".to_owned(),
@@ -122,18 +140,7 @@ impl SalaryStatsOrderField {
                 )),
                 KeyKind::Float,
             ),
-            Self::P10Min => spread(0, "min"),
-            Self::P10Max => spread(0, "max"),
-            Self::P25Min => spread(1, "min"),
-            Self::P25Max => spread(1, "max"),
-            Self::MedianMin => spread(2, "min"),
-            Self::MedianMax => spread(2, "max"),
-            Self::P75Min => spread(3, "min"),
-            Self::P75Max => spread(3, "max"),
-            Self::P90Min => spread(4, "min"),
-            Self::P90Max => spread(4, "max"),
-            Self::MeanMin => spread(5, "min"),
-            Self::MeanMax => spread(5, "max"),
+            _ => ("count".to_owned(), stats_column("n"), KeyKind::Int),
         }
     }
 }
@@ -160,9 +167,9 @@ pub struct GroupRow {
 }
 
 impl GroupRow {
-    fn read(row: &QueryResult, keys: &[GroupKey], metrics: usize) -> Result<Self, DbErr> {
+    fn read(row: &QueryResult, keys: &[GroupKey], layout: &Layout) -> Result<Self, DbErr> {
         Ok(Self {
-            figures: GroupFigures::read(row, keys, metrics)?,
+            figures: GroupFigures::read(row, keys, layout)?,
             city: joined(GroupKey::City, row, keys)?.map(City),
             occupation: joined(GroupKey::Occupation, row, keys)?.map(Occupation),
             role: joined(GroupKey::Role, row, keys)?.map(Role),
@@ -527,6 +534,19 @@ impl EagerObject for SalaryGroup {
     }
 }
 
+/// The figures the query reads of the page's groups (through `nodes` or `edges { node }`), and those it orders
+/// them by: all the statement computes.
+fn figures_read(ctx: &Context<'_>, order_by: &[SalaryStatsOrder]) -> Figures {
+    let page = ctx.look_ahead();
+    let groups = [page.field("nodes"), page.field("edges").field("node")];
+    let reads = |field: &str| groups.iter().any(|group| group.field(field).exists());
+    let mut spreads = STATISTICS.map(|(name, _)| groups.iter().any(|group| group.field("spread").field(name).exists()));
+    for spread in order_by.iter().filter_map(|term| term.field.and_then(SalaryStatsOrderField::spread)) {
+        spreads[spread.0] = true;
+    }
+    Figures { mean_top_coded: reads("meanIsLowerBound"), mean_error: reads("meanInterval"), spreads }
+}
+
 /// Arguments of `salaryStats`, checked.
 pub async fn salary_stats(
     ctx: &Context<'_>,
@@ -543,6 +563,7 @@ pub async fn salary_stats(
         return Err(ApiError::bad_input("`groupBy` lists a key twice"));
     }
     let filter = filter.map(|f| f.condition()).unwrap_or_else(Condition::all);
+    let figures = figures_read(ctx, order_by.as_deref().unwrap_or_default());
     let requested = order_by
         .map(|terms| {
             terms
@@ -561,7 +582,7 @@ pub async fn salary_stats(
         .collect();
     let unique = keys.iter().map(|k| SortKey::new(k.alias(), stats_column(k.alias()), kind(k.is_number()))).collect();
     let order = sort_keys(requested, default, unique)?;
-    let (groups, metrics) = grouping::aggregate(&filter, period.into(), &keys);
+    let (groups, layout) = grouping::aggregate(&filter, period.into(), &keys, figures);
     let source = keys
         .iter()
         .fold(ListSource::derived(groups, STATS), |source, key| join_row(*key, source))
@@ -571,7 +592,7 @@ pub async fn salary_stats(
     let estimates =
         Arc::new(EstimateSource { fingerprint: rows.to_string(SqliteQueryBuilder), rows, group_by: keys.clone() });
     let group_by = Arc::new(keys);
-    let (page, total) = root_page_with(ctx, source, order, args, |row| GroupRow::read(row, &group_by, metrics)).await?;
+    let (page, total) = root_page_with(ctx, source, order, args, |row| GroupRow::read(row, &group_by, &layout)).await?;
     Ok(page.plain(total, |row| {
         Eager(SalaryGroup { row, group_by: group_by.clone(), estimates: estimates.clone(), period })
     }))
