@@ -39,7 +39,7 @@ use crate::events::Hub;
 #[derive(Clone)]
 pub struct AppSchema {
     resolvers: Resolvers,
-    validating: Option<Schema<Query, Mutation, Subscription>>,
+    validator: Option<Arc<planned::Validator>>,
 }
 
 #[derive(Clone)]
@@ -51,7 +51,7 @@ enum Resolvers {
 /// The plain schema on the resolvers alone: what tests that add an extension of their own run.
 impl From<Schema<Query, Mutation, Subscription>> for AppSchema {
     fn from(schema: Schema<Query, Mutation, Subscription>) -> Self {
-        Self { resolvers: Resolvers::Plain(schema), validating: None }
+        Self { resolvers: Resolvers::Plain(schema), validator: None }
     }
 }
 
@@ -119,15 +119,16 @@ fn configured<Q: ObjectType + 'static>(
 }
 
 pub fn build_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
-    let validating = (limits.executor == config::Executor::Planned)
-        .then(|| schema_builder(limits, hub.clone()).extension(planned::ValidateOnly).finish());
-    AppSchema { resolvers: Resolvers::Plain(schema_builder(limits, hub).finish()), validating }
+    let validator = (limits.executor == config::Executor::Planned).then(|| {
+        Arc::new(planned::Validator::new(schema_builder(limits, hub.clone()).extension(planned::ValidateOnly).finish()))
+    });
+    AppSchema { resolvers: Resolvers::Plain(schema_builder(limits, hub).finish()), validator }
 }
 
 /// The schema as an Apollo Federation v2 subgraph (`--federation`), on the resolvers alone.
 pub fn build_federated_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
     let builder = Schema::build(FederatedQuery::new(), Mutation, Subscription).enable_federation();
-    AppSchema { resolvers: Resolvers::Federated(configured(builder, limits, hub).finish()), validating: None }
+    AppSchema { resolvers: Resolvers::Federated(configured(builder, limits, hub).finish()), validator: None }
 }
 
 /// The admission every request to the schema passes, under `limits`.
@@ -148,15 +149,16 @@ pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection,
     guard
         .run(request, |request, document| async move {
             let executed = async move {
-                if let (Some(validating), Some(document)) = (&schema.validating, document) {
-                    match planned::execute(validating, guard.shape(), db, &request, &document).await {
+                if let (Some(validator), Some(document)) = (&schema.validator, document) {
+                    match planned::execute(validator, guard.shape(), db, &request, &document).await {
                         Ok(answer) => return answer,
                         Err(unplanned) => crate::metrics::unplanned(unplanned.label()),
                     }
                 }
                 let batches = Batches::default();
                 let request = with_request_data(request, db, &batches);
-                Answer::from(batches.run(schema.execute(request)).await)
+                // Boxed: async-graphql's request future is large, and would be copied into each future around it.
+                Answer::from(batches.run(Box::pin(schema.execute(request))).await)
             }
             .instrument(crate::telemetry::stage(|| tracing::info_span!("graphql.execute")));
             match AssertUnwindSafe(executed).catch_unwind().await {

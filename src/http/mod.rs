@@ -68,7 +68,9 @@ pub fn app(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                // A line for every answer is DEBUG: at INFO, formatting and writing it was a tenth of the
+                // CPU of a small query (docs/benchmarks.md). Failures are logged at ERROR either way.
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         )
         .layer(SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid))
         .with_state(state)

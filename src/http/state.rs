@@ -1,5 +1,6 @@
 //! What every handler shares: the database, the schema, the limits and the rate limiter. `AppState::open`
 //! readies the database (migrations, the seed on an empty one) and loads the persisted queries.
+use std::ops::Deref;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -14,13 +15,16 @@ use crate::graphql::{
 use crate::http::rate_limit::CostLimiter;
 use crate::{metrics, seed};
 
+/// Cloned for every request (axum's `State`, each middleware): one reference count, however much it holds.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub db: Db,
     pub schema: AppSchema,
     /// Admission, before and after the schema runs a request.
     pub guard: Arc<Guard>,
-    pub limits: Arc<Limits>,
+    pub limits: Limits,
     pub rate_limiter: Arc<CostLimiter>,
     pub http: config::Http,
     /// Committed changes, for subscribers.
@@ -28,6 +32,14 @@ pub struct AppState {
     /// Federation and the admin listener (`--federation`, `--admin-addr`).
     pub platform: config::Platform,
     persisted: PersistedQueries,
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
@@ -44,33 +56,62 @@ impl AppState {
         let persisted = persisted_queries(&config.persisted_queries)?;
         let hub = Hub::default();
         hub.listen(&db.conn);
-        let state = Self::new(db, config.limits.clone(), persisted, config.http.clone(), hub);
-        Ok(state.with_platform(config.platform.clone()))
+        Ok(Self(Arc::new(Shared::new(
+            db,
+            config.limits.clone(),
+            persisted,
+            config.http.clone(),
+            hub,
+            &config.platform,
+        ))))
     }
 
     pub fn new(db: Db, limits: Limits, persisted: PersistedQueries, http: config::Http, hub: Hub) -> Self {
-        let limits = limits.settled();
-        let schema = build_schema(&limits.query, hub.clone());
-        let guard = Arc::new(guard(&limits.query, persisted.clone()));
-        let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));
-        let platform = Default::default();
-        Self { db, schema, guard, limits: Arc::new(limits), rate_limiter, http, hub, platform, persisted }
+        Self(Arc::new(Shared::new(db, limits, persisted, http, hub, &Default::default())))
     }
 
     /// The same database under other limits.
-    pub fn with_limits(self, limits: Limits) -> Self {
-        let platform = self.platform.clone();
-        Self::new(self.db, limits, self.persisted, self.http, self.hub).with_platform(platform)
+    pub fn with_limits(&self, limits: Limits) -> Self {
+        let (db, persisted, http, hub) = (self.db.clone(), self.persisted.clone(), self.http.clone(), self.hub.clone());
+        Self(Arc::new(Shared::new(db, limits, persisted, http, hub, &self.platform)))
     }
 
+    /// The same state with another schema (tests add extensions of their own to it).
+    pub fn with_schema(&self, schema: AppSchema) -> Self {
+        let shared = &self.0;
+        Self(Arc::new(Shared {
+            db: shared.db.clone(),
+            schema,
+            guard: shared.guard.clone(),
+            limits: shared.limits.clone(),
+            rate_limiter: shared.rate_limiter.clone(),
+            http: shared.http.clone(),
+            hub: shared.hub.clone(),
+            platform: shared.platform.clone(),
+            persisted: shared.persisted.clone(),
+        }))
+    }
+}
+
+impl Shared {
     /// Under the platform settings: with `--federation` the schema (and its guard) are the subgraph's.
-    pub fn with_platform(mut self, platform: config::Platform) -> Self {
-        if platform.federation {
-            self.schema = build_federated_schema(&self.limits.query, self.hub.clone());
-            self.guard = Arc::new(federated_guard(&self.limits.query, self.persisted.clone()));
-        }
-        self.platform = platform;
-        self
+    fn new(
+        db: Db,
+        limits: Limits,
+        persisted: PersistedQueries,
+        http: config::Http,
+        hub: Hub,
+        platform: &config::Platform,
+    ) -> Self {
+        let limits = limits.settled();
+        let (schema, guard) = if platform.federation {
+            (build_federated_schema(&limits.query, hub.clone()), federated_guard(&limits.query, persisted.clone()))
+        } else {
+            (build_schema(&limits.query, hub.clone()), guard(&limits.query, persisted.clone()))
+        };
+        let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));
+        let platform = platform.clone();
+        Self { db, schema, guard: Arc::new(guard), limits, rate_limiter, http, hub, platform, persisted }
     }
 }
 

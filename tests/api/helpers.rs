@@ -213,15 +213,16 @@ async fn serve(state: AppState) -> SocketAddr {
 impl TestApp {
     /// The same database, served anew under `limits`.
     pub async fn with_limits(self, limits: Limits) -> TestApp {
-        let state = self.state.clone().with_limits(limits);
+        let state = self.state.with_limits(limits);
         self.serving(state).await
     }
 
     /// The same database, served anew under `limits` with a test-only `extension` inside the schema (after
     /// the server's own, as any extension a deployment adds would be).
     pub async fn with_extension(self, limits: Limits, extension: impl ExtensionFactory) -> TestApp {
-        let mut state = self.state.clone().with_limits(limits);
-        state.schema = schema_builder(&state.limits.query, state.hub.clone()).extension(extension).finish().into();
+        let state = self.state.with_limits(limits);
+        let state = state
+            .with_schema(schema_builder(&state.limits.query, state.hub.clone()).extension(extension).finish().into());
         self.serving(state).await
     }
 

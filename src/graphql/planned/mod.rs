@@ -25,15 +25,14 @@ use sea_orm::{
 
 use async_graphql::connection::CursorType;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{Request, Response, Schema};
+use async_graphql::{Request, Response};
 
 use crate::graphql::engine::page::{ListQuery, Page};
 use crate::graphql::guard::analysis::Shape;
 use crate::graphql::guard::{Answer, Written};
-use crate::graphql::schema::{mutation::Mutation, query::Query, subscription::Subscription};
 use json::Json;
 use selection::{Field, Operation};
-pub use validation::ValidateOnly;
+pub use validation::{ValidateOnly, Validator};
 
 /// Why an operation went to the resolvers instead: the label the metrics count it under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,10 +77,10 @@ impl From<sea_orm::DbErr> for Unplanned {
 }
 
 /// Answers `request`, whose parsed document is `document`, when the planner covers it: validated by
-/// `validating` (the schema, stopping after validation), then loaded from `db` and written. A document that
+/// `validator`, then loaded from `db` and written. A document that
 /// fails validation is answered with async-graphql's errors, as the resolvers would answer it.
 pub async fn execute(
-    validating: &Schema<Query, Mutation, Subscription>,
+    validator: &Validator,
     shape: &Shape,
     db: &DatabaseConnection,
     request: &Request,
@@ -95,7 +94,7 @@ pub async fn execute(
     // Planned before validation, which is only worth its time for an operation the planner will run.
     let operation = Operation { document, definition: &definition.node, variables: &request.variables, shape };
     let mut root = ObjectPlan::<catalog::QueryRoot>::new(&operation, operation.root_fields(catalog::QueryRoot::TYPE)?)?;
-    let cache_control = match validation::validate(validating, request, document).await {
+    let cache_control = match validator.validate(request, document).await {
         Ok(cache_control) => cache_control,
         Err(refused) => return Ok(Answer::from(refused)),
     };

@@ -2,11 +2,17 @@
 //! async-graphql keeps validation to itself but for an extension's hooks. `ValidateOnly` is that extension,
 //! on a schema of its own (any extension slows every field of the schema it is on, and this one resolves
 //! none): it keeps the validation's cache hints and ends the request before execution.
+//!
+//! Validation depends only on the document, the operation and the variables, and clients send the same few
+//! over and over: a `Validator` remembers which it has found valid, so a repeated request skips it.
+use std::hash::{BuildHasher, RandomState};
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextValidation};
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{CacheControl, Request, Response, Schema, ServerError, ValidationResult};
+use lru::LruCache;
 
 use crate::graphql::schema::{mutation::Mutation, query::Query, subscription::Subscription};
 
@@ -20,7 +26,7 @@ impl ExtensionFactory for ValidateOnly {
 
 /// Where `ValidateOnly` leaves a valid document's cache hints, in the request's data.
 #[derive(Clone, Default)]
-struct Validated(Arc<Mutex<Option<CacheControl>>>);
+struct Hints(Arc<Mutex<Option<CacheControl>>>);
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for ValidateOnly {
@@ -30,7 +36,7 @@ impl Extension for ValidateOnly {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
-        if let Some(Validated(slot)) = ctx.data_opt::<Validated>() {
+        if let Some(Hints(slot)) = ctx.data_opt::<Hints>() {
             *slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(result.cache_control);
         }
         Ok(result)
@@ -41,19 +47,74 @@ impl Extension for ValidateOnly {
     }
 }
 
+/// The schema that validates, and the requests it has found valid.
+pub struct Validator {
+    schema: Schema<Query, Mutation, Subscription>,
+    valid: Mutex<LruCache<u64, (Validated, CacheControl)>>,
+    hasher: RandomState,
+}
+
+/// A request as validation sees it: its text, operation and variables (as JSON).
+#[derive(PartialEq)]
+struct Validated {
+    query: String,
+    operation: Option<String>,
+    variables: String,
+}
+
+const REMEMBERED: usize = 1024;
+/// Larger requests are validated each time, so the memory held stays small.
+const MAX_REMEMBERED_BYTES: usize = 8 * 1024;
+
+impl Validator {
+    /// `schema` must carry `ValidateOnly`.
+    pub fn new(schema: Schema<Query, Mutation, Subscription>) -> Self {
+        let valid = Mutex::new(LruCache::new(NonZeroUsize::new(REMEMBERED).expect("not zero")));
+        Self { schema, valid, hasher: RandomState::new() }
+    }
+
+    /// The cache hints of `request` (parsed as `document`) when it is valid, or async-graphql's response
+    /// refusing it.
+    pub async fn validate(&self, request: &Request, document: &ExecutableDocument) -> Result<CacheControl, Response> {
+        let key = serde_json::to_string(&request.variables).ok().map(|variables| Validated {
+            query: request.query.clone(),
+            operation: request.operation_name.clone(),
+            variables,
+        });
+        let key = key.filter(|key| key.query.len() + key.variables.len() <= MAX_REMEMBERED_BYTES);
+        let hash = key.as_ref().map(|key| self.hasher.hash_one((&key.query, &key.operation, &key.variables)));
+        if let (Some(key), Some(hash)) = (&key, hash)
+            && let Some((seen, cache_control)) = self.remembered().get(&hash)
+            && seen == key
+        {
+            return Ok(*cache_control);
+        }
+        let cache_control = validate(&self.schema, request, document).await?;
+        if let (Some(key), Some(hash)) = (key, hash) {
+            self.remembered().put(hash, (key, cache_control));
+        }
+        Ok(cache_control)
+    }
+
+    fn remembered(&self) -> std::sync::MutexGuard<'_, LruCache<u64, (Validated, CacheControl)>> {
+        self.valid.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 /// Validates `request` (parsed as `document`) against `schema`, which must carry `ValidateOnly`: the cache
 /// hints of a valid document, or async-graphql's response refusing it.
-pub async fn validate(
+async fn validate(
     schema: &Schema<Query, Mutation, Subscription>,
     request: &Request,
     document: &ExecutableDocument,
 ) -> Result<CacheControl, Response> {
-    let validated = Validated::default();
-    let mut copy = Request::new(String::new()).variables(request.variables.clone()).data(validated.clone());
+    let hints = Hints::default();
+    let mut copy = Request::new(String::new()).variables(request.variables.clone()).data(hints.clone());
     copy.operation_name = request.operation_name.clone();
     copy.set_parsed_query(document.clone());
-    let response = schema.execute(copy).await;
-    let cache_control = validated.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+    // Boxed: async-graphql's request future is large, and would otherwise be copied into every one around it.
+    let response = Box::pin(schema.execute(copy)).await;
+    let cache_control = hints.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
     match cache_control {
         Some(cache_control) if response.errors.is_empty() => Ok(cache_control),
         _ => Err(response),
