@@ -525,11 +525,7 @@ where
             if ids.is_empty() {
                 return Ok(());
             }
-            let id = <E::PrimaryKey as Iterable>::iter().next().map(PrimaryKeyToColumn::into_column);
-            let id = id.expect("every table has a primary key");
-            for row in E::find().filter(id.is_in(ids.iter().copied())).all(db).await? {
-                self.rows.insert(row.id(), row);
-            }
+            self.rows = rows_by_id::<E>(db, &ids).await?;
             // A foreign key with no row behind it is the resolvers' to report.
             if self.rows.len() != ids.len() {
                 return Err(Unplanned::Database);
@@ -545,4 +541,15 @@ where
             None => json.null(),
         }
     }
+}
+
+/// The rows of `E` whose primary keys are `ids`, by id, in one statement.
+async fn rows_by_id<E: EntityTrait>(db: &DatabaseConnection, ids: &[i32]) -> Result<HashMap<i32, E::Model>, Unplanned>
+where
+    E::Model: PlannedObject,
+{
+    let id = <E::PrimaryKey as Iterable>::iter().next().map(PrimaryKeyToColumn::into_column);
+    let id = id.expect("every table has a primary key");
+    let rows = E::find().filter(id.is_in(ids.iter().copied())).all(db).await?;
+    Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
 }
