@@ -22,7 +22,7 @@ const DEFAULT_CASES: usize = 400;
 /// rest select a field it leaves to the resolvers, or must be refused).
 const LEAST_PLANNED: f64 = 0.25;
 /// The root fields the planner covers: most generated queries start at one of them.
-const PLANNED_ROOTS: [&str; 11] = [
+const PLANNED_ROOTS: [&str; 14] = [
     "roles",
     "role",
     "skills",
@@ -34,7 +34,13 @@ const PLANNED_ROOTS: [&str; 11] = [
     "cities",
     "city",
     "salaryRanges",
+    "node",
+    "nodes",
+    "search",
 ];
+/// Texts to search for: words, typos, text too short for trigrams, nothing, and what matches nothing.
+const SEARCHED: [&str; 12] =
+    ["engineer", "data", "python", "postgress", "seatle", "api", "go", "a", "san fran", "kubernetes", " ", "zz"];
 /// Root fields left out: `changes` needs an admin key.
 const LEFT_OUT: [&str; 1] = ["changes"];
 
@@ -44,12 +50,12 @@ async fn both_executors_answer_random_queries_alike(app: TestApp) {
     let app = app.reconfigure(&["--rate-limit-per-minute", "0"]).await;
     let resolvers = app.another_instance_with(&["--executor", "resolvers", "--rate-limit-per-minute", "0"]).await;
     let schema = SchemaTypes::read();
-    let slugs = Slugs::read(&app).await;
+    let keys = Keys::read(&app).await;
     let cases = std::env::var("CAREERQL_DIFFERENTIAL_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_CASES);
     let operation = format!("Differential{}", if app.postgres_database().is_some() { "Postgres" } else { "Sqlite" });
     let mut rng = StdRng::seed_from_u64(0x5eed);
     for case in 0..cases {
-        let (query, variables) = Generator::new(&schema, &slugs, &mut rng).operation(&operation);
+        let (query, variables) = Generator::new(&schema, &keys, &mut rng).operation(&operation);
         let body = json!({ "query": query, "variables": variables });
         let planned = send(&app, &app.url("/graphql"), &body).await;
         let resolved = send(&app, &format!("http://{resolvers}/graphql"), &body).await;
@@ -74,16 +80,19 @@ async fn send(app: &TestApp, url: &str, body: &Value) -> (u16, String) {
     (response.status().as_u16(), response.text().await.expect("body"))
 }
 
-/// Slugs that exist, to look rows up by (and one that does not).
-struct Slugs(HashMap<&'static str, Vec<String>>);
+/// The keys rows are looked up by: slugs and global ids that exist (and some that do not).
+struct Keys {
+    slugs: HashMap<&'static str, Vec<String>>,
+    ids: Vec<String>,
+}
 
-impl Slugs {
+impl Keys {
     async fn read(app: &TestApp) -> Self {
         let data = app
             .data(
-                "{ roles(first: 30) { nodes { slug } } skills(first: 30) { nodes { slug } }
-                   tools(first: 30) { nodes { slug } } cities(first: 30) { nodes { slug } }
-                   occupations(first: 30) { nodes { socCode } } }",
+                "{ roles(first: 30) { nodes { id slug } } skills(first: 30) { nodes { id slug } }
+                   tools(first: 30) { nodes { id slug } } cities(first: 30) { nodes { id slug } }
+                   occupations(first: 30) { nodes { id socCode } } salaryRanges(first: 30) { nodes { id } } }",
             )
             .await;
         let read = |list: &str, field: &str| -> Vec<String> {
@@ -96,14 +105,30 @@ impl Slugs {
         slugs.insert("tool", read("tools", "slug"));
         slugs.insert("city", read("cities", "slug"));
         slugs.insert("occupation", read("occupations", "socCode"));
-        Self(slugs)
+        let lists = ["roles", "skills", "tools", "cities", "occupations", "salaryRanges"];
+        Self { slugs, ids: lists.iter().flat_map(|list| read(list, "id")).collect() }
     }
 
     /// A slug for the root lookup `field`: mostly one that exists.
     fn pick(&self, field: &str, rng: &mut StdRng) -> String {
-        match self.0.get(field) {
+        match self.slugs.get(field) {
             Some(slugs) if !slugs.is_empty() && rng.random_bool(0.9) => slugs[rng.random_range(0..slugs.len())].clone(),
             _ => "no-such-thing".to_owned(),
+        }
+    }
+
+    /// A global id for `node(id:)` and `nodes(ids:)`: mostly one that exists, else one of a row that does
+    /// not, of an object that is no `Node`, or not one of careerql's ids at all.
+    fn id(&self, rng: &mut StdRng) -> String {
+        use base64::Engine;
+        let encoded = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+        if rng.random_bool(0.9) {
+            return self.ids[rng.random_range(0..self.ids.len())].clone();
+        }
+        match rng.random_range(0..3) {
+            0 => encoded("Role:999999"),
+            1 => encoded("Change:1"),
+            _ => "no-such-id".to_owned(),
         }
     }
 }
@@ -116,7 +141,9 @@ struct FieldDef {
 
 enum TypeDef {
     Object(Vec<FieldDef>),
-    Abstract(Vec<String>),
+    /// An interface or a union: the object types it may be, and the fields without arguments selected on it
+    /// alone (an interface's: `Node`'s `id`).
+    Abstract(Vec<String>, Vec<String>),
     Input(Vec<(String, Type)>),
     Enum(Vec<String>),
     Scalar,
@@ -161,8 +188,19 @@ impl SchemaTypes {
                             .collect(),
                     )
                 }
-                TypeKind::Interface(_) => TypeDef::Abstract(Vec::new()),
-                TypeKind::Union(union) => TypeDef::Abstract(union.members.iter().map(|m| m.node.to_string()).collect()),
+                // Its implementers are known once every object type is read.
+                TypeKind::Interface(interface) => TypeDef::Abstract(
+                    Vec::new(),
+                    interface
+                        .fields
+                        .iter()
+                        .filter(|field| field.node.arguments.is_empty())
+                        .map(|field| field.node.name.node.to_string())
+                        .collect(),
+                ),
+                TypeKind::Union(union) => {
+                    TypeDef::Abstract(union.members.iter().map(|m| m.node.to_string()).collect(), Vec::new())
+                }
                 TypeKind::InputObject(input) => TypeDef::Input(
                     input.fields.into_iter().map(|f| (f.node.name.node.to_string(), f.node.ty.node)).collect(),
                 ),
@@ -174,7 +212,9 @@ impl SchemaTypes {
             types.insert(name, def);
         }
         for (interface, objects) in implementers {
-            types.insert(interface, TypeDef::Abstract(objects));
+            if let Some(TypeDef::Abstract(possible, _)) = types.get_mut(&interface) {
+                *possible = objects;
+            }
         }
         Self(types)
     }
@@ -190,7 +230,7 @@ fn named(ty: &Type) -> &str {
 /// Builds one operation; what it writes as it goes: the fragments it defines and the variables it uses.
 struct Generator<'a> {
     schema: &'a SchemaTypes,
-    slugs: &'a Slugs,
+    keys: &'a Keys,
     rng: &'a mut StdRng,
     fragments: Vec<String>,
     variables: Vec<(&'static str, &'static str, Value)>,
@@ -198,8 +238,8 @@ struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
-    fn new(schema: &'a SchemaTypes, slugs: &'a Slugs, rng: &'a mut StdRng) -> Self {
-        Self { schema, slugs, rng, fragments: Vec::new(), variables: Vec::new(), aliases: 0 }
+    fn new(schema: &'a SchemaTypes, keys: &'a Keys, rng: &'a mut StdRng) -> Self {
+        Self { schema, keys, rng, fragments: Vec::new(), variables: Vec::new(), aliases: 0 }
     }
 
     /// The document and its variables.
@@ -279,8 +319,33 @@ impl<'a> Generator<'a> {
         for (name, ty, has_default) in &field.args {
             let required = !ty.nullable && !has_default;
             let value = match name.as_str() {
-                "slug" if parent == "Query" => Some(format!("{:?}", self.slugs.pick(&field.name, self.rng))),
-                "socCode" if parent == "Query" => Some(format!("{:?}", self.slugs.pick("occupation", self.rng))),
+                "slug" if parent == "Query" => Some(format!("{:?}", self.keys.pick(&field.name, self.rng))),
+                "socCode" if parent == "Query" => Some(format!("{:?}", self.keys.pick("occupation", self.rng))),
+                "id" if parent == "Query" => {
+                    let id = self.keys.id(self.rng);
+                    Some(if self.rng.random_bool(0.2) {
+                        self.variable("id", "ID!", json!(id))
+                    } else {
+                        format!("{id:?}")
+                    })
+                }
+                "ids" if parent == "Query" => {
+                    // Repeats too: each is answered in its place.
+                    let ids: Vec<String> = (0..self.rng.random_range(0..=5)).map(|_| self.keys.id(self.rng)).collect();
+                    Some(if self.rng.random_bool(0.2) {
+                        self.variable("ids", "[ID!]!", json!(ids))
+                    } else {
+                        format!("{ids:?}")
+                    })
+                }
+                "text" if field.name == "search" => {
+                    let text = if self.rng.random_bool(0.02) {
+                        "x".repeat(201)
+                    } else {
+                        SEARCHED[self.rng.random_range(0..SEARCHED.len())].to_owned()
+                    };
+                    Some(format!("{text:?}"))
+                }
                 "first" | "last" if self.rng.random_bool(if name == "first" { 0.6 } else { 0.05 }) => {
                     let sizes = [0, 1, 2, 3, 5, 10, 20, 101, -1];
                     let size = sizes[self.rng.random_range(0..sizes.len())];
@@ -375,12 +440,29 @@ impl<'a> Generator<'a> {
                 }
                 Some(parts.join(" "))
             }
-            TypeDef::Abstract(possible) => {
-                let mut parts = vec!["__typename".to_owned()];
-                for object in possible.iter().take(2) {
-                    if let Some(selection) = self.selection(object, depth) {
+            TypeDef::Abstract(possible, own) => {
+                let mut parts = Vec::new();
+                if self.rng.random_bool(0.7) {
+                    parts.push("__typename".to_owned());
+                }
+                parts.extend(own.iter().filter(|_| self.rng.random_bool(0.3)).cloned());
+                // Some of the types it may be, each in a fragment of its own: objects of the others select
+                // nothing (which async-graphql answers null).
+                for object in possible {
+                    if !self.rng.random_bool(0.5) {
+                        continue;
+                    }
+                    let Some(selection) = self.selection(object, depth) else { continue };
+                    if self.rng.random_bool(0.25) {
+                        let name = format!("F{}", self.fragments.len());
+                        self.fragments.push(format!("fragment {name} on {object} {{ {selection} }}"));
+                        parts.push(format!("...{name}"));
+                    } else {
                         parts.push(format!("... on {object} {{ {selection} }}"));
                     }
+                }
+                if parts.is_empty() {
+                    parts.push("__typename".to_owned());
                 }
                 Some(parts.join(" "))
             }

@@ -7,6 +7,7 @@ use async_graphql::resolver_utils::EnumType;
 use entity::{city, occupation, role, role_skill, role_tool, salary_range, skill, tool};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use super::lookup;
 use super::selection::{Field, Operation};
 use super::{Json, Level, ListLevel, ListRow, OneLevel, PlannedObject, ROOT, RefLevel, Unplanned, Write};
 use crate::domain::Cents;
@@ -68,6 +69,9 @@ impl PlannedObject for QueryRoot {
             "role" => OneLevel::plan(operation, field, role::Entity::find().filter(role::Column::Slug.eq(slug()?)))?,
             "skill" => OneLevel::plan(operation, field, skill::Entity::find().filter(skill::Column::Slug.eq(slug()?)))?,
             "tool" => OneLevel::plan(operation, field, tool::Entity::find().filter(tool::Column::Slug.eq(slug()?)))?,
+            "node" => lookup::node(operation, field)?,
+            "nodes" => lookup::nodes(operation, field)?,
+            "search" => lookup::search(operation, field)?,
             _ => return Ok(None),
         }))
     }

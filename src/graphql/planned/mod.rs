@@ -12,6 +12,7 @@
 //! included, as they always have: `Unplanned` says why, and the metrics count it.
 mod catalog;
 mod json;
+mod lookup;
 mod selection;
 mod validation;
 
@@ -49,6 +50,9 @@ pub enum Unplanned {
     /// One response key for fields that differ (in name or arguments), which async-graphql's validation
     /// lets through: it answers one of them.
     ConflictingFields,
+    /// Fields of an object behind an interface or a union that the resolvers put in another order (see
+    /// `Operation::ordered_alike`).
+    FieldOrder,
     /// A lookup that found nothing: the resolvers word the `NOT_FOUND` error.
     NotFound,
     /// A failed statement: the resolvers report it (and log it) as they would have.
@@ -63,6 +67,7 @@ impl Unplanned {
             Self::Argument => "argument",
             Self::EmptySelection => "empty_selection",
             Self::ConflictingFields => "conflicting_fields",
+            Self::FieldOrder => "field_order",
             Self::NotFound => "not_found",
             Self::Database => "database",
         }
@@ -524,11 +529,7 @@ where
             if ids.is_empty() {
                 return Ok(());
             }
-            let id = <E::PrimaryKey as Iterable>::iter().next().map(PrimaryKeyToColumn::into_column);
-            let id = id.expect("every table has a primary key");
-            for row in E::find().filter(id.is_in(ids.iter().copied())).all(db).await? {
-                self.rows.insert(row.id(), row);
-            }
+            self.rows = rows_by_id::<E>(db, &ids).await?;
             // A foreign key with no row behind it is the resolvers' to report.
             if self.rows.len() != ids.len() {
                 return Err(Unplanned::Database);
@@ -544,4 +545,15 @@ where
             None => json.null(),
         }
     }
+}
+
+/// The rows of `E` whose primary keys are `ids`, by id, in one statement.
+async fn rows_by_id<E: EntityTrait>(db: &DatabaseConnection, ids: &[i32]) -> Result<HashMap<i32, E::Model>, Unplanned>
+where
+    E::Model: PlannedObject,
+{
+    let id = <E::PrimaryKey as Iterable>::iter().next().map(PrimaryKeyToColumn::into_column);
+    let id = id.expect("every table has a primary key");
+    let rows = E::find().filter(id.is_in(ids.iter().copied())).all(db).await?;
+    Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
 }

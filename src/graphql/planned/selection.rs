@@ -42,10 +42,10 @@ impl<'a> Operation<'a> {
         let mut fields = Vec::new();
         for set in sets {
             let before = fields.len();
-            self.collect(set, type_name, &mut fields)?;
+            self.collect(set, Some(type_name), &mut fields)?;
             let merged_into_earlier = || {
                 let mut alone = Vec::new();
-                self.collect(set, type_name, &mut alone).is_ok() && !alone.is_empty()
+                self.collect(set, Some(type_name), &mut alone).is_ok() && !alone.is_empty()
             };
             if fields.len() == before && !merged_into_earlier() {
                 return Err(Unplanned::EmptySelection);
@@ -54,10 +54,51 @@ impl<'a> Operation<'a> {
         Ok(fields)
     }
 
-    /// Adds the fields `set` selects of an object of type `type_name` to `fields`. Two fields under one key
-    /// must be the same field with the same arguments, which async-graphql's validation does not check: it
-    /// then answers one of them, and the planner leaves such a document to it.
-    fn collect(&self, set: &'a SelectionSet, type_name: &str, fields: &mut Vec<Field<'a>>) -> Result<(), Unplanned> {
+    /// Whether the resolvers order the fields `field` selects of an object of type `type_name` as the planner
+    /// does, when `field` returns an interface or a union: `guard::complete`, which puts their answer in
+    /// selection order, cannot tell the type of such an object (nor of any below it), and orders its keys by
+    /// every fragment, whatever its type condition (`... on City { version } ... on Tool { slug version }`
+    /// puts a tool's `version` first).
+    pub fn ordered_alike(&self, field: &Field<'a>, type_name: &str) -> bool {
+        self.alike(&field.sets, &field.sets, type_name)
+    }
+
+    /// Whether the keys of `sets` on `type_name`, and below them, come in the order of the keys `blind_sets`
+    /// select on an object of any type.
+    fn alike(&self, blind_sets: &[&'a SelectionSet], sets: &[&'a SelectionSet], type_name: &str) -> bool {
+        let (mut blind, mut fields) = (Vec::new(), Vec::new());
+        for set in blind_sets {
+            self.collect(set, None, &mut blind).expect("keys merge whatever they name behind an unknown type");
+        }
+        for set in sets {
+            if self.collect(set, Some(type_name), &mut fields).is_err() {
+                return false;
+            }
+        }
+        let blind_order = blind.iter().map(|known| known.key).filter(|key| fields.iter().any(|f| f.key == *key));
+        blind_order.eq(fields.iter().map(|field| field.key))
+            && fields.iter().all(|field| {
+                let below = self.shape.field(type_name, field.name).map(|shape| shape.returns.as_str());
+                match below.filter(|below| self.shape.is_object(below)) {
+                    Some(below) => {
+                        blind.iter().any(|known| known.key == field.key && self.alike(&known.sets, &field.sets, below))
+                    }
+                    None => true,
+                }
+            })
+    }
+
+    /// Adds the fields `set` selects of an object of type `type_name` to `fields`; of an object of any type,
+    /// every fragment applying, when `None`. Two fields under one key must be the same field with the same
+    /// arguments, which async-graphql's validation does not check: it then answers one of them, and the
+    /// planner leaves such a document to it.
+    fn collect(
+        &self,
+        set: &'a SelectionSet,
+        type_name: Option<&str>,
+        fields: &mut Vec<Field<'a>>,
+    ) -> Result<(), Unplanned> {
+        let applies = |condition: &Name| type_name.is_none_or(|type_name| self.shape.applies(condition, type_name));
         for selection in &set.items {
             if skipped(selection.node.directives(), self.variables) {
                 continue;
@@ -67,10 +108,12 @@ impl<'a> Operation<'a> {
                     let field = &field.node;
                     let key = field.response_key().node.as_str();
                     let set = &field.selection_set.node;
+                    let same = |known: &Field<'a>| {
+                        known.name == field.name.node.as_str() && known.arguments == field.arguments
+                    };
                     match fields.iter_mut().find(|known| known.key == key) {
-                        Some(known) if known.name == field.name.node.as_str() && known.arguments == field.arguments => {
-                            known.sets.push(set)
-                        }
+                        // Behind an unknown type, as `guard::complete` merges them: by key alone.
+                        Some(known) if type_name.is_none() || same(known) => known.sets.push(set),
                         Some(_) => return Err(Unplanned::ConflictingFields),
                         None => fields.push(Field {
                             key,
@@ -84,13 +127,13 @@ impl<'a> Operation<'a> {
                     let Some(fragment) = self.document.fragments.get(&spread.node.fragment_name.node) else {
                         continue;
                     };
-                    if self.shape.applies(&fragment.node.type_condition.node.on.node, type_name) {
+                    if applies(&fragment.node.type_condition.node.on.node) {
                         self.collect(&fragment.node.selection_set.node, type_name, fields)?;
                     }
                 }
                 Selection::InlineFragment(inline) => {
                     let applies = match &inline.node.type_condition {
-                        Some(condition) => self.shape.applies(&condition.node.on.node, type_name),
+                        Some(condition) => applies(&condition.node.on.node),
                         None => true,
                     };
                     if applies {
@@ -105,12 +148,22 @@ impl<'a> Operation<'a> {
     /// The argument `name` of `field` as `T`, as async-graphql reads it for a resolver whose argument has no
     /// default: variables filled in (or their defaults), then parsed. Any error is async-graphql's to report.
     pub fn argument<T: InputType>(&self, field: &Field<'a>, name: &str) -> Result<T, Unplanned> {
-        let value = field.arguments.iter().find(|(argument, _)| argument.node.as_str() == name).map(|(_, value)| value);
-        let value = match value {
-            Some(value) => Some(value.node.clone().into_const_with(|variable| self.variable(&variable))?),
-            None => None,
-        };
-        T::parse(value).map_err(|_| Unplanned::Argument)
+        T::parse(self.given(field, name).transpose()?).map_err(|_| Unplanned::Argument)
+    }
+
+    /// The argument `name` of `field` as `T`, for an argument whose schema default is `default`: as
+    /// async-graphql reads it, the default stands in only for an argument left out (a null given is parsed).
+    pub fn argument_or<T: InputType>(&self, field: &Field<'a>, name: &str, default: T) -> Result<T, Unplanned> {
+        match self.given(field, name) {
+            Some(value) => T::parse(Some(value?)).map_err(|_| Unplanned::Argument),
+            None => Ok(default),
+        }
+    }
+
+    /// The argument `name` of `field` as given, its variables filled in; `None` when it is left out.
+    fn given(&self, field: &Field<'a>, name: &str) -> Option<Result<Value, Unplanned>> {
+        let (_, value) = field.arguments.iter().find(|(argument, _)| argument.node.as_str() == name)?;
+        Some(value.node.clone().into_const_with(|variable| self.variable(&variable)))
     }
 
     fn variable(&self, name: &str) -> Result<Value, Unplanned> {
@@ -125,14 +178,15 @@ impl<'a> Operation<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::LazyLock;
 
     use async_graphql::parser::parse_query;
 
     use super::*;
 
-    static SHAPE: LazyLock<Shape> =
+    /// The schema's shape, for the planner's tests.
+    pub(in crate::graphql::planned) static SHAPE: LazyLock<Shape> =
         LazyLock::new(|| Shape::from_sdl(include_str!("../../../schema.graphql")).expect("the schema parses"));
 
     /// The response keys (with field names) `query`'s operation asks of its root, and of the first root
@@ -220,5 +274,48 @@ mod tests {
         assert_eq!(operation.argument::<Option<i32>>(roles, "last"), Ok(Some(2)));
         assert_eq!(operation.argument::<Option<String>>(roles, "before"), Ok(None));
         assert_eq!(operation.argument::<i32>(roles, "before"), Err(Unplanned::Argument));
+    }
+
+    #[test]
+    fn fields_behind_a_union_are_ordered_alike_unless_another_type_names_them_first() {
+        let query = r#"{ search(text: "x") { __typename ... on City { name slug } ... on Tool { slug name }
+                                              ... on Role { skills(first: 1) { nodes { name } } }
+                                              ... on Skill { roles(first: 1) { nodes { slug title } } } } }"#;
+        let document = parse_query(query).unwrap();
+        let DocumentOperations::Single(definition) = &document.operations else { panic!() };
+        let variables = Variables::default();
+        let operation =
+            Operation { document: &document, definition: &definition.node, variables: &variables, shape: &SHAPE };
+        let search = &operation.root_fields("Query").unwrap()[0];
+        assert!(operation.ordered_alike(search, "City"));
+        assert!(!operation.ordered_alike(search, "Tool"));
+        assert!(operation.ordered_alike(search, "Role"));
+        assert!(operation.ordered_alike(search, "Skill"));
+        let query = r#"{ search(text: "x") { ... on Skill { roles(first: 1) { nodes { slug } } }
+                                              ... on Tool { roles(first: 1) { nodes { title slug } } } } }"#;
+        let document = parse_query(query).unwrap();
+        let DocumentOperations::Single(definition) = &document.operations else { panic!() };
+        let operation =
+            Operation { document: &document, definition: &definition.node, variables: &variables, shape: &SHAPE };
+        let search = &operation.root_fields("Query").unwrap()[0];
+        // Below, too: the roles' `slug` comes before `title`, a tool's too.
+        assert!(!operation.ordered_alike(search, "Tool"));
+        assert!(operation.ordered_alike(search, "Skill"));
+    }
+
+    #[test]
+    fn a_default_stands_in_only_for_an_argument_left_out() {
+        let query = r#"query($n: Int) { a: search(text: "x") { __typename } b: search(text: "x", first: $n) { __typename }
+                                        c: search(text: "x", first: 3) { __typename } }"#;
+        let document = parse_query(query).unwrap();
+        let DocumentOperations::Single(definition) = &document.operations else { panic!() };
+        let variables = Variables::from_json(serde_json::json!({ "n": null }));
+        let operation =
+            Operation { document: &document, definition: &definition.node, variables: &variables, shape: &SHAPE };
+        let first = |field: &Field<'_>| operation.argument_or::<i32>(field, "first", 10);
+        let root = operation.root_fields("Query").unwrap();
+        assert_eq!(first(&root[0]), Ok(10));
+        assert_eq!(first(&root[1]), Err(Unplanned::Argument));
+        assert_eq!(first(&root[2]), Ok(3));
     }
 }

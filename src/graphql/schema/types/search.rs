@@ -20,7 +20,8 @@ pub enum SearchKind {
 impl SearchKind {
     const ALL: [SearchKind; 4] = [Self::Role, Self::Skill, Self::Tool, Self::City];
 
-    fn stored(self) -> &'static str {
+    /// The kind as the index stores it.
+    pub fn stored(self) -> &'static str {
         match self {
             Self::Role => "ROLE",
             Self::Skill => "SKILL",
@@ -39,17 +40,32 @@ pub enum SearchResult {
     City(City),
 }
 
-/// The best `size` matches for `text`, best first, loaded through the batched loaders.
+/// What `search(text:, kinds:, first:)` asks the index for: the kinds as it stores them (default: all) and
+/// how many hits; `BAD_USER_INPUT` for text too long or a `first` out of range. The planner asks the same.
+pub fn search_query(
+    text: &str,
+    kinds: Option<Vec<SearchKind>>,
+    first: i32,
+) -> Result<(Vec<&'static str>, u64), ApiError> {
+    let size = u64::try_from(first)
+        .ok()
+        .filter(|n| *n <= crate::graphql::engine::page::MAX_PAGE)
+        .ok_or_else(|| ApiError::bad_input(format!("`first` must be between 0 and 100, got {first}")))?;
+    if text.len() > 200 {
+        return Err(ApiError::bad_input("search text is at most 200 characters"));
+    }
+    let kinds = kinds.unwrap_or(SearchKind::ALL.to_vec()).into_iter().map(SearchKind::stored).collect();
+    Ok((kinds, size))
+}
+
+/// The best `first` matches for `text`, best first, loaded through the batched loaders.
 pub async fn search(
     ctx: &Context<'_>,
     text: &str,
     kinds: Option<Vec<SearchKind>>,
-    size: u64,
+    first: i32,
 ) -> Result<Vec<SearchResult>, ApiError> {
-    if text.len() > 200 {
-        return Err(ApiError::bad_input("search text is at most 200 characters"));
-    }
-    let kinds: Vec<&str> = kinds.unwrap_or(SearchKind::ALL.to_vec()).into_iter().map(SearchKind::stored).collect();
+    let (kinds, size) = search_query(text, kinds, first)?;
     let db = crate::graphql::engine::db(ctx)?;
     let hits = crate::search::search(db, text, &kinds, size).await?;
     let found = futures_util::future::join_all(hits.iter().map(|(kind, id)| async move {
