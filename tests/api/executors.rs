@@ -47,7 +47,8 @@ const LEFT_OUT: [&str; 1] = ["changes"];
 async fn both_executors_answer_random_queries_alike(app: TestApp) {
     // Without rate limits: thousands of queries would spend a budget that refills with time, and the two
     // servers would run out at different moments.
-    let app = app.reconfigure(&["--rate-limit-per-minute", "0"]).await;
+    // Each executor named: the suite also runs with `CAREERQL_EXECUTOR=resolvers`.
+    let app = app.reconfigure(&["--executor", "planned", "--rate-limit-per-minute", "0"]).await;
     let resolvers = app.another_instance_with(&["--executor", "resolvers", "--rate-limit-per-minute", "0"]).await;
     let schema = SchemaTypes::read();
     let keys = Keys::read(&app).await;
