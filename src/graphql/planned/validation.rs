@@ -55,7 +55,6 @@ pub struct Validator {
 }
 
 /// A request as validation sees it: its text, operation and variables (as JSON).
-#[derive(PartialEq)]
 struct Validated {
     query: String,
     operation: Option<String>,
@@ -76,22 +75,21 @@ impl Validator {
     /// The cache hints of `request` (parsed as `document`) when it is valid, or async-graphql's response
     /// refusing it.
     pub async fn validate(&self, request: &Request, document: &ExecutableDocument) -> Result<CacheControl, Response> {
-        let key = serde_json::to_string(&request.variables).ok().map(|variables| Validated {
-            query: request.query.clone(),
-            operation: request.operation_name.clone(),
-            variables,
-        });
-        let key = key.filter(|key| key.query.len() + key.variables.len() <= MAX_REMEMBERED_BYTES);
-        let hash = key.as_ref().map(|key| self.hasher.hash_one((&key.query, &key.operation, &key.variables)));
-        if let (Some(key), Some(hash)) = (&key, hash)
+        // Looked up by borrowing the request's text: only a request validated anew is copied into the cache.
+        let (query, operation) = (&request.query, &request.operation_name);
+        let variables = serde_json::to_string(&request.variables).ok();
+        let variables = variables.filter(|variables| query.len() + variables.len() <= MAX_REMEMBERED_BYTES);
+        let hash = variables.as_ref().map(|variables| self.hasher.hash_one((query, operation, variables)));
+        if let (Some(variables), Some(hash)) = (&variables, hash)
             && let Some((seen, cache_control)) = self.remembered().get(&hash)
-            && seen == key
+            && (&seen.query, &seen.operation, &seen.variables) == (query, operation, variables)
         {
             return Ok(*cache_control);
         }
         let cache_control = validate(&self.schema, request, document).await?;
-        if let (Some(key), Some(hash)) = (key, hash) {
-            self.remembered().put(hash, (key, cache_control));
+        if let (Some(variables), Some(hash)) = (variables, hash) {
+            let seen = Validated { query: query.clone(), operation: operation.clone(), variables };
+            self.remembered().put(hash, (seen, cache_control));
         }
         Ok(cache_control)
     }
