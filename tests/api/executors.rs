@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 use crate::on_every_backend;
 
-on_every_backend!(both_executors_answer_random_queries_alike);
+on_every_backend!(both_executors_answer_random_queries_alike, salary_stats_are_planned_and_answer_alike);
 
 /// Queries per backend; `CAREERQL_DIFFERENTIAL_CASES` runs more.
 const DEFAULT_CASES: usize = 400;
@@ -22,7 +22,7 @@ const DEFAULT_CASES: usize = 400;
 /// rest select a field it leaves to the resolvers, or must be refused).
 const LEAST_PLANNED: f64 = 0.25;
 /// The root fields the planner covers: most generated queries start at one of them.
-const PLANNED_ROOTS: [&str; 14] = [
+const PLANNED_ROOTS: [&str; 15] = [
     "roles",
     "role",
     "skills",
@@ -37,6 +37,7 @@ const PLANNED_ROOTS: [&str; 14] = [
     "node",
     "nodes",
     "search",
+    "salaryStats",
 ];
 /// Texts to search for: words, typos, text too short for trigrams, nothing, and what matches nothing.
 const SEARCHED: [&str; 12] =
@@ -74,6 +75,48 @@ async fn both_executors_answer_random_queries_alike(app: TestApp) {
         planned >= cases as f64 * LEAST_PLANNED,
         "the planned executor answered {planned} of {cases} queries ({resolved} went to the resolvers)"
     );
+}
+
+/// `salaryStats` with every kind of field below it: keys that name rows (with their own lists), figures,
+/// spreads, intervals and estimates with what they derive, each query named for the metrics.
+const SALARY_STATS: [&str; 4] = [
+    r#"query StatsByCity { salaryStats(groupBy: [CITY], filter: { occupation: { socCode: { eq: "15-1252" } } }, first: 3) {
+        totalCount pageInfo { hasNextPage endCursor }
+        edges { cursor node { city { name kind salaryRanges(first: 1) { nodes { median } } } count employment mean
+                              meanIsLowerBound meanInterval { low high standardError level basis } } } } }"#,
+    r#"query StatsEstimates($amount: Float!) { salaryStats(period: ANNUAL, groupBy: [AREA_KIND, OCCUPATION_GROUP]) {
+        nodes { areaKind occupationGroup state year source period
+                spread { p10 { min max minIsLowerBound maxIsLowerBound } mean { max } }
+                estimate { p10 median p90 lowerBounds exact ranges
+                           percentileOf(amount: $amount) { amount percentile atLeast atMost method range { id } }
+                           levels { entry { low high topCoded } mid { low } senior { high topCoded } } } } } }"#,
+    r#"query StatsOrdered { salaryStats(groupBy: [ROLE], orderBy: [{ field: P90_MAX, direction: DESC }], last: 4) {
+        nodes { role { slug title skills(first: 2) { nodes { name } } } occupation { title }
+                spread { p90 { max } } } pageInfo { hasPreviousPage startCursor } } }"#,
+    r#"query StatsByOccupationAndState { salaryStats(groupBy: [OCCUPATION, STATE], first: 5) {
+        nodes { __typename occupation { socCode group } state estimate { __typename median exact } } } }"#,
+];
+
+async fn salary_stats_are_planned_and_answer_alike(app: TestApp) {
+    let app = app.reconfigure(&["--executor", "planned"]).await;
+    let resolvers = app.another_instance_with(&["--executor", "resolvers"]).await;
+    for query in SALARY_STATS {
+        let body = json!({ "query": query, "variables": { "amount": 98765.5 } });
+        let planned = send(&app, &app.url("/graphql"), &body).await;
+        let resolved = send(&app, &format!("http://{resolvers}/graphql"), &body).await;
+        assert_eq!(planned, resolved, "the executors differ on {query}");
+        assert_eq!(planned.0, 200);
+        let data: Value = serde_json::from_str(&planned.1).expect("JSON");
+        assert!(data.get("errors").is_none(), "{data}");
+        let groups = &data["data"]["salaryStats"];
+        let count = |list: &str| groups[list].as_array().map_or(0, Vec::len);
+        assert!(count("nodes") + count("edges") > 0, "no groups: {data}");
+    }
+    let metrics = app.metrics().await;
+    for name in ["StatsByCity", "StatsEstimates", "StatsOrdered", "StatsByOccupationAndState"] {
+        let planned = metrics.value("careerql_graphql_requests_total", &[("operation", name), ("executor", "planned")]);
+        assert_eq!(planned, 1.0, "{name} was answered by the planned executor");
+    }
 }
 
 async fn send(app: &TestApp, url: &str, body: &Value) -> (u16, String) {

@@ -487,13 +487,14 @@ impl ListQuery {
         Ok(page.unwrap_or_else(|| self.page(Vec::new(), false)))
     }
 
-    /// Every parent's page in one statement.
-    pub async fn fetch_nested<M: FromQueryResult>(
+    /// Every parent's page in one statement, each row read by `decode`.
+    pub async fn fetch_nested<M>(
         &self,
         db: &DatabaseConnection,
         parents: &[i32],
+        decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
     ) -> Result<Vec<(i32, Page<M>)>, sea_orm::DbErr> {
-        self.read(db, parents, |row| M::from_query_result(row, "")).await
+        self.read(db, parents, decode).await
     }
 }
 
@@ -695,7 +696,7 @@ where
             group_by_fingerprint(keys, |k| (k.query.clone(), k.query.fingerprint().to_owned(), k.parent))
         {
             crate::metrics::loader_batch(&query.source.table(), parents.len());
-            for (parent, page) in query.fetch_nested::<M>(&self.db, &parents).await? {
+            for (parent, page) in query.fetch_nested(&self.db, &parents, |row| M::from_query_result(row, "")).await? {
                 found.insert(PageKey { query: query.clone(), parent, row: PhantomData }, page);
             }
         }

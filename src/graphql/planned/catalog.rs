@@ -5,11 +5,11 @@
 use async_graphql::InputType;
 use async_graphql::resolver_utils::EnumType;
 use entity::{city, occupation, role, role_skill, role_tool, salary_range, skill, tool};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult};
 
-use super::lookup;
 use super::selection::{Field, Operation};
-use super::{Json, Level, ListLevel, ListRow, OneLevel, PlannedObject, ROOT, RefLevel, Unplanned, Write};
+use super::{Json, Level, ListLevel, ListRow, OneLevel, PlannedObject, RefLevel, Unplanned, Write};
+use super::{lookup, stats};
 use crate::domain::Cents;
 use crate::graphql::engine::page::{Linked, ListQuery, PageArgs, SortedSource};
 use crate::graphql::error::ApiError;
@@ -27,14 +27,6 @@ pub struct QueryRoot;
 
 impl PlannedObject for QueryRoot {
     const TYPE: &'static str = "Query";
-
-    fn id(&self) -> i32 {
-        ROOT
-    }
-
-    fn value(_: &str) -> Option<Write<Self>> {
-        None
-    }
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
         let slug = || operation.argument::<String>(field, "slug");
@@ -72,6 +64,7 @@ impl PlannedObject for QueryRoot {
             "node" => lookup::node(operation, field)?,
             "nodes" => lookup::nodes(operation, field)?,
             "search" => lookup::search(operation, field)?,
+            "salaryStats" => stats::salary_stats(operation, field)?,
             _ => return Ok(None),
         }))
     }
@@ -82,7 +75,7 @@ type Describe<F, O> = fn(Option<F>, Option<Vec<O>>) -> Result<SortedSource, ApiE
 
 /// The list `field` pages (for each parent when `nested`), of rows `R`: the rows and order `describe`
 /// gives for its `filter` and `orderBy` (as the resolver's), paged as its paging arguments ask.
-fn paged<'a, P: PlannedObject, R: ListRow, F: InputType, O: InputType>(
+fn paged<'a, P: PlannedObject, R: ListRow<Reading = ()> + FromQueryResult, F: InputType, O: InputType>(
     operation: &Operation<'a>,
     field: &Field<'a>,
     nested: bool,
@@ -90,18 +83,22 @@ fn paged<'a, P: PlannedObject, R: ListRow, F: InputType, O: InputType>(
 ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
     let (filter, order_by) = (operation.argument(field, "filter")?, operation.argument(field, "orderBy")?);
     let (source, order) = describe(filter, order_by).map_err(|_| Unplanned::Argument)?;
-    let args = PageArgs {
+    let query = ListQuery::new(source.build(), order, page_args(operation, field)?).map_err(|_| Unplanned::Argument)?;
+    ListLevel::<R>::plan(operation, field, query, (), nested)
+}
+
+/// A list field's paging arguments.
+pub(super) fn page_args(operation: &Operation<'_>, field: &Field<'_>) -> Result<PageArgs, Unplanned> {
+    Ok(PageArgs {
         first: operation.argument(field, "first")?,
         after: operation.argument(field, "after")?,
         last: operation.argument(field, "last")?,
         before: operation.argument(field, "before")?,
-    };
-    let query = ListQuery::new(source.build(), order, args).map_err(|_| Unplanned::Argument)?;
-    ListLevel::<R>::plan(operation, field, query, nested)
+    })
 }
 
 /// The name an enum value has in the schema.
-fn enum_name<E: EnumType>(value: E) -> &'static str {
+pub(super) fn enum_name<E: EnumType>(value: E) -> &'static str {
     E::items().iter().find(|item| item.value == value).map_or("", |item| item.name)
 }
 
@@ -314,8 +311,13 @@ macro_rules! plain_rows {
     ($($model:ty => $connection:literal, $edge:literal;)*) => {$(
         impl ListRow for $model {
             type Node = $model;
+            type Reading = ();
             const CONNECTION: &'static str = $connection;
             const EDGE: &'static str = $edge;
+
+            fn read(row: &QueryResult, _: &()) -> Result<Self, DbErr> {
+                Self::from_query_result(row, "")
+            }
 
             fn node(&self) -> &Self {
                 self
@@ -342,8 +344,13 @@ macro_rules! linked_rows {
     ($($node:ty, $link:ty => $connection:literal, $edge:literal, $edge_value:expr;)*) => {$(
         impl ListRow for Linked<$node, $link> {
             type Node = $node;
+            type Reading = ();
             const CONNECTION: &'static str = $connection;
             const EDGE: &'static str = $edge;
+
+            fn read(row: &QueryResult, _: &()) -> Result<Self, DbErr> {
+                Self::from_query_result(row, "")
+            }
 
             fn node(&self) -> &$node {
                 &self.node

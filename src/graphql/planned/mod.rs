@@ -14,14 +14,15 @@ mod catalog;
 mod json;
 mod lookup;
 mod selection;
+mod stats;
 mod validation;
 
 use std::collections::HashMap;
 
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Iterable, PrimaryKeyToColumn,
-    QueryFilter, Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, PrimaryKeyToColumn, QueryFilter,
+    QueryResult, Select,
 };
 
 use async_graphql::connection::CursorType;
@@ -122,15 +123,25 @@ pub trait PlannedObject: Send + Sync + Sized + 'static {
     /// The GraphQL type's name.
     const TYPE: &'static str;
 
-    /// The row's id: the parent id of the lists nested in it.
-    fn id(&self) -> i32;
+    /// The row's id: the parent id of the lists nested in it. Objects with no lists of their own (a group, a
+    /// spread) have none.
+    fn id(&self) -> i32 {
+        ROOT
+    }
 
     /// What writes the field `name`, when its value is in the row.
-    fn value(name: &str) -> Option<Write<Self>>;
+    fn value(_name: &str) -> Option<Write<Self>> {
+        None
+    }
 
-    /// The field's plan when its value loads (a list it pages, a row it points at); `None` when the type has
-    /// no such field.
-    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned>;
+    /// The field's plan when its value loads or is an object (a list it pages, a row it points at, a figure's
+    /// parts); `None` when the type has no such field.
+    fn list<'a>(
+        _operation: &Operation<'a>,
+        _field: &Field<'a>,
+    ) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(None)
+    }
 }
 
 /// A field of the objects `P` of one selection whose value loads: a list, or a row another row points at.
@@ -177,6 +188,11 @@ impl<'a, T: PlannedObject> ObjectPlan<'a, T> {
         Self::new(operation, operation.fields_of(field, T::TYPE)?)
     }
 
+    /// Whether any field of the selection loads.
+    fn loads(&self) -> bool {
+        self.members.iter().any(|(_, member)| matches!(member, Member::Nested(_)))
+    }
+
     /// Loads what loads in the objects `objects`, field beside field.
     async fn load(&mut self, db: &DatabaseConnection, objects: &[&T]) -> Result<(), Unplanned> {
         let loads = self.members.iter_mut().filter_map(|(_, member)| match member {
@@ -202,8 +218,13 @@ impl<'a, T: PlannedObject> ObjectPlan<'a, T> {
 }
 
 /// A row of a list: its node, and the link's own columns for lists whose edges carry fields.
-pub trait ListRow: FromQueryResult + Send + Sync + 'static {
+pub trait ListRow: Send + Sync + Sized + 'static {
     type Node: PlannedObject;
+    /// What reading a row takes beyond the row: nothing for a table's rows, the layout of a grouped statement's.
+    type Reading: Send + Sync;
+
+    fn read(row: &QueryResult, reading: &Self::Reading) -> Result<Self, DbErr>;
+
     /// The connection's and the edge's GraphQL type names.
     const CONNECTION: &'static str;
     const EDGE: &'static str;
@@ -217,6 +238,7 @@ pub trait ListRow: FromQueryResult + Send + Sync + 'static {
 /// A connection nested in (or at the root of) one selection: every parent's page in one statement.
 pub struct ListLevel<'a, R: ListRow> {
     query: ListQuery,
+    reading: R::Reading,
     /// Root lists have one page; nested ones a page per parent.
     nested: bool,
     members: Vec<(&'a str, ConnectionMember<'a, R>)>,
@@ -250,7 +272,13 @@ enum EdgeMember<'a, R: ListRow> {
 
 impl<'a, R: ListRow> ListLevel<'a, R> {
     /// The plan for the connection `field` selects, paged by `query`.
-    fn new(operation: &Operation<'a>, field: &Field<'a>, query: ListQuery, nested: bool) -> Result<Self, Unplanned> {
+    fn new(
+        operation: &Operation<'a>,
+        field: &Field<'a>,
+        query: ListQuery,
+        reading: R::Reading,
+        nested: bool,
+    ) -> Result<Self, Unplanned> {
         let mut counted = false;
         let members = operation
             .fields_of(field, R::CONNECTION)?
@@ -271,31 +299,32 @@ impl<'a, R: ListRow> ListLevel<'a, R> {
             })
             .collect::<Result<_, Unplanned>>()?;
         let counts = counted.then(HashMap::new);
-        Ok(Self { query, nested, members, pages: HashMap::new(), counts })
+        Ok(Self { query, reading, nested, members, pages: HashMap::new(), counts })
     }
 
-    /// The connection `field` selects, paged by `query`: in each of its parents when `nested`, else once.
+    /// The connection `field` selects, paged by `query`, its rows read with `reading`: in each of its parents
+    /// when `nested`, else once.
     pub fn plan<P: PlannedObject>(
         operation: &Operation<'a>,
         field: &Field<'a>,
         query: ListQuery,
+        reading: R::Reading,
         nested: bool,
     ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
-        Ok(Box::new(Self::new(operation, field, query, nested)?))
+        Ok(Box::new(Self::new(operation, field, query, reading, nested)?))
     }
 
     async fn fetch(&mut self, db: &DatabaseConnection, parents: &[i32]) -> Result<(), Unplanned> {
-        let source = &self.query.source;
+        let (source, reading) = (&self.query.source, &self.reading);
         if self.nested {
-            self.pages.extend(self.query.fetch_nested::<R>(db, parents).await?);
+            self.pages.extend(self.query.fetch_nested(db, parents, |row| R::read(row, reading)).await?);
             if let Some(counts) = &mut self.counts {
                 for row in db.query_all(&source.count(parents)).await? {
                     counts.insert(row.try_get("", "__parent")?, row.try_get("", "__count")?);
                 }
             }
         } else {
-            let page =
-                self.query.fetch(db, |row| R::from_query_result(row, "")).await.map_err(|_| Unplanned::Database)?;
+            let page = self.query.fetch(db, |row| R::read(row, reading)).await.map_err(|_| Unplanned::Database)?;
             self.pages.insert(ROOT, page);
             if let Some(counts) = &mut self.counts {
                 let row = db.query_one(&source.count(&[])).await?;
@@ -542,6 +571,49 @@ where
     fn write(&self, parent: &P, json: &mut Json) {
         match (self.key)(parent).and_then(|id| self.rows.get(&id)) {
             Some(row) => self.plan.write(row, json),
+            None => json.null(),
+        }
+    }
+}
+
+/// An object its parent holds or computes (a group's city, a spread, an interval): nothing to load but what
+/// its own selection loads.
+pub struct Derived<'a, P, T> {
+    derive: fn(&P) -> Option<T>,
+    plan: ObjectPlan<'a, T>,
+}
+
+impl<'a, P: Send + Sync + 'static, T: PlannedObject> Derived<'a, P, T> {
+    /// The object `derive` gives of each parent; none is null.
+    pub fn plan(
+        operation: &Operation<'a>,
+        field: &Field<'a>,
+        derive: fn(&P) -> Option<T>,
+    ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
+        Ok(Box::new(Self { derive, plan: ObjectPlan::of(operation, field)? }))
+    }
+}
+
+impl<P: Send + Sync + 'static, T: PlannedObject> Level<P> for Derived<'_, P, T> {
+    fn load<'s>(
+        &'s mut self,
+        db: &'s DatabaseConnection,
+        parents: &'s [&'s P],
+    ) -> BoxFuture<'s, Result<(), Unplanned>> {
+        Box::pin(async move {
+            if !self.plan.loads() {
+                return Ok(());
+            }
+            // Derived again when written: what loads below keys its values by the objects' ids, not by these.
+            let objects: Vec<T> = parents.iter().filter_map(|parent| (self.derive)(parent)).collect();
+            let objects: Vec<&T> = objects.iter().collect();
+            self.plan.load(db, &objects).await
+        })
+    }
+
+    fn write(&self, parent: &P, json: &mut Json) {
+        match (self.derive)(parent) {
+            Some(object) => self.plan.write(&object, json),
             None => json.null(),
         }
     }

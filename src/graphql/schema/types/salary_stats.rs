@@ -160,10 +160,10 @@ fn kind(is_number: bool) -> KeyKind {
 /// A row of the grouped statement: its figures, and the rows its keys name (a city, an occupation, a role),
 /// joined to it.
 pub struct GroupRow {
-    figures: GroupFigures,
-    city: Option<City>,
-    occupation: Option<Occupation>,
-    role: Option<Role>,
+    pub figures: GroupFigures,
+    pub city: Option<City>,
+    pub occupation: Option<Occupation>,
+    pub role: Option<Role>,
 }
 
 impl GroupRow {
@@ -239,21 +239,32 @@ impl Loader<EstimateKey> for DbLoader {
             }
         }
         for (source, groups) in sources {
-            let select = grouping::rows_of_groups(source.rows.clone(), &source.group_by, &groups);
-            let mut pools: HashMap<Vec<KeyValue>, Vec<Component>> = HashMap::new();
-            for row in self.db.query_all(&select).await? {
-                let keys = read_keys(&row, &source.group_by)?;
-                if let Some(component) = component(&row)? {
-                    pools.entry(keys).or_default().push(component);
-                }
-            }
+            let mut estimates = estimates(&self.db, &source, &groups).await?;
             for keys in groups {
-                let pooled = pools.get(&keys).and_then(|rows| Pooled::estimate(rows)).map(Estimate);
-                found.insert(EstimateKey { source: source.clone(), keys }, pooled);
+                let estimate = estimates.remove(&keys);
+                found.insert(EstimateKey { source: source.clone(), keys }, estimate);
             }
         }
         Ok(found)
     }
+}
+
+/// The estimates of the groups `groups` (each by its keys) of `source`, from their rows in one statement; a
+/// group none of whose rows can be pooled has none.
+pub async fn estimates(
+    db: &impl ConnectionTrait,
+    source: &EstimateSource,
+    groups: &[Vec<KeyValue>],
+) -> Result<HashMap<Vec<KeyValue>, Estimate>, DbErr> {
+    let select = grouping::rows_of_groups(source.rows.clone(), &source.group_by, groups);
+    let mut pools: HashMap<Vec<KeyValue>, Vec<Component>> = HashMap::new();
+    for row in db.query_all(&select).await? {
+        let keys = read_keys(&row, &source.group_by)?;
+        if let Some(component) = component(&row)? {
+            pools.entry(keys).or_default().push(component);
+        }
+    }
+    Ok(pools.into_iter().filter_map(|(keys, rows)| Some((keys, Estimate(Pooled::estimate(&rows)?)))).collect())
 }
 
 fn units(cents: f64) -> f64 {
@@ -265,7 +276,40 @@ const POOLED_MEAN_BASIS: &str = "computed by careerql from each range's BLS MEAN
 
 /// A group's pooled estimate, as GraphQL shows it.
 #[derive(Clone)]
-pub struct Estimate(Pooled);
+pub struct Estimate(pub Pooled);
+
+/// Estimated percentiles of the pooled distribution of a group's ranges: each range's published p10–p90 taken
+/// as a piecewise-linear distribution, weighted by employment (see docs/analytics.md). Estimates, except when the
+/// group is one range, whose published figures they are.
+impl Estimate {
+    /// p10, p25, median, p75 and p90, in units.
+    pub fn values(&self) -> [f64; 5] {
+        self.0.values.map(units)
+    }
+
+    pub fn lower_bound_statistics(&self) -> Vec<WageStatistic> {
+        const STATS: [WageStatistic; 5] =
+            [WageStatistic::P10, WageStatistic::P25, WageStatistic::Median, WageStatistic::P75, WageStatistic::P90];
+        STATS.into_iter().zip(self.0.lower_bounds).filter(|(_, lower)| *lower).map(|(s, _)| s).collect()
+    }
+
+    pub fn is_exact(&self) -> bool {
+        self.0.ranges == 1
+    }
+
+    pub fn pooled_ranges(&self) -> i32 {
+        i32::try_from(self.0.ranges).unwrap_or(i32::MAX)
+    }
+
+    /// Where `amount` (already checked, as `cents`) ranks.
+    pub fn rank_of(&self, amount: f64, cents: f64) -> Option<SalaryRank> {
+        self.0.rank(cents).map(|rank| SalaryRank::new(amount, rank, None))
+    }
+
+    pub fn experience_levels(&self) -> ExperienceLevels {
+        ExperienceLevels::new(self.values(), self.0.lower_bounds)
+    }
+}
 
 /// Estimated percentiles of the pooled distribution of a group's ranges: each range's published p10–p90 taken
 /// as a piecewise-linear distribution, weighted by employment (see docs/analytics.md). Estimates, except when the
@@ -273,62 +317,58 @@ pub struct Estimate(Pooled);
 #[Object(name = "PooledPercentiles")]
 impl Estimate {
     async fn p10(&self) -> f64 {
-        units(self.0.values[0])
+        self.values()[0]
     }
     async fn p25(&self) -> f64 {
-        units(self.0.values[1])
+        self.values()[1]
     }
     async fn median(&self) -> f64 {
-        units(self.0.values[2])
+        self.values()[2]
     }
     async fn p75(&self) -> f64 {
-        units(self.0.values[3])
+        self.values()[3]
     }
     async fn p90(&self) -> f64 {
-        units(self.0.values[4])
+        self.values()[4]
     }
     /// Estimates that depend on a top-coded figure, and so are only lower bounds ("at least").
     async fn lower_bounds(&self) -> Vec<WageStatistic> {
-        const STATS: [WageStatistic; 5] =
-            [WageStatistic::P10, WageStatistic::P25, WageStatistic::Median, WageStatistic::P75, WageStatistic::P90];
-        STATS.into_iter().zip(self.0.lower_bounds).filter(|(_, lower)| *lower).map(|(s, _)| s).collect()
+        self.lower_bound_statistics()
     }
     /// True when the group is one range: the figures are its published ones, not estimates.
     async fn exact(&self) -> bool {
-        self.0.ranges == 1
+        self.is_exact()
     }
     /// How many ranges the estimate pools: those with all five percentiles (and an employment figure, when
     /// there is more than one).
     async fn ranges(&self) -> i32 {
-        i32::try_from(self.0.ranges).unwrap_or(i32::MAX)
+        self.pooled_ranges()
     }
     /// Where `amount` falls in the pooled distribution: the inverse of these estimates on the same model (so the
     /// estimated p25 ranks at 25). `EXACT` only when the group is one range and `amount` one of its published
     /// percentiles; outside the pooled p10–p90, and where a top-coded figure decides, only bounds.
     async fn percentile_of(&self, amount: f64) -> Result<Option<SalaryRank>, ApiError> {
-        let cents = amount_in_cents(amount)?;
-        Ok(self.0.rank(cents).map(|rank| SalaryRank::new(amount, rank, None)))
+        Ok(self.rank_of(amount, amount_in_cents(amount)?))
     }
 
     /// Experience levels from the estimated percentiles (derived: careerql's mapping, see `ExperienceLevels`).
     async fn levels(&self) -> ExperienceLevels {
-        let [p10, p25, p50, p75, p90] = self.0.values.map(units);
-        ExperienceLevels::new([p10, p25, p50, p75, p90], self.0.lower_bounds)
+        self.experience_levels()
     }
 }
 
 /// One published statistic across a group's ranges.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone, Copy)]
 #[graphql(name = "StatisticSpread")]
 pub struct Spread {
     /// The smallest published value.
-    min: Option<f64>,
+    pub min: Option<f64>,
     /// The largest published value.
-    max: Option<f64>,
+    pub max: Option<f64>,
     /// True when `min` is a top-coded lower bound.
-    min_is_lower_bound: bool,
+    pub min_is_lower_bound: bool,
     /// True when some value is top-coded, so the true maximum may be higher than `max`.
-    max_is_lower_bound: bool,
+    pub max_is_lower_bound: bool,
 }
 
 impl From<SpreadRow> for Spread {
@@ -359,12 +399,12 @@ impl EagerObject for Spread {
 #[derive(SimpleObject)]
 #[graphql(name = "StatisticSpreads")]
 pub struct Spreads {
-    p10: Spread,
-    p25: Spread,
-    median: Spread,
-    p75: Spread,
-    p90: Spread,
-    mean: Spread,
+    pub p10: Spread,
+    pub p25: Spread,
+    pub median: Spread,
+    pub p75: Spread,
+    pub p90: Spread,
+    pub mean: Spread,
 }
 
 impl EagerObject for Spreads {
@@ -384,10 +424,10 @@ impl EagerObject for Spreads {
 
 /// A group of salary ranges and what they add up to. Keys it was not grouped by are null.
 pub struct SalaryGroup {
-    row: GroupRow,
+    pub row: GroupRow,
     group_by: Arc<Vec<GroupKey>>,
-    estimates: Arc<EstimateSource>,
-    period: PayPeriod,
+    pub estimates: Arc<EstimateSource>,
+    pub period: PayPeriod,
 }
 
 pub type SalaryGroupConnection = Plain<Eager<SalaryGroup>>;
@@ -397,23 +437,33 @@ impl SalaryGroup {
         self.group_by.iter().position(|k| *k == key).map(|i| &self.row.figures.keys[i])
     }
 
-    fn number(&self, key: GroupKey) -> Option<i32> {
+    pub fn number(&self, key: GroupKey) -> Option<i32> {
         match self.key(key) {
             Some(KeyValue::Int(Some(id))) => i32::try_from(*id).ok(),
             _ => None,
         }
     }
 
-    fn pooled_mean(&self) -> Option<f64> {
+    pub fn pooled_mean(&self) -> Option<f64> {
         self.row.figures.pooled_mean().map(crate::domain::units)
     }
 
-    fn spreads(&self) -> Spreads {
+    pub fn spreads(&self) -> Spreads {
         let [p10, p25, median, p75, p90, mean] = self.row.figures.spreads.map(Spread::from);
         Spreads { p10, p25, median, p75, p90, mean }
     }
 
-    fn text(&self, key: GroupKey) -> Option<&str> {
+    pub fn interval(&self) -> Option<ConfidenceInterval> {
+        let se = self.row.figures.pooled_mean_standard_error()?;
+        Some(ConfidenceInterval::new(self.pooled_mean()?, crate::domain::units(se), POOLED_MEAN_BASIS))
+    }
+
+    /// The key's value as the stored enum it holds.
+    pub fn stored<E: sea_orm::ActiveEnum<Value = String>>(&self, key: GroupKey) -> Option<E> {
+        E::try_from_value(&self.text(key)?.to_owned()).ok()
+    }
+
+    pub fn text(&self, key: GroupKey) -> Option<&str> {
         match self.key(key) {
             Some(KeyValue::Text(Some(text))) => Some(text),
             _ => None,
@@ -435,8 +485,7 @@ impl SalaryGroup {
 
     /// When grouped by `AREA_KIND`.
     async fn area_kind(&self) -> Option<AreaKind> {
-        let text = self.text(GroupKey::AreaKind)?;
-        sea_orm::ActiveEnum::try_from_value(&text.to_owned()).ok().map(|k: entity::enums::AreaKind| k.into())
+        self.stored(GroupKey::AreaKind).map(entity::enums::AreaKind::into)
     }
 
     /// The occupation, when grouped by `OCCUPATION`.
@@ -451,8 +500,7 @@ impl SalaryGroup {
 
     /// When grouped by `OCCUPATION_GROUP`.
     async fn occupation_group(&self) -> Option<OccupationGroup> {
-        let text = self.text(GroupKey::OccupationGroup)?;
-        sea_orm::ActiveEnum::try_from_value(&text.to_owned()).ok().map(|g: entity::enums::OccupationGroup| g.into())
+        self.stored(GroupKey::OccupationGroup).map(entity::enums::OccupationGroup::into)
     }
 
     /// Who published the figures, when grouped by `SOURCE`.
@@ -492,8 +540,7 @@ impl SalaryGroup {
     /// overlapping samples, so this is an approximation, not BLS's figure. Null when a range it weighs
     /// publishes no error; an interval around a lower bound when `meanIsLowerBound`.
     async fn mean_interval(&self) -> Option<ConfidenceInterval> {
-        let se = self.row.figures.pooled_mean_standard_error()?;
-        Some(ConfidenceInterval::new(self.pooled_mean()?, crate::domain::units(se), POOLED_MEAN_BASIS))
+        self.interval()
     }
 
     /// True when a mean that `mean` weighs is top-coded, so `mean` is only a lower bound.
@@ -534,20 +581,15 @@ impl EagerObject for SalaryGroup {
     }
 }
 
-/// The figures the query reads of the page's groups (through `nodes` or `edges { node }`), and those it orders
-/// them by: all the statement computes.
-fn figures_read(ctx: &Context<'_>, order_by: &[SalaryStatsOrder]) -> Figures {
+/// The figures the query reads of the page's groups, through `nodes` or `edges { node }`.
+fn figures_read(ctx: &Context<'_>) -> Figures {
     let page = ctx.look_ahead();
     let groups = [page.field("nodes"), page.field("edges").field("node")];
     let reads = |field: &str| groups.iter().any(|group| group.field(field).exists());
-    let mut spreads = STATISTICS.map(|(name, _)| groups.iter().any(|group| group.field("spread").field(name).exists()));
-    for spread in order_by.iter().filter_map(|term| term.field.and_then(SalaryStatsOrderField::spread)) {
-        spreads[spread.0] = true;
-    }
+    let spreads = STATISTICS.map(|(name, _)| groups.iter().any(|group| group.field("spread").field(name).exists()));
     Figures { mean_top_coded: reads("meanIsLowerBound"), mean_error: reads("meanInterval"), spreads }
 }
 
-/// Arguments of `salaryStats`, checked.
 pub async fn salary_stats(
     ctx: &Context<'_>,
     period: PayPeriod,
@@ -556,6 +598,47 @@ pub async fn salary_stats(
     order_by: Option<Vec<SalaryStatsOrder>>,
     args: PageArgs,
 ) -> Result<SalaryGroupConnection, ApiError> {
+    let groups = salary_groups(period, filter, group_by, order_by, figures_read(ctx))?;
+    let (page, total) = root_page_with(ctx, groups.source, groups.order, args, |row| groups.reading.read(row)).await?;
+    Ok(page.plain(total, Eager))
+}
+
+/// The groups `salaryStats` pages: the grouped statement, their order, and what reads its rows.
+pub struct SalaryGroups {
+    pub source: Arc<ListSource>,
+    pub order: Vec<SortKey>,
+    pub reading: GroupReading,
+}
+
+/// What reads a row of the grouped statement as a group.
+pub struct GroupReading {
+    /// In `ALL_KEYS` order, as the statement reads them.
+    group_by: Arc<Vec<GroupKey>>,
+    layout: Layout,
+    estimates: Arc<EstimateSource>,
+    period: PayPeriod,
+}
+
+impl GroupReading {
+    pub fn read(&self, row: &QueryResult) -> Result<SalaryGroup, DbErr> {
+        Ok(SalaryGroup {
+            row: GroupRow::read(row, &self.group_by, &self.layout)?,
+            group_by: self.group_by.clone(),
+            estimates: self.estimates.clone(),
+            period: self.period,
+        })
+    }
+}
+
+/// The arguments of `salaryStats`, checked, as the groups they ask for: computing the figures `read` (and
+/// those the groups are ordered by).
+pub fn salary_groups(
+    period: PayPeriod,
+    filter: Option<SalaryRangeFilter>,
+    group_by: Vec<SalaryGroupBy>,
+    order_by: Option<Vec<SalaryStatsOrder>>,
+    read: Figures,
+) -> Result<SalaryGroups, ApiError> {
     // Keys are read back in one fixed order, whatever order `groupBy` lists them in.
     let group_by: Vec<GroupKey> = group_by.into_iter().map(GroupKey::from).collect();
     let keys: Vec<GroupKey> = ALL_KEYS.into_iter().filter(|k| group_by.contains(k)).collect();
@@ -563,7 +646,12 @@ pub async fn salary_stats(
         return Err(ApiError::bad_input("`groupBy` lists a key twice"));
     }
     let filter = filter.map(|f| f.condition()).unwrap_or_else(Condition::all);
-    let figures = figures_read(ctx, order_by.as_deref().unwrap_or_default());
+    let mut figures = read;
+    for term in order_by.iter().flatten() {
+        if let Some((statistic, _)) = term.field.and_then(SalaryStatsOrderField::spread) {
+            figures.spreads[statistic] = true;
+        }
+    }
     let requested = order_by
         .map(|terms| {
             terms
@@ -591,9 +679,5 @@ pub async fn salary_stats(
     let rows = grouping::estimate_rows(&filter, period.into(), &keys);
     let estimates =
         Arc::new(EstimateSource { fingerprint: rows.to_string(SqliteQueryBuilder), rows, group_by: keys.clone() });
-    let group_by = Arc::new(keys);
-    let (page, total) = root_page_with(ctx, source, order, args, |row| GroupRow::read(row, &group_by, &layout)).await?;
-    Ok(page.plain(total, |row| {
-        Eager(SalaryGroup { row, group_by: group_by.clone(), estimates: estimates.clone(), period })
-    }))
+    Ok(SalaryGroups { source, order, reading: GroupReading { group_by: Arc::new(keys), layout, estimates, period } })
 }
