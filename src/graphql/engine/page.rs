@@ -400,13 +400,19 @@ impl ListQuery {
             select.expr_as(key.expr.clone().cast_as(Alias::new(kind)), Alias::new(self.sort_columns[i].as_str()));
         }
         let limit = self.window.size + 1;
-        let Some(parent_column) = source.parent.clone() else {
+        let in_order = |mut select: SelectStatement| {
             for key in &self.order {
                 let (order, nulls) = key.order();
                 select.order_by_expr_with_nulls(key.expr.clone(), order, nulls);
             }
-            return select.limit(limit).to_owned();
+            select.limit(limit).to_owned()
         };
+        let Some(parent_column) = source.parent.clone() else { return in_order(select) };
+        if let [_] = parents {
+            // One parent's page is its first rows, as the root list's: the window costs SQLite twice the work.
+            select.expr_as(parent_column, Alias::new("__parent"));
+            return in_order(select);
+        }
         let mut window = WindowStatement::new();
         window.add_partition_by(parent_column.clone());
         for key in &self.order {

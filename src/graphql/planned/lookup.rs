@@ -53,13 +53,7 @@ fn named(id: &ID) -> Result<Named, Unplanned> {
 
 /// The type of a search hit of `kind`, as the index stores it.
 fn hit_type(kind: &str) -> Option<IdType> {
-    Some(match kind {
-        "ROLE" => IdType::Role,
-        "SKILL" => IdType::Skill,
-        "TOOL" => IdType::Tool,
-        "CITY" => IdType::City,
-        _ => return None,
-    })
+    SearchKind::from_stored(kind).map(SearchKind::id_type)
 }
 
 /// The objects `node` or `nodes` asks for.

@@ -4,6 +4,7 @@ use entity::{city, role, skill, tool};
 
 use crate::graphql::engine::loader::load_by_id;
 use crate::graphql::error::ApiError;
+use crate::graphql::schema::types::IdType;
 use crate::graphql::schema::types::city::City;
 use crate::graphql::schema::types::role::Role;
 use crate::graphql::schema::types::skill::Skill;
@@ -27,6 +28,21 @@ impl SearchKind {
             Self::Skill => "SKILL",
             Self::Tool => "TOOL",
             Self::City => "CITY",
+        }
+    }
+
+    /// The kind the index stores as `stored`.
+    pub fn from_stored(stored: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.stored() == stored)
+    }
+
+    /// The type of the objects of this kind.
+    pub fn id_type(self) -> IdType {
+        match self {
+            Self::Role => IdType::Role,
+            Self::Skill => IdType::Skill,
+            Self::Tool => IdType::Tool,
+            Self::City => IdType::City,
         }
     }
 }
@@ -69,12 +85,14 @@ pub async fn search(
     let db = crate::graphql::engine::db(ctx)?;
     let hits = crate::search::search(db, text, &kinds, size).await?;
     let found = futures_util::future::join_all(hits.iter().map(|(kind, id)| async move {
-        Ok::<_, ApiError>(match kind.as_str() {
-            "ROLE" => load_by_id::<role::Entity>(ctx, *id).await?.map(|m| SearchResult::Role(Role(m))),
-            "SKILL" => load_by_id::<skill::Entity>(ctx, *id).await?.map(|m| SearchResult::Skill(Skill(m))),
-            "TOOL" => load_by_id::<tool::Entity>(ctx, *id).await?.map(|m| SearchResult::Tool(Tool(m))),
-            "CITY" => load_by_id::<city::Entity>(ctx, *id).await?.map(|m| SearchResult::City(City(m))),
-            _ => None,
+        Ok::<_, ApiError>(match SearchKind::from_stored(kind) {
+            Some(SearchKind::Role) => load_by_id::<role::Entity>(ctx, *id).await?.map(|m| SearchResult::Role(Role(m))),
+            Some(SearchKind::Skill) => {
+                load_by_id::<skill::Entity>(ctx, *id).await?.map(|m| SearchResult::Skill(Skill(m)))
+            }
+            Some(SearchKind::Tool) => load_by_id::<tool::Entity>(ctx, *id).await?.map(|m| SearchResult::Tool(Tool(m))),
+            Some(SearchKind::City) => load_by_id::<city::Entity>(ctx, *id).await?.map(|m| SearchResult::City(City(m))),
+            None => None,
         })
     }))
     .await;
