@@ -58,7 +58,7 @@ load() {
   fi
   cat scripts/bench/refusals.lua >>"$script"
   # Heavy operations take seconds under load: a request wrk gives up on would be lost from the figures.
-  wrk -t2 -c"$connections" -d"${4:-$duration}s" --timeout 60s --latency -s "$script" "$url" >"$work/wrk.out"
+  wrk -t"$(( connections < 2 ? connections : 2 ))" -c"$connections" -d"${4:-$duration}s" --timeout 60s --latency -s "$script" "$url" >"$work/wrk.out"
   local non2xx
   non2xx=$(awk '/Non-2xx/ { print $NF }' "$work/wrk.out")
   [[ -z $non2xx ]] || { echo "$1: $non2xx non-2xx answers" >&2; cat "$work/wrk.out" >&2; exit 1; }
