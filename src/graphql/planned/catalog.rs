@@ -1,14 +1,20 @@
 //! What the planner covers: the root's lists and lookups of roles, skills, tools, occupations, cities and
 //! salary ranges, their own fields, and the lists and rows between them. Each field is written as its
 //! resolver in `schema::types` answers it; the differential test (`tests/api/executors.rs`) holds the two to
-//! the same bytes. Fields that compute more than a conversion (intervals, ranks, comparisons) are the resolvers'.
+//! the same bytes. A range's computed figures (intervals, levels, ranks) are written from the functions its
+//! resolvers call (`salary_range::figures`); comparisons, national ratios and sources are the resolvers'.
 use async_graphql::InputType;
 use async_graphql::resolver_utils::EnumType;
-use entity::{city, occupation, role, role_skill, role_tool, salary_range, skill, tool};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult};
+use std::collections::HashMap;
+
+use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
+use futures_util::future::BoxFuture;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult,
+};
 
 use super::selection::{Field, Operation};
-use super::{Json, Level, ListLevel, ListRow, OneLevel, PlannedObject, RefLevel, Unplanned, Write};
+use super::{Derived, Json, Level, ListLevel, ListRow, OneLevel, PlannedObject, RefLevel, Unplanned, Write};
 use super::{lookup, stats};
 use crate::domain::Cents;
 use crate::graphql::engine::page::{Linked, ListQuery, PageArgs, SortedSource};
@@ -17,7 +23,9 @@ use crate::graphql::schema::enums::{AreaKind, OccupationGroup, PayPeriod, SkillC
 use crate::graphql::schema::types::city::{city_order, city_source};
 use crate::graphql::schema::types::occupation::{occupation_order, occupation_roles, occupation_source};
 use crate::graphql::schema::types::role::{role_order, role_skills, role_source, role_specialisations, role_tools};
-use crate::graphql::schema::types::salary_range::{RangesOf, ranges_of, salary_range_order, salary_range_source};
+use crate::graphql::schema::types::salary_range::{
+    RangesOf, figures, ranges_of, salary_range_order, salary_range_source,
+};
 use crate::graphql::schema::types::skill::{skill_order, skill_roles, skill_source, skill_tools};
 use crate::graphql::schema::types::tool::{tool_order, tool_roles, tool_skills, tool_source};
 use crate::graphql::schema::types::{IdType, global_id};
@@ -97,6 +105,16 @@ pub(super) fn page_args(operation: &Operation<'_>, field: &Field<'_>) -> Result<
     })
 }
 
+/// A list of enum values, by their names in the schema.
+pub(super) fn enum_list<E: EnumType>(json: &mut Json, values: Vec<E>) {
+    json.begin_list();
+    for value in values {
+        json.item();
+        json.string(enum_name(value));
+    }
+    json.end_list();
+}
+
 /// The name an enum value has in the schema.
 pub(super) fn enum_name<E: EnumType>(value: E) -> &'static str {
     E::items().iter().find(|item| item.value == value).map_or("", |item| item.name)
@@ -136,8 +154,46 @@ impl PlannedObject for role::Model {
             "salaryRanges" => {
                 paged::<_, salary_range::Model, _, _>(operation, field, true, |f, o| ranges_of(RangesOf::Role, f, o))?
             }
+            "responsibilities" => Box::new(Responsibilities::default()),
             _ => return Ok(None),
         }))
+    }
+}
+
+/// Each role's responsibilities, in their order: every role's of a selection in one statement.
+#[derive(Default)]
+struct Responsibilities {
+    of_role: HashMap<i32, Vec<String>>,
+}
+
+impl Level<role::Model> for Responsibilities {
+    fn load<'s>(
+        &'s mut self,
+        db: &'s DatabaseConnection,
+        roles: &'s [&'s role::Model],
+    ) -> BoxFuture<'s, Result<(), Unplanned>> {
+        Box::pin(async move {
+            use responsibility::Column as R;
+            let rows = responsibility::Entity::find()
+                .filter(R::RoleId.is_in(roles.iter().map(|role| role.id)))
+                .order_by_asc(R::Position)
+                .order_by_asc(R::Id)
+                .all(db)
+                .await?;
+            for row in rows {
+                self.of_role.entry(row.role_id).or_default().push(row.description);
+            }
+            Ok(())
+        })
+    }
+
+    fn write(&self, role: &role::Model, json: &mut Json) {
+        json.begin_list();
+        for responsibility in self.of_role.get(&role.id).into_iter().flatten() {
+            json.item();
+            json.string(responsibility);
+        }
+        json.end_list();
     }
 }
 
@@ -290,6 +346,9 @@ impl PlannedObject for salary_range::Model {
             "source" => |range, json| json.string(&range.source),
             "referencePeriod" => |range, json| json.string(&range.reference_period),
             "year" => |range, json| json.optional_int(range.year.map(i64::from)),
+            "topCoded" => |range, json| enum_list(json, figures::top_coded(range)),
+            "unpublished" => |range, json| enum_list(json, figures::unpublished(range)),
+            "lowReliability" => |range, json| json.bool(figures::low_reliability(range)),
             _ => return None,
         })
     }
@@ -301,6 +360,10 @@ impl PlannedObject for salary_range::Model {
                 RefLevel::<Self, occupation::Entity>::plan(operation, field, |range| Some(range.occupation_id))?
             }
             "role" => RefLevel::<Self, role::Entity>::plan(operation, field, |range| range.role_id)?,
+            "employmentInterval" => Derived::plan(operation, field, figures::employment_interval)?,
+            "meanInterval" => Derived::plan(operation, field, figures::mean_interval)?,
+            "levels" => Derived::plan(operation, field, figures::levels)?,
+            "percentileOf" => stats::percentile_of(operation, field, figures::rank_of)?,
             _ => return Ok(None),
         }))
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DbErr, QueryResult};
 
-use super::catalog::{QueryRoot, enum_name, page_args};
+use super::catalog::{QueryRoot, enum_list, enum_name, page_args};
 use super::selection::{Field, Operation};
 use super::{Derived, Json, Level, ListLevel, ListRow, ObjectPlan, PlannedObject, Unplanned, Write};
 use crate::analytics::grouping::{Figures, GroupKey, KeyValue, STATISTICS};
@@ -175,14 +175,7 @@ impl PlannedObject for Estimate {
             "median" => |estimate, json| json.optional_float(Some(estimate.values()[2])),
             "p75" => |estimate, json| json.optional_float(Some(estimate.values()[3])),
             "p90" => |estimate, json| json.optional_float(Some(estimate.values()[4])),
-            "lowerBounds" => |estimate, json| {
-                json.begin_list();
-                for statistic in estimate.lower_bound_statistics() {
-                    json.item();
-                    json.string(enum_name(statistic));
-                }
-                json.end_list();
-            },
+            "lowerBounds" => |estimate, json| enum_list(json, estimate.lower_bound_statistics()),
             "exact" => |estimate, json| json.bool(estimate.is_exact()),
             "ranges" => |estimate, json| json.int(estimate.pooled_ranges().into()),
             _ => return None,
@@ -192,34 +185,37 @@ impl PlannedObject for Estimate {
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
         Ok(Some(match field.name {
             "levels" => Derived::plan(operation, field, |estimate: &Self| Some(estimate.experience_levels()))?,
-            "percentileOf" => {
-                let amount: f64 = operation.argument(field, "amount")?;
-                let cents = amount_in_cents(amount).map_err(|_| Unplanned::Argument)?;
-                Box::new(PercentileOf { amount, cents, plan: ObjectPlan::of(operation, field)? })
-            }
+            "percentileOf" => percentile_of(operation, field, Self::rank_of)?,
             _ => return Ok(None),
         }))
     }
 }
 
-/// Where one amount ranks in each estimate.
-struct PercentileOf<'a> {
+/// Where the amount `field` asks about ranks in each parent, as `rank` ranks it (the amount, and in cents).
+pub(super) fn percentile_of<'a, P: Send + Sync + 'static>(
+    operation: &Operation<'a>,
+    field: &Field<'a>,
+    rank: fn(&P, f64, f64) -> Option<SalaryRank>,
+) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
+    let amount: f64 = operation.argument(field, "amount")?;
+    let cents = amount_in_cents(amount).map_err(|_| Unplanned::Argument)?;
+    Ok(Box::new(PercentileOf { rank, amount, cents, plan: ObjectPlan::of(operation, field)? }))
+}
+
+struct PercentileOf<'a, P> {
+    rank: fn(&P, f64, f64) -> Option<SalaryRank>,
     amount: f64,
     cents: f64,
     plan: ObjectPlan<'a, SalaryRank>,
 }
 
-impl Level<Estimate> for PercentileOf<'_> {
-    fn load<'s>(
-        &'s mut self,
-        _: &'s DatabaseConnection,
-        _: &'s [&'s Estimate],
-    ) -> BoxFuture<'s, Result<(), Unplanned>> {
+impl<P: Send + Sync> Level<P> for PercentileOf<'_, P> {
+    fn load<'s>(&'s mut self, _: &'s DatabaseConnection, _: &'s [&'s P]) -> BoxFuture<'s, Result<(), Unplanned>> {
         Box::pin(async { Ok(()) })
     }
 
-    fn write(&self, estimate: &Estimate, json: &mut Json) {
-        match estimate.rank_of(self.amount, self.cents) {
+    fn write(&self, parent: &P, json: &mut Json) {
+        match (self.rank)(parent, self.amount, self.cents) {
             Some(rank) => self.plan.write(&rank, json),
             None => json.null(),
         }
@@ -236,7 +232,7 @@ impl PlannedObject for SalaryRank {
             "atLeast" => |rank, json| json.optional_float(Some(rank.at_least)),
             "atMost" => |rank, json| json.optional_float(Some(rank.at_most)),
             "method" => |rank, json| json.string(enum_name::<RankMethod>(rank.method)),
-            // The planner ranks only in a group's estimate, which is no one range.
+            // The planner ranks only in a group's estimate or in a range itself, where `range` is null.
             "range" => |_, json| json.null(),
             _ => return None,
         })

@@ -10,7 +10,6 @@ use async_graphql::{Context, Enum, ID, Object};
 use entity::{city, occupation, role, salary_range};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
-use crate::analytics::grouping::range_component;
 use crate::domain::Cents;
 use crate::graphql::engine::loader::{DbLoader, load_by_id, load_ref, loader};
 use crate::graphql::engine::page::{
@@ -23,7 +22,7 @@ use crate::graphql::schema::inputs::{
 };
 use crate::graphql::schema::types::city::{City, CityFilter};
 use crate::graphql::schema::types::occupation::{Occupation, OccupationFilter};
-use crate::graphql::schema::types::rank::{ConfidenceInterval, SalaryRank, amount_in_cents, rank_in};
+use crate::graphql::schema::types::rank::{ConfidenceInterval, SalaryRank, amount_in_cents};
 use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::source::{Source, source_by_slug};
 use crate::graphql::schema::types::{IdType, global_id};
@@ -338,8 +337,69 @@ fn latest_bls_figure(
 }
 
 /// What a single range's intervals rest on.
-const EMPLOYMENT_BASIS: &str = "BLS relative standard error of employment (EMP_PRSE)";
-const MEAN_BASIS: &str = "BLS relative standard error of the mean wage (MEAN_PRSE)";
+/// What a range's figures say beyond themselves, computed from its row alone: for the resolvers below and the
+/// planner alike.
+pub mod figures {
+    use entity::salary_range::Model;
+
+    use super::{ExperienceLevels, WageStatistic};
+    use crate::analytics::grouping::range_component;
+    use crate::domain::Cents;
+    use crate::graphql::schema::types::rank::{ConfidenceInterval, SalaryRank, rank_in};
+
+    const EMPLOYMENT_BASIS: &str = "BLS relative standard error of employment (EMP_PRSE)";
+    const MEAN_BASIS: &str = "BLS relative standard error of the mean wage (MEAN_PRSE)";
+
+    pub fn top_coded(range: &Model) -> Vec<WageStatistic> {
+        range.top_coded.split_whitespace().filter_map(WageStatistic::parse).collect()
+    }
+
+    pub fn unpublished(range: &Model) -> Vec<WageStatistic> {
+        if range.source != crate::domain::BLS_SOURCE {
+            return Vec::new();
+        }
+        let published = [
+            (WageStatistic::P10, range.p10_cents),
+            (WageStatistic::P25, range.p25_cents),
+            (WageStatistic::Median, range.median_cents),
+            (WageStatistic::P75, range.p75_cents),
+            (WageStatistic::P90, range.p90_cents),
+            (WageStatistic::Mean, range.mean_cents),
+        ];
+        published.into_iter().filter(|(_, amount)| amount.is_none()).map(|(stat, _)| stat).collect()
+    }
+
+    pub fn employment_interval(range: &Model) -> Option<ConfidenceInterval> {
+        let employment = range.employment? as f64;
+        let se = employment * range.employment_rse? / 100.0;
+        Some(ConfidenceInterval::new(employment, se, EMPLOYMENT_BASIS))
+    }
+
+    pub fn mean_interval(range: &Model) -> Option<ConfidenceInterval> {
+        if range.top_coded.split_whitespace().any(|s| s == "mean") {
+            return None;
+        }
+        let mean = Cents(range.mean_cents?).units();
+        Some(ConfidenceInterval::new(mean, mean * range.mean_rse? / 100.0, MEAN_BASIS))
+    }
+
+    pub fn low_reliability(range: &Model) -> bool {
+        let over = |rse: Option<f64>| rse.is_some_and(|rse| rse > crate::domain::LOW_RELIABILITY_RSE);
+        over(range.employment_rse) || over(range.mean_rse)
+    }
+
+    /// Where `amount` (already checked, as `cents`) ranks in the range.
+    pub fn rank_of(range: &Model, amount: f64, cents: f64) -> Option<SalaryRank> {
+        range_component(range).and_then(|c| rank_in(&[c], amount, cents))
+    }
+
+    pub fn levels(range: &Model) -> Option<ExperienceLevels> {
+        let cents = [range.p10_cents?, range.p25_cents?, range.median_cents?, range.p75_cents?, range.p90_cents?];
+        let top_coded: Vec<&str> = range.top_coded.split_whitespace().collect();
+        let flags = ["p10", "p25", "median", "p75", "p90"].map(|name| top_coded.contains(&name));
+        Some(ExperienceLevels::new(cents.map(|c| Cents(c).units()), flags))
+    }
+}
 
 fn units(cents: Option<i64>) -> Option<f64> {
     cents.map(|c| Cents(c).units())
@@ -447,23 +507,12 @@ impl SalaryRange {
 
     /// Statistics whose amount is a top-coded lower bound (BLS: $115.00/hour or $239,200/year and above).
     async fn top_coded(&self) -> Vec<WageStatistic> {
-        self.0.top_coded.split_whitespace().filter_map(WageStatistic::parse).collect()
+        figures::top_coded(&self.0)
     }
 
     /// Statistics this source publishes but did not release for this occupation and area.
     async fn unpublished(&self) -> Vec<WageStatistic> {
-        if self.0.source != crate::domain::BLS_SOURCE {
-            return Vec::new();
-        }
-        let published = [
-            (WageStatistic::P10, self.0.p10_cents),
-            (WageStatistic::P25, self.0.p25_cents),
-            (WageStatistic::Median, self.0.median_cents),
-            (WageStatistic::P75, self.0.p75_cents),
-            (WageStatistic::P90, self.0.p90_cents),
-            (WageStatistic::Mean, self.0.mean_cents),
-        ];
-        published.into_iter().filter(|(_, amount)| amount.is_none()).map(|(stat, _)| stat).collect()
+        figures::unpublished(&self.0)
     }
 
     /// Number of jobs, where the source estimates it.
@@ -495,19 +544,13 @@ impl SalaryRange {
     /// The 90% confidence interval of `employment` (± 1.645 standard errors, from `employmentRse`); null
     /// without both.
     async fn employment_interval(&self) -> Option<ConfidenceInterval> {
-        let employment = self.0.employment? as f64;
-        let se = employment * self.0.employment_rse? / 100.0;
-        Some(ConfidenceInterval::new(employment, se, EMPLOYMENT_BASIS))
+        figures::employment_interval(&self.0)
     }
 
     /// The 90% confidence interval of `mean` (from `meanRse`); null without both, and when the mean is
     /// top-coded (a lower bound has no interval).
     async fn mean_interval(&self) -> Option<ConfidenceInterval> {
-        if self.0.top_coded.split_whitespace().any(|s| s == "mean") {
-            return None;
-        }
-        let mean = Cents(self.0.mean_cents?).units();
-        Some(ConfidenceInterval::new(mean, mean * self.0.mean_rse? / 100.0, MEAN_BASIS))
+        figures::mean_interval(&self.0)
     }
 
     /// True when `employmentRse` or `meanRse` is above 30 (percent). That is the bar BLS holds its own OEWS wage
@@ -515,8 +558,7 @@ impl SalaryRange {
     /// `MEAN_PRSE` in the May 2025 file is 29.9), while it releases employment up to 50%. A flagged figure's
     /// 90% interval spans more than ±49% of it. False where no error is published.
     async fn low_reliability(&self) -> bool {
-        let over = |rse: Option<f64>| rse.is_some_and(|rse| rse > crate::domain::LOW_RELIABILITY_RSE);
-        over(self.0.employment_rse) || over(self.0.mean_rse)
+        figures::low_reliability(&self.0)
     }
 
     /// Where these figures come from, and as of when: the source `source` and `referencePeriod` name.
@@ -527,17 +569,12 @@ impl SalaryRange {
     /// Where `amount` (in `currency` per `period`, e.g. an offer) falls in this distribution: its percentile,
     /// and how it was found. Null unless all five percentiles are published.
     async fn percentile_of(&self, amount: f64) -> Result<Option<SalaryRank>, ApiError> {
-        let cents = amount_in_cents(amount)?;
-        Ok(range_component(&self.0).and_then(|c| rank_in(&[c], amount, cents)))
+        Ok(figures::rank_of(&self.0, amount, amount_in_cents(amount)?))
     }
 
     /// Experience levels derived from the published percentiles; null unless all five are published.
     async fn levels(&self) -> Option<ExperienceLevels> {
-        let r = &self.0;
-        let cents = [r.p10_cents?, r.p25_cents?, r.median_cents?, r.p75_cents?, r.p90_cents?];
-        let top_coded: Vec<&str> = r.top_coded.split_whitespace().collect();
-        let flags = ["p10", "p25", "median", "p75", "p90"].map(|name| top_coded.contains(&name));
-        Some(ExperienceLevels::new(cents.map(|c| Cents(c).units()), flags))
+        figures::levels(&self.0)
     }
 
     /// This range beside the national one for the same occupation (or role), source, reference period and
