@@ -277,10 +277,12 @@ impl HttpLimits {
 }
 
 impl Limits {
-    /// The limits with the defaults that follow from others filled in: an operation waits for room in the
-    /// in-flight budget at most half the request timeout, unless told otherwise.
-    pub fn settled(mut self) -> Self {
+    /// The limits with the defaults that follow from others filled in, unless told otherwise: an operation
+    /// waits for room in the in-flight budget at most half the request timeout, and heavy operations leave a
+    /// fifth of the database pool (of `pool_size` connections) to small ones.
+    pub fn settled(mut self, pool_size: u32) -> Self {
         self.query.in_flight_wait.get_or_insert(self.http.request_timeout() / 2);
+        self.query.in_flight_heavy.get_or_insert(pool_size.saturating_sub((pool_size / 5).max(1)).max(1));
         self
     }
 }
@@ -335,6 +337,11 @@ pub struct QueryLimits {
     #[arg(long, global = true, env = "CAREERQL_IN_FLIGHT_SMALL_COST", default_value_t = QueryLimits::DEFAULT.in_flight_small_cost)]
     pub in_flight_small_cost: u64,
 
+    /// Most heavy operations (those past `--in-flight-small-cost`) running at once; by default the database
+    /// pool's size less a fifth, so that however many heavy ones wait, small ones always find a connection.
+    #[arg(long, global = true, env = "CAREERQL_IN_FLIGHT_HEAVY", value_parser = clap::value_parser!(u32).range(1..))]
+    pub in_flight_heavy: Option<u32>,
+
     /// How long an operation waits for room in the in-flight budget before it is shed (e.g. `2s`); by
     /// default half the request timeout, so that one that cannot start in time is told at once.
     #[arg(id = "in-flight-wait", long = "in-flight-wait", value_name = "DURATION", env = "CAREERQL_IN_FLIGHT_WAIT",
@@ -368,6 +375,8 @@ impl QueryLimits {
         // At 1,000,000 (six at once) 64 clients peaked at 248 MiB for 19% more throughput; at 300,000, 138 MiB.
         in_flight_cost: 300_000,
         in_flight_small_cost: 1_000,
+        // The pool's size less a fifth (`Limits::settled`).
+        in_flight_heavy: None,
         // Half the request timeout (`Limits::settled`).
         in_flight_wait: None,
         executor: Executor::Planned,

@@ -24,6 +24,7 @@ pub struct Db {
     replicas: Arc<Replicas>,
     statements: Arc<AtomicU64>,
     acquire_timeout: Duration,
+    pool_size: u32,
 }
 
 struct Replicas {
@@ -57,7 +58,8 @@ impl Db {
             let health = ReplicaHealth::new(conn.clone(), settings.replica_max_lag, settings.acquire_timeout);
             tokio::spawn(health.run(Arc::downgrade(&replicas)));
         }
-        Ok(Self { conn, replicas, statements, acquire_timeout: settings.acquire_timeout })
+        let pool_size = settings.max_connections;
+        Ok(Self { conn, replicas, statements, acquire_timeout: settings.acquire_timeout, pool_size })
     }
 
     /// The connection a read-only query runs on: the next replica in rotation, or the primary when none is.
@@ -71,6 +73,11 @@ impl Db {
             .map(|offset| &list[(start + offset) % list.len()])
             .find(|replica| replica.in_rotation.load(Ordering::Relaxed))
             .map_or(&self.conn, |replica| &replica.conn)
+    }
+
+    /// The most connections each pool opens.
+    pub fn pool_size(&self) -> u32 {
+        self.pool_size
     }
 
     /// How many replicas are configured, and how many of them are in rotation now.

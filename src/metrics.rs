@@ -89,7 +89,7 @@ fn describe() {
     describe_histogram!(DATALOADER_BATCH_SIZE, Unit::Count, "Keys per DataLoader batch, by table.");
     describe_counter!(
         UNPLANNED_QUERIES,
-        "Operations the planned executor left to the resolvers, by why (operation, field, argument, empty_selection, conflicting_fields, field_order, not_found, database)."
+        "Operations the planned executor left to the resolvers, by why (operation, field, argument, empty_selection, conflicting_fields, not_found, database)."
     );
     describe_counter!(REJECTED_REQUESTS, "Requests refused before running, by the limit they broke.");
     describe_gauge!(BUILD_INFO, "Always 1; the version label says which careerql is running.");

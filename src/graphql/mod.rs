@@ -149,14 +149,14 @@ pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection,
     guard
         .run(request, |request, document| async move {
             let executed = async move {
-                if let (Some(validator), Some(document)) = (&schema.validator, document) {
-                    match planned::execute(validator, guard.shape(), db, &request, &document).await {
+                if let (Some(validator), Some(document)) = (&schema.validator, &document) {
+                    match planned::execute(validator, guard.shape(), db, &request, document).await {
                         Ok(answer) => return answer,
                         Err(unplanned) => crate::metrics::unplanned(unplanned.label()),
                     }
                 }
                 let batches = Batches::default();
-                let request = with_request_data(request, db, &batches);
+                let request = with_request_data(guard.for_resolvers(request, document.as_deref()), db, &batches);
                 // Boxed: async-graphql's request future is large, and would be copied into each future around it.
                 Answer::from(batches.run(Box::pin(schema.execute(request))).await)
             }

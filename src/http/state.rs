@@ -103,7 +103,7 @@ impl Shared {
         hub: Hub,
         platform: &config::Platform,
     ) -> Self {
-        let limits = limits.settled();
+        let limits = limits.settled(db.pool_size());
         let (schema, guard) = if platform.federation {
             (build_federated_schema(&limits.query, hub.clone()), federated_guard(&limits.query, persisted.clone()))
         } else {

@@ -5,7 +5,9 @@
 //! `last`) argument counts its selection that many times, or the page size the resolvers apply when none
 //! is given (the schema's default for `first`, else `DEFAULT_PAGE`, 20); a list without `first` counts its
 //! selection `MAX_PAGE` (100) times, unless it sits directly under a field with `first` (a connection's `edges`/`nodes`, already counted).
-//! This is GitHub's node count, per field. The *actual* cost is the same count over the response.
+//! This is GitHub's node count, per field. A field the schema marks `@cost(weight: N)` counts N in place of
+//! its 1, for the rows it reads beyond those it returns. The *actual* cost is the same count over the
+//! response (weights aside: what a response holds is its fields).
 //!
 //! Introspection (`__schema`, `__type`) counts 1 and is bounded instead by how deeply it nests lists of
 //! types (graphql-js's `MaxIntrospectionDepthRule`), so GraphiQL's 13-level introspection query passes
@@ -16,8 +18,8 @@
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::{
-    BaseType, Directive, DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
-    SelectionSet, Type, TypeKind, TypeSystemDefinition,
+    BaseType, ConstDirective, Directive, DocumentOperations, ExecutableDocument, Field, OperationDefinition,
+    OperationType, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
 };
 use async_graphql::{Name, Positioned, ServerError, Variables};
 use async_graphql_value::{ConstValue, Value};
@@ -41,6 +43,7 @@ pub struct Shape {
     /// The interfaces and unions each object type belongs to, for fragments' type conditions.
     abstract_types: HashMap<String, Vec<String>>,
     interfaces: HashSet<String>,
+    unions: HashSet<String>,
     query: String,
     mutation: Option<String>,
     subscription: Option<String>,
@@ -58,6 +61,8 @@ pub struct FieldShape {
     pages: bool,
     /// The `first` default written in the schema, if any.
     default_page: Option<u64>,
+    /// What the field counts in place of 1: its `@cost(weight:)`.
+    weight: u64,
 }
 
 impl Shape {
@@ -89,6 +94,7 @@ impl Shape {
                             interface.fields
                         }
                         TypeKind::Union(union) => {
+                            shape.unions.insert(name.clone());
                             for member in union.members {
                                 shape.abstract_types.entry(member.node.to_string()).or_default().push(name.clone());
                             }
@@ -117,6 +123,7 @@ impl Shape {
                                 items_non_null,
                                 pages: page_argument.is_some(),
                                 default_page,
+                                weight: cost_weight(&field.directives).unwrap_or(1),
                             };
                             (field.name.node.to_string(), shape)
                         })
@@ -144,6 +151,17 @@ impl Shape {
         self.types.contains_key(name) && !self.interfaces.contains(name)
     }
 
+    /// The schema's own name of the object type `name`, if it is one.
+    pub fn object_type(&self, name: &str) -> Option<&str> {
+        let (name, _) = self.types.get_key_value(name)?;
+        (!self.interfaces.contains(name)).then_some(name.as_str())
+    }
+
+    /// Whether `name` is an interface or a union: what an object of it is, only the response can say.
+    pub fn is_abstract(&self, name: &str) -> bool {
+        self.interfaces.contains(name) || self.unions.contains(name)
+    }
+
     pub fn root_type(&self, operation: OperationType) -> Option<&str> {
         match operation {
             OperationType::Query => Some(&self.query),
@@ -169,6 +187,12 @@ pub fn skipped(directives: &[Positioned<Directive>], variables: &Variables) -> b
         });
         condition.is_some_and(|condition| condition != include)
     })
+}
+
+/// The weight a field's `@cost` directive gives it, if it has one.
+fn cost_weight(directives: &[Positioned<ConstDirective>]) -> Option<u64> {
+    let cost = directives.iter().find(|directive| directive.node.name.node == "cost")?;
+    page_size(&cost.node.get_argument("weight")?.node)
 }
 
 /// The innermost named type, and whether a list wraps it.
@@ -429,7 +453,9 @@ impl<'a> Walker<'a> {
 
     fn field(&mut self, field: &'a Field, parent: Option<&'a str>, under_page: bool) -> Result<Summary, ServerError> {
         let name = field.name.node.as_str();
-        let leaf = Summary { cost: 1, depth: 1 };
+        let shape = parent.and_then(|parent| self.shape.field(parent, name));
+        let weight = shape.map_or(1, |shape| shape.weight);
+        let leaf = Summary { cost: weight, depth: 1 };
         if field.selection_set.node.items.is_empty() {
             return Ok(leaf);
         }
@@ -445,7 +471,6 @@ impl<'a> Walker<'a> {
             }
             return Ok(leaf);
         }
-        let shape = parent.and_then(|parent| self.shape.field(parent, name));
         let (returns, times, pages) = match shape {
             Some(shape) if shape.pages => (Some(shape.returns.as_str()), self.page_size(field, shape), true),
             Some(shape) if shape.is_list && !under_page => (Some(shape.returns.as_str()), MAX_PAGE, false),
@@ -454,7 +479,7 @@ impl<'a> Walker<'a> {
             None => (None, 1, false),
         };
         let children = self.selection_set(&field.selection_set.node, returns, pages)?;
-        Ok(Summary { cost: times.saturating_mul(children.cost).saturating_add(1), depth: children.depth + 1 })
+        Ok(Summary { cost: times.saturating_mul(children.cost).saturating_add(weight), depth: children.depth + 1 })
     }
 
     /// The items a paged field can return: the largest of its `first` and `last`, else its default.
@@ -567,7 +592,8 @@ mod tests {
 
     /// A schema with a connection, a paged list, an unbounded list and a scalar list.
     const SDL: &str = r#"
-        type Query { things(first: Int = 5): ThingConnection! thing(id: ID!): Thing tags(first: Int): [String!]! }
+        type Query { things(first: Int = 5): ThingConnection! thing(id: ID!): Thing tags(first: Int): [String!]!
+                     heaviest(first: Int): [Thing!]! @cost(weight: 50) }
         type ThingConnection { edges: [Edge!]! totalCount: Int! }
         type Edge { node: Thing! }
         type Thing { id: ID! friends: [Thing!]! names: [String!]! parts(first: Int, last: Int): [Thing!]! }
@@ -582,6 +608,12 @@ mod tests {
 
     fn cost(query: &str) -> u64 {
         analysis(query, serde_json::json!({})).unwrap().cost
+    }
+
+    #[test]
+    fn a_weighed_field_counts_its_weight_in_place_of_one() {
+        assert_eq!(cost("{ heaviest(first: 2) { id } }"), 50 + 2 * 1);
+        assert_eq!(cost("{ heaviest(first: 2) { id } tags }"), 50 + 2 + 1);
     }
 
     #[test]

@@ -3,11 +3,98 @@
 //! in the order the selection set names them (7.2.2) and for a failed non-null field to make its nearest
 //! nullable parent null, or `data` itself when there is none (6.4.4): a response whose shape differs from
 //! its query breaks normalized client caches. This pass does both, over the finished response.
+//!
+//! Behind an interface or a union, which fields an object has, and in what order, depends on its type: the
+//! resolvers are asked for it (`mark_types`), and this pass reads it and removes it.
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use async_graphql::indexmap::IndexMap;
-use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet};
-use async_graphql::{Name, PathSegment, Response, Value, Variables};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Name, PathSegment, Pos, Positioned, Response, Value, Variables};
 
 use super::analysis::{Shape, skipped};
+
+/// The response key under which the resolvers write `__typename` of each object behind an interface or a
+/// union; no client sees it.
+const TYPE_MARK: &str = "_careerqlTypename";
+
+/// `document` asking `__typename` of every object behind an interface or a union, under `TYPE_MARK`, for the
+/// resolvers to run; `None` when nothing in it is behind one (or, improbably, it uses the key itself).
+pub fn mark_types(document: &ExecutableDocument, shape: &Shape) -> Option<ExecutableDocument> {
+    let mut marked = document.clone();
+    let (mut any, mut clash) = (false, false);
+    let operations: Vec<&mut Positioned<OperationDefinition>> = match &mut marked.operations {
+        DocumentOperations::Single(operation) => vec![operation],
+        DocumentOperations::Multiple(operations) => operations.values_mut().collect(),
+    };
+    for operation in operations {
+        if let Some(root) = shape.root_type(operation.node.ty) {
+            any |= mark(&mut operation.node.selection_set.node, root, shape, &mut clash);
+        }
+    }
+    for fragment in marked.fragments.values_mut() {
+        let on = fragment.node.type_condition.node.on.node.clone();
+        any |= mark(&mut fragment.node.selection_set.node, &on, shape, &mut clash);
+    }
+    (any && !clash).then_some(marked)
+}
+
+/// Adds the mark to the selection of every field in `set` (of an object of type `of`) that returns an
+/// interface or a union, and below; says whether it added any.
+fn mark(set: &mut SelectionSet, of: &str, shape: &Shape, clash: &mut bool) -> bool {
+    let mut any = false;
+    for selection in &mut set.items {
+        match &mut selection.node {
+            Selection::Field(field) => {
+                let field = &mut field.node;
+                *clash |= field.response_key().node == TYPE_MARK;
+                let below = &mut field.selection_set.node;
+                let Some(returns) = shape.field(of, &field.name.node).map(|shape| shape.returns.as_str()) else {
+                    continue;
+                };
+                if below.items.is_empty() {
+                    continue;
+                }
+                any |= mark(below, returns, shape, clash);
+                if shape.is_abstract(returns) {
+                    below.items.push(type_mark(field.name.pos));
+                    any = true;
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                let on = fragment.node.type_condition.as_ref().map(|condition| condition.node.on.node.to_string());
+                any |= mark(&mut fragment.node.selection_set.node, on.as_deref().unwrap_or(of), shape, clash);
+            }
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+    any
+}
+
+fn type_mark(pos: Pos) -> Positioned<Selection> {
+    let field = Field {
+        alias: Some(Positioned::new(Name::new(TYPE_MARK), pos)),
+        name: Positioned::new(Name::new("__typename"), pos),
+        arguments: Vec::new(),
+        directives: Vec::new(),
+        selection_set: Positioned::new(SelectionSet::default(), pos),
+    };
+    Positioned::new(Selection::Field(Positioned::new(field, pos)), pos)
+}
+
+/// The type the resolvers wrote of `object`, behind an interface or a union.
+fn marked_type<'s>(shape: &'s Shape, object: Option<&Value>) -> Option<&'s str> {
+    match object {
+        Some(Value::Object(object)) => match object.get(TYPE_MARK) {
+            Some(Value::String(name)) => shape.object_type(name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
 
 /// The fields a selection set asks for by response key, in the order it names them, with every selection
 /// set that key continues with (a key may be selected more than once, through fragments too).
@@ -18,6 +105,10 @@ struct Keys<'d> {
     /// The object type the keys are of, where the schema says (not behind an interface or a union): only
     /// the fragments whose type condition it meets count then, as GraphQL's CollectFields counts them.
     of: Option<&'d str>,
+    /// What the keys were collected from.
+    sets: Vec<&'d SelectionSet>,
+    /// Behind an interface or a union, the keys for each type of object met there.
+    typed: RefCell<Vec<(&'d str, Rc<Keys<'d>>)>>,
 }
 
 /// The document's selection, walked alongside the response.
@@ -32,13 +123,24 @@ impl<'d> Selections<'d> {
     /// The response keys `sets` select on an object of type `of` (`None`: unknown), first appearance first,
     /// fragments flattened in place.
     fn keys(&self, sets: &[&'d SelectionSet], of: Option<&'d str>) -> Keys<'d> {
-        let mut keys = Keys { order: Vec::new(), below: Vec::new(), of };
+        let mut keys =
+            Keys { order: Vec::new(), below: Vec::new(), of, sets: sets.to_vec(), typed: RefCell::default() };
         let mut seen_fragments = Vec::new();
         for set in sets {
             self.collect(set, &mut keys, &mut seen_fragments);
         }
         keys.below = keys.order.iter().map(|_| std::cell::OnceCell::new()).collect();
         keys
+    }
+
+    /// The keys `keys` select on an object of type `of`, which they were collected not knowing.
+    fn typed(&self, keys: &Keys<'d>, of: &'d str) -> Rc<Keys<'d>> {
+        if let Some((_, known)) = keys.typed.borrow().iter().find(|(known, _)| *known == of) {
+            return known.clone();
+        }
+        let typed = Rc::new(self.keys(&keys.sets, Some(of)));
+        keys.typed.borrow_mut().push((of, typed.clone()));
+        typed
     }
 
     /// The object type the field `name` of an object of type `of` returns, when it is one.
@@ -108,7 +210,7 @@ pub fn complete(
     let failed: Vec<Vec<PathSegment>> =
         response.errors.iter().filter(|error| !error.path.is_empty()).map(|error| error.path.clone()).collect();
     for path in failed {
-        match nearest_nullable(&selections, shape, root, root_type, &path) {
+        match nearest_nullable(&selections, root, root_type, &path, &response.data) {
             Some(Some(depth)) => set_null(&mut response.data, &path[..=depth]),
             Some(None) => response.data = Value::Null,
             // A path the shape cannot follow (introspection): left as async-graphql wrote it.
@@ -133,27 +235,41 @@ pub fn complete(
 }
 
 /// How deep along `path` the nearest nullable position is: `Some(None)` when none is, so `data` is null;
-/// `None` when the path cannot be followed through the schema.
+/// `None` when the path cannot be followed through the schema (and `data`, behind an interface or a union).
 fn nearest_nullable<'d>(
     selections: &Selections<'d>,
-    shape: &Shape,
     root: &'d SelectionSet,
-    root_type: &str,
+    root_type: &'d str,
     path: &[PathSegment],
+    data: &Value,
 ) -> Option<Option<usize>> {
+    let shape = selections.shape;
     let mut nullable = Vec::with_capacity(path.len());
-    let (mut parent, mut sets, mut items_non_null) = (root_type, vec![root], false);
+    let (mut parent, mut sets, mut items_non_null, mut value) = (root_type, vec![root], false, Some(data));
     for segment in path {
         match segment {
             PathSegment::Field(key) => {
+                if shape.is_abstract(parent) {
+                    parent = marked_type(shape, value)?;
+                }
                 let keys = selections.keys(&sets, shape.is_object(parent).then_some(parent));
                 let (_, next_sets, name) = keys.order.into_iter().find(|(known, _, _)| known.as_str() == key)?;
                 let field = shape.field(parent, name.as_str())?;
                 nullable.push(!field.non_null);
                 items_non_null = field.items_non_null;
                 (parent, sets) = (field.returns.as_str(), next_sets);
+                value = match value {
+                    Some(Value::Object(object)) => object.get(key.as_str()),
+                    _ => None,
+                };
             }
-            PathSegment::Index(_) => nullable.push(!items_non_null),
+            PathSegment::Index(index) => {
+                nullable.push(!items_non_null);
+                value = match value {
+                    Some(Value::List(items)) => items.get(*index),
+                    _ => None,
+                };
+            }
         }
     }
     Some(nullable.iter().rposition(|nullable| *nullable))
@@ -195,6 +311,17 @@ fn order_as<'d>(selections: &Selections<'d>, value: &mut Value, keys: &Keys<'d>)
     match value {
         Value::List(items) => items.iter_mut().for_each(|item| order_as(selections, item, keys)),
         Value::Object(object) => {
+            let typed;
+            let keys = match (object.shift_remove(TYPE_MARK), keys.of) {
+                (Some(Value::String(name)), None) => match selections.shape.object_type(&name) {
+                    Some(of) => {
+                        typed = selections.typed(keys, of);
+                        &*typed
+                    }
+                    None => keys,
+                },
+                _ => keys,
+            };
             let in_order =
                 object.keys().eq(keys.order.iter().map(|(key, _, _)| *key).filter(|key| object.contains_key(*key)));
             if !in_order {
@@ -229,10 +356,11 @@ mod tests {
     use super::*;
 
     const SDL: &str = r#"
-        type Query { role(slug: String!): Role  roles: [Role!]!  node: Node }
+        type Query { role(slug: String!): Role  roles: [Role!]!  node: Node  search: [Found!]! }
         interface Node { id: ID! }
+        union Found = Role | Skill
         type Role implements Node { id: ID!  title: String!  summary: String  skills: [Skill!]!  boss: Role }
-        type Skill { name: String! }
+        type Skill { id: ID!  name: String! }
     "#;
 
     fn completed(query: &str, data: Value, errors: &[&[PathSegment]]) -> Value {
@@ -295,5 +423,52 @@ mod tests {
         let data = completed(query, data, &[]);
         let expected = value!({ "role": { "title": "t", "summary": "s", "skills": [{ "name": "n" }], "id": "1" } });
         assert_eq!(data.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn behind_a_union_each_object_is_ordered_as_its_own_type_selects() {
+        let query = "{ search { ... on Role { id title } ... on Skill { name id } } }";
+        let data = value!({ "search": [
+            { "title": "t", "id": "1", "_careerqlTypename": "Role" },
+            { "id": "2", "name": "n", "_careerqlTypename": "Skill" },
+        ] });
+        let data = completed(query, data, &[]);
+        let expected = value!({ "search": [{ "id": "1", "title": "t" }, { "name": "n", "id": "2" }] });
+        assert_eq!(data.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn behind_an_interface_a_failed_field_nulls_by_the_object_type() {
+        let query = "{ node { ... on Role { title } } }";
+        let data =
+            completed(query, value!({ "node": { "_careerqlTypename": "Role" } }), &[&[field("node"), field("title")]]);
+        assert_eq!(data, value!({ "node": null }));
+    }
+
+    #[test]
+    fn types_are_asked_only_behind_interfaces_and_unions() {
+        let shape = Shape::from_sdl(SDL).unwrap();
+        assert!(mark_types(&parse_query("{ role(slug: \"a\") { boss { title } } }").unwrap(), &shape).is_none());
+        let query = "{ role(slug: \"a\") { title } ...F } fragment F on Query { node { id } }";
+        let marked = mark_types(&parse_query(query).unwrap(), &shape).expect("node is an interface");
+        let node = &marked.fragments[&Name::new("F")].node.selection_set.node.items[0].node;
+        let Selection::Field(node) = node else { panic!("a field") };
+        let keys: Vec<_> = node
+            .node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => field.node.response_key().node.to_string(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(keys, ["id", TYPE_MARK]);
+        let clashing = "{ node { _careerqlTypename: id } }";
+        assert!(
+            mark_types(&parse_query(clashing).unwrap(), &shape).is_none(),
+            "a document using the key is left as it is"
+        );
     }
 }

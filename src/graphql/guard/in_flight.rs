@@ -4,7 +4,9 @@
 //! until its cost is free or the wait is over; then it is shed with `UNAVAILABLE` (503) and `Retry-After`.
 //!
 //! Small operations have a lane of their own, so a crowd of heavy ones never holds up a `{ role { title } }`
-//! behind them: a heavy operation waits only for other heavy ones.
+//! behind them: a heavy operation waits only for other heavy ones. Heavy operations are also counted: fewer
+//! run at once than the database pool has connections, so they never fill it and make small ones wait for
+//! a connection instead.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +19,8 @@ use crate::graphql::error::ErrorCode;
 pub struct InFlight {
     small: Lane,
     heavy: Lane,
+    /// One permit per heavy operation that may run at once.
+    heavy_operations: Arc<Semaphore>,
     /// The most an operation may cost and still go in the small lane.
     small_cost: u64,
     wait: Duration,
@@ -39,7 +43,7 @@ impl Lane {
 
 /// What an operation holds from the budget while it runs; its cost is free again when this is dropped.
 pub struct Held {
-    _permit: Option<OwnedSemaphorePermit>,
+    _permits: Vec<OwnedSemaphorePermit>,
 }
 
 impl InFlight {
@@ -52,6 +56,7 @@ impl InFlight {
             // The small lane holds a tenth of the budget, and room for at least one small operation.
             small: Lane::new("small", (limits.in_flight_cost / 10).max(small_cost)),
             heavy: Lane::new("heavy", limits.in_flight_cost),
+            heavy_operations: Arc::new(Semaphore::new(limits.in_flight_heavy.unwrap_or(u32::MAX).max(1) as usize)),
             small_cost,
             wait: limits.in_flight_wait.unwrap_or(HttpLimits::DEFAULT.request_timeout / 2),
         })
@@ -60,12 +65,21 @@ impl InFlight {
     /// Waits until `cost` fits in its lane, or refuses once the wait is over. An operation costlier than its
     /// whole lane waits for the lane to empty and then runs alone in it.
     pub async fn enter(&self, cost: u64) -> Result<Held, ServerError> {
-        let lane = if cost <= self.small_cost { &self.small } else { &self.heavy };
+        let small = cost <= self.small_cost;
+        let lane = if small { &self.small } else { &self.heavy };
         let units = u32::try_from(cost).unwrap_or(u32::MAX).clamp(1, lane.capacity);
-        match tokio::time::timeout(self.wait, lane.permits.clone().acquire_many_owned(units)).await {
-            Ok(Ok(permit)) => Ok(Held { _permit: Some(permit) }),
-            // The semaphore is never closed; were it, nothing would be held either.
-            Ok(Err(_)) => Ok(Held { _permit: None }),
+        let acquire = async {
+            let mut permits = Vec::with_capacity(2);
+            if !small {
+                permits.push(self.heavy_operations.clone().acquire_owned().await?);
+            }
+            permits.push(lane.permits.clone().acquire_many_owned(units).await?);
+            Ok::<_, tokio::sync::AcquireError>(permits)
+        };
+        match tokio::time::timeout(self.wait, acquire).await {
+            Ok(Ok(permits)) => Ok(Held { _permits: permits }),
+            // The semaphores are never closed; were they, nothing would be held either.
+            Ok(Err(_)) => Ok(Held { _permits: Vec::new() }),
             Err(_) => {
                 crate::metrics::rejected(if lane.name == "small" { "inFlightSmall" } else { "inFlight" });
                 Err(busy(self.wait))
@@ -89,9 +103,14 @@ mod tests {
     use super::*;
 
     fn in_flight(budget: u64, small: u64, wait_ms: u64) -> InFlight {
+        counted(budget, small, wait_ms, None)
+    }
+
+    fn counted(budget: u64, small: u64, wait_ms: u64, heavy: Option<u32>) -> InFlight {
         let limits = QueryLimits {
             in_flight_cost: budget,
             in_flight_small_cost: small,
+            in_flight_heavy: heavy,
             in_flight_wait: Some(Duration::from_millis(wait_ms)),
             ..QueryLimits::default()
         };
@@ -114,6 +133,15 @@ mod tests {
         let _heavy = budget.enter(1000).await.unwrap();
         assert!(budget.enter(5).await.is_ok(), "a small operation has its own lane");
         assert!(budget.enter(500).await.is_err(), "a heavy one waits for heavy room, and is shed");
+    }
+
+    #[tokio::test]
+    async fn heavy_operations_are_counted_and_small_ones_are_not() {
+        let budget = counted(1000, 10, 50, Some(2));
+        let (_first, _second) = (budget.enter(100).await.unwrap(), budget.enter(100).await.unwrap());
+        assert!(budget.enter(100).await.is_err(), "a third heavy one waits though its cost would fit");
+        let small: Vec<_> = futures_util::future::join_all((0..5).map(|_| budget.enter(1))).await;
+        assert!(small.iter().all(Result::is_ok), "small operations are not counted");
     }
 
     #[tokio::test]

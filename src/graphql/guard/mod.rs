@@ -129,6 +129,15 @@ impl Guard {
         &self.shape
     }
 
+    /// `request` as the resolvers run it: asking the type of every object behind an interface or a union,
+    /// which `complete` reads to order such an object's fields as its own type's selection does.
+    pub fn for_resolvers(&self, mut request: Request, document: Option<&ExecutableDocument>) -> Request {
+        if let Some(marked) = document.and_then(|document| complete::mark_types(document, &self.shape)) {
+            request.set_parsed_query(marked);
+        }
+        request
+    }
+
     /// Puts a response's fields in selection order and nulls what its failed non-null fields must null
     /// (`complete.rs`).
     pub fn complete(

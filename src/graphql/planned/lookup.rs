@@ -195,7 +195,7 @@ fn objects_of<'a>(
 
 struct ObjectsOf<'a, E: EntityTrait> {
     /// A selection that selects nothing on the type (`... on Role { title }`, of a search that may find
-    /// skills), or that the resolvers order otherwise, is theirs only when an object of the type turns up.
+    /// skills) is the resolvers' only when an object of the type turns up.
     plan: Result<ObjectPlan<'a, E::Model>, Unplanned>,
     rows: HashMap<i32, E::Model>,
 }
@@ -207,7 +207,6 @@ where
     fn plan(operation: &Operation<'a>, field: &Field<'a>) -> Result<Box<dyn Objects + 'a>, Unplanned> {
         let plan = match ObjectPlan::of(operation, field) {
             Err(unplanned) if unplanned != Unplanned::EmptySelection => return Err(unplanned),
-            Ok(_) if !operation.ordered_alike(field, E::Model::TYPE) => Err(Unplanned::FieldOrder),
             plan => plan,
         };
         Ok(Box::new(Self { plan, rows: HashMap::new() }))

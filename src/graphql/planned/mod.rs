@@ -51,9 +51,6 @@ pub enum Unplanned {
     /// One response key for fields that differ (in name or arguments), which async-graphql's validation
     /// lets through: it answers one of them.
     ConflictingFields,
-    /// Fields of an object behind an interface or a union that the resolvers put in another order (see
-    /// `Operation::ordered_alike`).
-    FieldOrder,
     /// A lookup that found nothing: the resolvers word the `NOT_FOUND` error.
     NotFound,
     /// A failed statement: the resolvers report it (and log it) as they would have.
@@ -68,7 +65,6 @@ impl Unplanned {
             Self::Argument => "argument",
             Self::EmptySelection => "empty_selection",
             Self::ConflictingFields => "conflicting_fields",
-            Self::FieldOrder => "field_order",
             Self::NotFound => "not_found",
             Self::Database => "database",
         }

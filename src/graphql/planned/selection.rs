@@ -42,10 +42,10 @@ impl<'a> Operation<'a> {
         let mut fields = Vec::new();
         for set in sets {
             let before = fields.len();
-            self.collect(set, Some(type_name), &mut fields)?;
+            self.collect(set, type_name, &mut fields)?;
             let merged_into_earlier = || {
                 let mut alone = Vec::new();
-                self.collect(set, Some(type_name), &mut alone).is_ok() && !alone.is_empty()
+                self.collect(set, type_name, &mut alone).is_ok() && !alone.is_empty()
             };
             if fields.len() == before && !merged_into_earlier() {
                 return Err(Unplanned::EmptySelection);
@@ -54,51 +54,11 @@ impl<'a> Operation<'a> {
         Ok(fields)
     }
 
-    /// Whether the resolvers order the fields `field` selects of an object of type `type_name` as the planner
-    /// does, when `field` returns an interface or a union: `guard::complete`, which puts their answer in
-    /// selection order, cannot tell the type of such an object (nor of any below it), and orders its keys by
-    /// every fragment, whatever its type condition (`... on City { version } ... on Tool { slug version }`
-    /// puts a tool's `version` first).
-    pub fn ordered_alike(&self, field: &Field<'a>, type_name: &str) -> bool {
-        self.alike(&field.sets, &field.sets, type_name)
-    }
-
-    /// Whether the keys of `sets` on `type_name`, and below them, come in the order of the keys `blind_sets`
-    /// select on an object of any type.
-    fn alike(&self, blind_sets: &[&'a SelectionSet], sets: &[&'a SelectionSet], type_name: &str) -> bool {
-        let (mut blind, mut fields) = (Vec::new(), Vec::new());
-        for set in blind_sets {
-            self.collect(set, None, &mut blind).expect("keys merge whatever they name behind an unknown type");
-        }
-        for set in sets {
-            if self.collect(set, Some(type_name), &mut fields).is_err() {
-                return false;
-            }
-        }
-        let blind_order = blind.iter().map(|known| known.key).filter(|key| fields.iter().any(|f| f.key == *key));
-        blind_order.eq(fields.iter().map(|field| field.key))
-            && fields.iter().all(|field| {
-                let below = self.shape.field(type_name, field.name).map(|shape| shape.returns.as_str());
-                match below.filter(|below| self.shape.is_object(below)) {
-                    Some(below) => {
-                        blind.iter().any(|known| known.key == field.key && self.alike(&known.sets, &field.sets, below))
-                    }
-                    None => true,
-                }
-            })
-    }
-
-    /// Adds the fields `set` selects of an object of type `type_name` to `fields`; of an object of any type,
-    /// every fragment applying, when `None`. Two fields under one key must be the same field with the same
-    /// arguments, which async-graphql's validation does not check: it then answers one of them, and the
-    /// planner leaves such a document to it.
-    fn collect(
-        &self,
-        set: &'a SelectionSet,
-        type_name: Option<&str>,
-        fields: &mut Vec<Field<'a>>,
-    ) -> Result<(), Unplanned> {
-        let applies = |condition: &Name| type_name.is_none_or(|type_name| self.shape.applies(condition, type_name));
+    /// Adds the fields `set` selects of an object of type `type_name` to `fields`. Two fields under one key
+    /// must be the same field with the same arguments, which async-graphql's validation does not check: it
+    /// then answers one of them, and the planner leaves such a document to it.
+    fn collect(&self, set: &'a SelectionSet, type_name: &str, fields: &mut Vec<Field<'a>>) -> Result<(), Unplanned> {
+        let applies = |condition: &Name| self.shape.applies(condition, type_name);
         for selection in &set.items {
             if skipped(selection.node.directives(), self.variables) {
                 continue;
@@ -112,8 +72,7 @@ impl<'a> Operation<'a> {
                         known.name == field.name.node.as_str() && known.arguments == field.arguments
                     };
                     match fields.iter_mut().find(|known| known.key == key) {
-                        // Behind an unknown type, as `guard::complete` merges them: by key alone.
-                        Some(known) if type_name.is_none() || same(known) => known.sets.push(set),
+                        Some(known) if same(known) => known.sets.push(set),
                         Some(_) => return Err(Unplanned::ConflictingFields),
                         None => fields.push(Field {
                             key,
@@ -274,33 +233,6 @@ pub(super) mod tests {
         assert_eq!(operation.argument::<Option<i32>>(roles, "last"), Ok(Some(2)));
         assert_eq!(operation.argument::<Option<String>>(roles, "before"), Ok(None));
         assert_eq!(operation.argument::<i32>(roles, "before"), Err(Unplanned::Argument));
-    }
-
-    #[test]
-    fn fields_behind_a_union_are_ordered_alike_unless_another_type_names_them_first() {
-        let query = r#"{ search(text: "x") { __typename ... on City { name slug } ... on Tool { slug name }
-                                              ... on Role { skills(first: 1) { nodes { name } } }
-                                              ... on Skill { roles(first: 1) { nodes { slug title } } } } }"#;
-        let document = parse_query(query).unwrap();
-        let DocumentOperations::Single(definition) = &document.operations else { panic!() };
-        let variables = Variables::default();
-        let operation =
-            Operation { document: &document, definition: &definition.node, variables: &variables, shape: &SHAPE };
-        let search = &operation.root_fields("Query").unwrap()[0];
-        assert!(operation.ordered_alike(search, "City"));
-        assert!(!operation.ordered_alike(search, "Tool"));
-        assert!(operation.ordered_alike(search, "Role"));
-        assert!(operation.ordered_alike(search, "Skill"));
-        let query = r#"{ search(text: "x") { ... on Skill { roles(first: 1) { nodes { slug } } }
-                                              ... on Tool { roles(first: 1) { nodes { title slug } } } } }"#;
-        let document = parse_query(query).unwrap();
-        let DocumentOperations::Single(definition) = &document.operations else { panic!() };
-        let operation =
-            Operation { document: &document, definition: &definition.node, variables: &variables, shape: &SHAPE };
-        let search = &operation.root_fields("Query").unwrap()[0];
-        // Below, too: the roles' `slug` comes before `title`, a tool's too.
-        assert!(!operation.ordered_alike(search, "Tool"));
-        assert!(operation.ordered_alike(search, "Skill"));
     }
 
     #[test]

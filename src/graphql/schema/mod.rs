@@ -1,5 +1,6 @@
 //! What clients see: the root types, the object types, and the inputs (filters, orderings) they take.
 pub mod access;
+pub mod cost;
 pub mod enums;
 pub mod federation;
 #[macro_use]

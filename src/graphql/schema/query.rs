@@ -9,6 +9,7 @@ use crate::graphql::engine::db;
 use crate::graphql::engine::page::{PageArgs, root_connection};
 use crate::graphql::error::ApiError;
 use crate::graphql::schema::access::require;
+use crate::graphql::schema::cost;
 use crate::graphql::schema::types::change::Change;
 use crate::graphql::schema::types::change::{ChangeConnection, ChangeFilter, change_source};
 use crate::graphql::schema::types::city::{City, CityConnection, CityFilter, CityOrder, city_order, city_source};
@@ -202,6 +203,7 @@ impl Query {
     /// pooled distribution. Figures are never pooled across pay periods: every group is in `period` (annual
     /// unless asked). Groups come in `groupBy` order unless `orderBy` says otherwise, and page like any list.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(directive = cost::cost::apply(cost::SALARY_STATS))]
     async fn salary_stats(
         &self,
         ctx: &Context<'_>,
