@@ -159,6 +159,10 @@ async fn open_pool(
         // every request; under WAL, readers run in parallel and writers queue on the busy timeout.
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
+        // sqlx pings a connection on every acquire by default: on SQLite a round trip to the connection's
+        // thread per statement, a third of a small query's work. Only a connection left idle can have gone
+        // bad unnoticed (a restarted or a firewalled server); one in use reports its failure itself.
+        .test_before_acquire_if_idle_for(Duration::from_secs(1))
         // WAL lets readers run while a writer commits; NORMAL sync is durable under WAL except on power loss.
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)

@@ -14,7 +14,11 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 use crate::on_every_backend;
 
-on_every_backend!(both_executors_answer_random_queries_alike, salary_stats_are_planned_and_answer_alike);
+on_every_backend!(
+    both_executors_answer_random_queries_alike,
+    salary_stats_are_planned_and_answer_alike,
+    sources_and_national_ratios_are_planned_and_answer_alike
+);
 
 /// Queries per backend; `CAREERQL_DIFFERENTIAL_CASES` runs more.
 const DEFAULT_CASES: usize = 400;
@@ -22,7 +26,7 @@ const DEFAULT_CASES: usize = 400;
 /// rest select a field it leaves to the resolvers, or must be refused).
 const LEAST_PLANNED: f64 = 0.25;
 /// The root fields the planner covers: most generated queries start at one of them.
-const PLANNED_ROOTS: [&str; 15] = [
+const PLANNED_ROOTS: [&str; 17] = [
     "roles",
     "role",
     "skills",
@@ -38,6 +42,8 @@ const PLANNED_ROOTS: [&str; 15] = [
     "nodes",
     "search",
     "salaryStats",
+    "sources",
+    "source",
 ];
 /// Texts to search for: words, typos, text too short for trigrams, nothing, and what matches nothing.
 const SEARCHED: [&str; 12] =
@@ -98,12 +104,44 @@ const SALARY_STATS: [&str; 4] = [
 ];
 
 async fn salary_stats_are_planned_and_answer_alike(app: TestApp) {
+    for data in planned_alike(app, &SALARY_STATS).await {
+        let groups = &data["data"]["salaryStats"];
+        let count = |list: &str| groups[list].as_array().map_or(0, Vec::len);
+        assert!(count("nodes") + count("edges") > 0, "no groups: {data}");
+    }
+}
+
+/// Sources, wherever they are reached from, and a range's national ratios.
+const SOURCES_AND_RATIOS: [&str; 3] = [
+    r#"query Sources { sources { slug name license attribution rowsImported } source(slug: "onet-29-2") { title } }"#,
+    r#"query RangeSources { salaryRanges(first: 5) { nodes { dataSource { slug referencePeriod }
+        toNational { median mean topCoded national { city { kind } median } } } } }"#,
+    r#"query ToolSources { role(slug: "senior-backend-engineer") {
+        tools(first: 20) { edges { onetExample dataSource { slug attribution } node { name } } } } }"#,
+];
+
+async fn sources_and_national_ratios_are_planned_and_answer_alike(app: TestApp) {
+    let [sources, ranges, tools] = planned_alike(app, &SOURCES_AND_RATIOS).await.try_into().expect("three answers");
+    assert!(sources["data"]["sources"].as_array().is_some_and(|list| list.len() >= 2), "{sources}");
+    let ranges = ranges["data"]["salaryRanges"]["nodes"].as_array().expect("ranges").clone();
+    assert!(ranges.iter().any(|range| range["toNational"]["national"]["city"]["kind"] == "NATIONAL"), "{ranges:?}");
+    assert!(ranges.iter().all(|range| range["dataSource"]["slug"].is_string()), "{ranges:?}");
+    let edges = tools["data"]["role"]["tools"]["edges"].as_array().expect("edges").clone();
+    assert!(edges.iter().any(|edge| edge["dataSource"]["slug"] == "onet-29-2"), "{edges:?}");
+}
+
+/// Each of `queries` (named `query Name`) sent to the planned executor and to the resolvers: the answers must
+/// be the same bytes, without errors, and the planner's own. The answers, parsed.
+async fn planned_alike(app: TestApp, queries: &[&str]) -> Vec<Value> {
     let app = app.reconfigure(&["--executor", "planned"]).await;
     let resolvers = app.another_instance_with(&["--executor", "resolvers"]).await;
     // Named for the backend too: the metrics are the test process's, and both backends' tests run at once.
     let backend = if app.postgres_database().is_some() { "Postgres" } else { "Sqlite" };
-    for query in SALARY_STATS {
+    let mut answers = Vec::new();
+    let mut names = Vec::new();
+    for query in queries {
         let query = query.replacen("query ", &format!("query {backend}"), 1);
+        names.push(query["query ".len()..].split(|c: char| !c.is_alphanumeric()).next().expect("a name").to_owned());
         let body = json!({ "query": query, "variables": { "amount": 98765.5 } });
         let planned = send(&app, &app.url("/graphql"), &body).await;
         let resolved = send(&app, &format!("http://{resolvers}/graphql"), &body).await;
@@ -111,17 +149,15 @@ async fn salary_stats_are_planned_and_answer_alike(app: TestApp) {
         assert_eq!(planned.0, 200);
         let data: Value = serde_json::from_str(&planned.1).expect("JSON");
         assert!(data.get("errors").is_none(), "{data}");
-        let groups = &data["data"]["salaryStats"];
-        let count = |list: &str| groups[list].as_array().map_or(0, Vec::len);
-        assert!(count("nodes") + count("edges") > 0, "no groups: {data}");
+        answers.push(data);
     }
     let metrics = app.metrics().await;
-    for name in ["StatsByCity", "StatsEstimates", "StatsOrdered", "StatsByOccupationAndState"] {
-        let name = format!("{backend}{name}");
+    for name in names {
         let planned =
             metrics.value("careerql_graphql_requests_total", &[("operation", &name), ("executor", "planned")]);
         assert_eq!(planned, 1.0, "{name} was answered by the planned executor");
     }
+    answers
 }
 
 async fn send(app: &TestApp, url: &str, body: &Value) -> (u16, String) {
@@ -141,7 +177,8 @@ impl Keys {
             .data(
                 "{ roles(first: 30) { nodes { id slug } } skills(first: 30) { nodes { id slug } }
                    tools(first: 30) { nodes { id slug } } cities(first: 30) { nodes { id slug } }
-                   occupations(first: 30) { nodes { id socCode } } salaryRanges(first: 30) { nodes { id } } }",
+                   occupations(first: 30) { nodes { id socCode } } salaryRanges(first: 30) { nodes { id } }
+                   sources { slug } }",
             )
             .await;
         let read = |list: &str, field: &str| -> Vec<String> {
@@ -154,6 +191,11 @@ impl Keys {
         slugs.insert("tool", read("tools", "slug"));
         slugs.insert("city", read("cities", "slug"));
         slugs.insert("occupation", read("occupations", "socCode"));
+        let sources = data["sources"].as_array().expect("sources");
+        slugs.insert(
+            "source",
+            sources.iter().map(|source| source["slug"].as_str().expect("a slug").to_owned()).collect(),
+        );
         let lists = ["roles", "skills", "tools", "cities", "occupations", "salaryRanges"];
         Self { slugs, ids: lists.iter().flat_map(|list| read(list, "id")).collect() }
     }

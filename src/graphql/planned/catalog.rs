@@ -2,19 +2,23 @@
 //! salary ranges, their own fields, and the lists and rows between them. Each field is written as its
 //! resolver in `schema::types` answers it; the differential test (`tests/api/executors.rs`) holds the two to
 //! the same bytes. A range's computed figures (intervals, levels, ranks) are written from the functions its
-//! resolvers call (`salary_range::figures`); comparisons, national ratios and sources are the resolvers'.
+//! resolvers call (`salary_range::figures`), its national ratios from the same statement theirs load with;
+//! sources are `sources.rs`'s; comparisons are the resolvers'.
 use async_graphql::InputType;
 use async_graphql::resolver_utils::EnumType;
 use std::collections::HashMap;
 
-use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
+use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, source, tool};
 use futures_util::future::BoxFuture;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult,
 };
 
 use super::selection::{Field, Operation};
-use super::{Derived, Json, Level, ListLevel, ListRow, OneLevel, PlannedObject, RefLevel, Unplanned, Write};
+use super::sources::{AllSources, SourceOf};
+use super::{
+    Derived, Json, Level, ListLevel, ListRow, ObjectPlan, OneLevel, PlannedObject, RefLevel, Unplanned, Write,
+};
 use super::{lookup, stats};
 use crate::domain::Cents;
 use crate::graphql::engine::page::{Linked, ListQuery, PageArgs, SortedSource};
@@ -24,7 +28,7 @@ use crate::graphql::schema::types::city::{city_order, city_source};
 use crate::graphql::schema::types::occupation::{occupation_order, occupation_roles, occupation_source};
 use crate::graphql::schema::types::role::{role_order, role_skills, role_source, role_specialisations, role_tools};
 use crate::graphql::schema::types::salary_range::{
-    RangesOf, figures, ranges_of, salary_range_order, salary_range_source,
+    NationalKey, NationalRatios, RangesOf, figures, national_ranges, ranges_of, salary_range_order, salary_range_source,
 };
 use crate::graphql::schema::types::skill::{skill_order, skill_roles, skill_source, skill_tools};
 use crate::graphql::schema::types::tool::{tool_order, tool_roles, tool_skills, tool_source};
@@ -73,6 +77,10 @@ impl PlannedObject for QueryRoot {
             "nodes" => lookup::nodes(operation, field)?,
             "search" => lookup::search(operation, field)?,
             "salaryStats" => stats::salary_stats(operation, field)?,
+            "sources" => AllSources::plan(operation, field)?,
+            "source" => {
+                OneLevel::plan(operation, field, source::Entity::find().filter(source::Column::Slug.eq(slug()?)))?
+            }
             _ => return Ok(None),
         }))
     }
@@ -364,8 +372,77 @@ impl PlannedObject for salary_range::Model {
             "meanInterval" => Derived::plan(operation, field, figures::mean_interval)?,
             "levels" => Derived::plan(operation, field, figures::levels)?,
             "percentileOf" => stats::percentile_of(operation, field, figures::rank_of)?,
+            "toNational" => Box::new(ToNational { ratios: HashMap::new(), plan: ObjectPlan::of(operation, field)? }),
+            "dataSource" => SourceOf::plan(operation, field, |range: &Self| {
+                Some(crate::domain::source_slug(&range.source, &range.reference_period))
+            })?,
             _ => return Ok(None),
         }))
+    }
+}
+
+/// Each range beside its national range: every national range of a selection in one statement.
+struct ToNational<'a> {
+    /// By the range's id.
+    ratios: HashMap<i32, NationalRatios>,
+    plan: ObjectPlan<'a, NationalRatios>,
+}
+
+impl Level<salary_range::Model> for ToNational<'_> {
+    fn load<'s>(
+        &'s mut self,
+        db: &'s DatabaseConnection,
+        parents: &'s [&'s salary_range::Model],
+    ) -> BoxFuture<'s, Result<(), Unplanned>> {
+        Box::pin(async move {
+            let mut keys: Vec<NationalKey> = Vec::new();
+            for key in parents.iter().map(|range| NationalKey::of(range)) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+            let national = national_ranges(db, &keys).await?;
+            self.ratios = parents
+                .iter()
+                .filter_map(|range| {
+                    let national = national.get(&NationalKey::of(range))?.clone();
+                    Some((range.id, NationalRatios::new(range, national)))
+                })
+                .collect();
+            let ratios: Vec<&NationalRatios> = self.ratios.values().collect();
+            self.plan.load(db, &ratios).await
+        })
+    }
+
+    fn write(&self, range: &salary_range::Model, json: &mut Json) {
+        match self.ratios.get(&range.id) {
+            Some(ratios) => self.plan.write(ratios, json),
+            None => json.null(),
+        }
+    }
+}
+
+impl PlannedObject for NationalRatios {
+    const TYPE: &'static str = "NationalRatios";
+
+    fn value(name: &str) -> Option<Write<Self>> {
+        Some(match name {
+            "p10" => |ratios, json| json.optional_float(ratios.p10),
+            "p25" => |ratios, json| json.optional_float(ratios.p25),
+            "median" => |ratios, json| json.optional_float(ratios.median),
+            "p75" => |ratios, json| json.optional_float(ratios.p75),
+            "p90" => |ratios, json| json.optional_float(ratios.p90),
+            "mean" => |ratios, json| json.optional_float(ratios.mean),
+            "topCoded" => |ratios, json| enum_list(json, ratios.top_coded.clone()),
+            _ => return None,
+        })
+    }
+
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(match field.name {
+            "national" => Some(Derived::plan(operation, field, |ratios: &Self| Some(ratios.national.0.clone()))?),
+            _ => None,
+        })
     }
 }
 
@@ -404,7 +481,7 @@ plain_rows! {
 
 /// Lists through a link table, whose edges carry the link's own fields.
 macro_rules! linked_rows {
-    ($($node:ty, $link:ty => $connection:literal, $edge:literal, $edge_value:expr;)*) => {$(
+    ($($node:ty, $link:ty => $connection:literal, $edge:literal, $edge_value:expr, $edge_level:expr;)*) => {$(
         impl ListRow for Linked<$node, $link> {
             type Node = $node;
             type Reading = ();
@@ -422,6 +499,13 @@ macro_rules! linked_rows {
             fn edge_value(name: &str) -> Option<Write<Self>> {
                 $edge_value(name)
             }
+
+            fn edge_level<'a>(
+                operation: &Operation<'a>,
+                field: &Field<'a>,
+            ) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+                $edge_level(operation, field)
+            }
         }
     )*};
 }
@@ -434,6 +518,11 @@ fn skill_rank<N>(name: &str) -> Option<Write<Linked<N, role_skill::Model>>> {
     }
 }
 
+/// Edges with no field that loads.
+fn no_edge_level<'a, R>(_: &Operation<'a>, _: &Field<'a>) -> Result<Option<Box<dyn Level<R> + 'a>>, Unplanned> {
+    Ok(None)
+}
+
 /// The edge fields of a role's tool (and a tool's role): `ToolUse`, but for `dataSource`, which loads.
 fn tool_use<N>(name: &str) -> Option<Write<Linked<N, role_tool::Model>>> {
     Some(match name {
@@ -444,9 +533,25 @@ fn tool_use<N>(name: &str) -> Option<Write<Linked<N, role_tool::Model>>> {
     })
 }
 
+/// A row linked to a role's tool, or a tool's role.
+type ToolLink<N> = Linked<N, role_tool::Model>;
+
+/// A tool link's `dataSource`: O*NET, where O*NET lists the tool for the role.
+fn tool_use_source<'a, N: Send + Sync + 'static>(
+    operation: &Operation<'a>,
+    field: &Field<'a>,
+) -> Result<Option<Box<dyn Level<ToolLink<N>> + 'a>>, Unplanned> {
+    match field.name {
+        "dataSource" => Ok(Some(SourceOf::plan(operation, field, |row: &ToolLink<N>| {
+            row.link.onet_example.as_ref().map(|_| crate::domain::ONET_SLUG.to_owned())
+        })?)),
+        _ => Ok(None),
+    }
+}
+
 linked_rows! {
-    skill::Model, role_skill::Model => "RoleSkillConnection", "RoleSkillEdge", skill_rank;
-    role::Model, role_skill::Model => "SkillRoleConnection", "SkillRoleEdge", skill_rank;
-    tool::Model, role_tool::Model => "RoleToolConnection", "RoleToolEdge", tool_use;
-    role::Model, role_tool::Model => "ToolRoleConnection", "ToolRoleEdge", tool_use;
+    skill::Model, role_skill::Model => "RoleSkillConnection", "RoleSkillEdge", skill_rank, no_edge_level;
+    role::Model, role_skill::Model => "SkillRoleConnection", "SkillRoleEdge", skill_rank, no_edge_level;
+    tool::Model, role_tool::Model => "RoleToolConnection", "RoleToolEdge", tool_use, tool_use_source;
+    role::Model, role_tool::Model => "ToolRoleConnection", "ToolRoleEdge", tool_use, tool_use_source;
 }

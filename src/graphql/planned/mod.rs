@@ -14,6 +14,7 @@ mod catalog;
 mod json;
 mod lookup;
 mod selection;
+mod sources;
 mod stats;
 mod validation;
 
@@ -229,6 +230,15 @@ pub trait ListRow: Send + Sync + Sized + 'static {
 
     /// What writes the edge field `name`, for edges that carry fields of their own.
     fn edge_value(name: &str) -> Option<Write<Self>>;
+
+    /// The plan of the edge field `field` when its value loads (a link's source); `None` when the edge has
+    /// no such field.
+    fn edge_level<'a>(
+        _operation: &Operation<'a>,
+        _field: &Field<'a>,
+    ) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(None)
+    }
 }
 
 /// A connection nested in (or at the root of) one selection: every parent's page in one statement.
@@ -264,6 +274,7 @@ enum EdgeMember<'a, R: ListRow> {
     Cursor,
     Node(ObjectPlan<'a, R::Node>),
     Value(Write<R>),
+    Loaded(Box<dyn Level<R> + 'a>),
 }
 
 impl<'a, R: ListRow> ListLevel<'a, R> {
@@ -335,25 +346,30 @@ impl<'a, R: ListRow> ListLevel<'a, R> {
             return Ok(());
         }
         self.fetch(db, parents).await?;
-        let nodes: Vec<&R::Node> = self.pages.values().flat_map(|page| &page.rows).map(|(row, _)| row.node()).collect();
+        let rows: Vec<&R> = self.pages.values().flat_map(|page| &page.rows).map(|(row, _)| row).collect();
+        let nodes: Vec<&R::Node> = rows.iter().map(|row| row.node()).collect();
         // The nodes of `nodes` and of `edges { node }` are the same rows, with selections of their own.
         let mut plans: Vec<&mut ObjectPlan<'a, R::Node>> = Vec::new();
+        let mut edge_levels: Vec<&mut Box<dyn Level<R> + 'a>> = Vec::new();
         for (_, member) in &mut self.members {
             match member {
                 ConnectionMember::Nodes(plan) => plans.push(plan),
                 ConnectionMember::Edges(members) => {
                     for (_, member) in members {
-                        if let EdgeMember::Node(plan) = member {
-                            plans.push(plan);
+                        match member {
+                            EdgeMember::Node(plan) => plans.push(plan),
+                            EdgeMember::Loaded(level) => edge_levels.push(level),
+                            _ => {}
                         }
                     }
                 }
                 _ => {}
             }
         }
-        let nodes = &nodes;
-        let loads = plans.into_iter().map(|plan| plan.load(db, nodes));
-        futures_util::future::try_join_all(loads).await?;
+        let (nodes, rows) = (&nodes, &rows);
+        let node_loads = futures_util::future::try_join_all(plans.into_iter().map(|plan| plan.load(db, nodes)));
+        let edge_loads = futures_util::future::try_join_all(edge_levels.into_iter().map(|level| level.load(db, rows)));
+        futures_util::future::try_join(node_loads, edge_loads).await?;
         Ok(())
     }
 }
@@ -412,6 +428,7 @@ impl<P: PlannedObject, R: ListRow> Level<P> for ListLevel<'_, R> {
                                 EdgeMember::Cursor => json.string(&cursor.encode_cursor()),
                                 EdgeMember::Node(plan) => plan.write(row.node(), json),
                                 EdgeMember::Value(write) => write(row, json),
+                                EdgeMember::Loaded(level) => level.write(row, json),
                             }
                         }
                         json.end_object();
@@ -462,7 +479,10 @@ fn edge<'a, R: ListRow>(
                 "__typename" => EdgeMember::Typename,
                 "cursor" => EdgeMember::Cursor,
                 "node" => EdgeMember::Node(ObjectPlan::of(operation, &field)?),
-                name => EdgeMember::Value(R::edge_value(name).ok_or(Unplanned::Field)?),
+                name => match R::edge_value(name) {
+                    Some(write) => EdgeMember::Value(write),
+                    None => EdgeMember::Loaded(R::edge_level(operation, &field)?.ok_or(Unplanned::Field)?),
+                },
             };
             Ok((field.key, member))
         })

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use async_graphql::SimpleObject;
 use async_graphql::connection::EmptyFields;
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{city, occupation, role, salary_range};
@@ -580,14 +580,7 @@ impl SalaryRange {
     /// This range beside the national one for the same occupation (or role), source, reference period and
     /// pay period: each statistic as a ratio to the national figure. Null where there is no national range.
     async fn to_national(&self, ctx: &Context<'_>) -> Result<Option<NationalRatios>, ApiError> {
-        let key = NationalKey {
-            occupation_id: self.0.occupation_id,
-            role_id: self.0.role_id,
-            period: self.0.period,
-            source: self.0.source.clone(),
-            reference_period: self.0.reference_period.clone(),
-        };
-        let national = loader(ctx)?.load_one(key).await?;
+        let national = loader(ctx)?.load_one(NationalKey::of(&self.0)).await?;
         Ok(national.map(|national| NationalRatios::new(&self.0, national)))
     }
 
@@ -651,38 +644,45 @@ pub struct NationalKey {
     reference_period: String,
 }
 
+impl NationalKey {
+    pub fn of(range: &salary_range::Model) -> Self {
+        Self {
+            occupation_id: range.occupation_id,
+            role_id: range.role_id,
+            period: range.period,
+            source: range.source.clone(),
+            reference_period: range.reference_period.clone(),
+        }
+    }
+}
+
 impl Loader<NationalKey> for DbLoader {
     type Value = salary_range::Model;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[NationalKey]) -> Result<HashMap<NationalKey, Self::Value>, Self::Error> {
-        use salary_range::Column as S;
-        let nation = crate::graphql::schema::inputs::select_where(
-            city::Column::Id,
-            Condition::all()
-                .add(column(city::Column::Kind).eq(sea_orm::ActiveEnum::to_value(&entity::enums::AreaKind::National))),
-        );
-        let occupations: Vec<i32> = keys.iter().map(|k| k.occupation_id).collect();
-        let ranges = salary_range::Entity::find()
-            .filter(S::OccupationId.is_in(occupations))
-            .filter(S::CityId.in_subquery(nation))
-            .all(&self.db)
-            .await?;
-        Ok(ranges
-            .into_iter()
-            .map(|r| {
-                let key = NationalKey {
-                    occupation_id: r.occupation_id,
-                    role_id: r.role_id,
-                    period: r.period,
-                    source: r.source.clone(),
-                    reference_period: r.reference_period.clone(),
-                };
-                (key, r)
-            })
-            .filter(|(key, _)| keys.contains(key))
-            .collect())
+        Ok(national_ranges(&self.db, keys).await?)
     }
+}
+
+/// The national ranges matching `keys`, in one statement.
+pub async fn national_ranges(
+    db: &impl ConnectionTrait,
+    keys: &[NationalKey],
+) -> Result<HashMap<NationalKey, salary_range::Model>, DbErr> {
+    use salary_range::Column as S;
+    let nation = crate::graphql::schema::inputs::select_where(
+        city::Column::Id,
+        Condition::all()
+            .add(column(city::Column::Kind).eq(sea_orm::ActiveEnum::to_value(&entity::enums::AreaKind::National))),
+    );
+    let occupations: Vec<i32> = keys.iter().map(|k| k.occupation_id).collect();
+    let ranges = salary_range::Entity::find()
+        .filter(S::OccupationId.is_in(occupations))
+        .filter(S::CityId.in_subquery(nation))
+        .all(db)
+        .await?;
+    Ok(ranges.into_iter().map(|r| (NationalKey::of(&r), r)).filter(|(key, _)| keys.contains(key)).collect())
 }
 
 /// A range's statistics as ratios to the national range's (1.0 = the national figure). A ratio is null
@@ -690,19 +690,19 @@ impl Loader<NationalKey> for DbLoader {
 #[derive(SimpleObject)]
 pub struct NationalRatios {
     /// The national range itself.
-    national: SalaryRange,
-    p10: Option<f64>,
-    p25: Option<f64>,
-    median: Option<f64>,
-    p75: Option<f64>,
-    p90: Option<f64>,
-    mean: Option<f64>,
+    pub national: SalaryRange,
+    pub p10: Option<f64>,
+    pub p25: Option<f64>,
+    pub median: Option<f64>,
+    pub p75: Option<f64>,
+    pub p90: Option<f64>,
+    pub mean: Option<f64>,
     /// Statistics whose ratio involves a top-coded figure on either side, and so is not a true ratio.
-    top_coded: Vec<WageStatistic>,
+    pub top_coded: Vec<WageStatistic>,
 }
 
 impl NationalRatios {
-    fn new(range: &salary_range::Model, national: salary_range::Model) -> Self {
+    pub fn new(range: &salary_range::Model, national: salary_range::Model) -> Self {
         let ratio = |own: Option<i64>, national: Option<i64>| match (own, national) {
             (Some(own), Some(national)) if national > 0 => Some(own as f64 / national as f64),
             _ => None,

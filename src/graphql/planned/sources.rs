@@ -1,0 +1,108 @@
+//! Sources, planned: the root's `sources` and `source(slug:)`, and the `dataSource` of a salary range or of
+//! a role's tool, every one a selection names loaded in one statement.
+use std::collections::HashMap;
+
+use entity::source;
+use futures_util::future::BoxFuture;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+
+use super::selection::{Field, Operation};
+use super::{Json, Level, ObjectPlan, PlannedObject, Unplanned, Write};
+
+impl PlannedObject for source::Model {
+    const TYPE: &'static str = "Source";
+
+    fn value(name: &str) -> Option<Write<Self>> {
+        Some(match name {
+            "slug" => |source, json| json.string(&source.slug),
+            "name" => |source, json| json.string(&source.name),
+            "publisher" => |source, json| json.string(&source.publisher),
+            "title" => |source, json| json.string(&source.title),
+            "release" => |source, json| json.optional_string(source.release.as_deref()),
+            "referencePeriod" => |source, json| json.optional_string(source.reference_period.as_deref()),
+            "publishedOn" => |source, json| json.optional_string(source.published_on.as_deref()),
+            "license" => |source, json| json.optional_string(source.license.as_deref()),
+            "licenseUrl" => |source, json| json.optional_string(source.license_url.as_deref()),
+            "attribution" => |source, json| json.string(&source.attribution),
+            "url" => |source, json| json.optional_string(source.url.as_deref()),
+            "file" => |source, json| json.optional_string(source.file.as_deref()),
+            "rowsImported" => |source, json| json.optional_int(source.rows_imported),
+            "importedAt" => |source, json| json.optional_string(source.imported_at.as_deref()),
+            _ => return None,
+        })
+    }
+}
+
+/// Every source, by slug: the root's `sources`.
+pub struct AllSources<'a> {
+    rows: Vec<source::Model>,
+    plan: ObjectPlan<'a, source::Model>,
+}
+
+impl<'a> AllSources<'a> {
+    pub fn plan<P>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
+        Ok(Box::new(Self { rows: Vec::new(), plan: ObjectPlan::of(operation, field)? }))
+    }
+}
+
+impl<P> Level<P> for AllSources<'_> {
+    fn load<'s>(&'s mut self, db: &'s DatabaseConnection, _: &'s [&'s P]) -> BoxFuture<'s, Result<(), Unplanned>> {
+        Box::pin(async move {
+            self.rows = source::Entity::find().order_by_asc(source::Column::Slug).all(db).await?;
+            Ok(())
+        })
+    }
+
+    fn write(&self, _: &P, json: &mut Json) {
+        json.begin_list();
+        for row in &self.rows {
+            json.item();
+            self.plan.write(row, json);
+        }
+        json.end_list();
+    }
+}
+
+/// The source each parent names by slug (none: null), all of a selection's in one statement.
+pub struct SourceOf<'a, P> {
+    slug: fn(&P) -> Option<String>,
+    rows: HashMap<String, source::Model>,
+    plan: ObjectPlan<'a, source::Model>,
+}
+
+impl<'a, P: Send + Sync + 'static> SourceOf<'a, P> {
+    pub fn plan(
+        operation: &Operation<'a>,
+        field: &Field<'a>,
+        slug: fn(&P) -> Option<String>,
+    ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
+        Ok(Box::new(Self { slug, rows: HashMap::new(), plan: ObjectPlan::of(operation, field)? }))
+    }
+}
+
+impl<P: Send + Sync + 'static> Level<P> for SourceOf<'_, P> {
+    fn load<'s>(
+        &'s mut self,
+        db: &'s DatabaseConnection,
+        parents: &'s [&'s P],
+    ) -> BoxFuture<'s, Result<(), Unplanned>> {
+        Box::pin(async move {
+            let mut slugs: Vec<String> = parents.iter().filter_map(|parent| (self.slug)(parent)).collect();
+            slugs.sort_unstable();
+            slugs.dedup();
+            if slugs.is_empty() {
+                return Ok(());
+            }
+            let rows = source::Entity::find().filter(source::Column::Slug.is_in(slugs)).all(db).await?;
+            self.rows = rows.into_iter().map(|row| (row.slug.clone(), row)).collect();
+            Ok(())
+        })
+    }
+
+    fn write(&self, parent: &P, json: &mut Json) {
+        match (self.slug)(parent).and_then(|slug| self.rows.get(&slug)) {
+            Some(row) => self.plan.write(row, json),
+            None => json.null(),
+        }
+    }
+}
