@@ -17,7 +17,7 @@ use crate::on_every_backend;
 on_every_backend!(
     both_executors_answer_random_queries_alike,
     salary_stats_are_planned_and_answer_alike,
-    sources_and_national_ratios_are_planned_and_answer_alike
+    sources_ratios_and_ranks_are_planned_and_answer_alike
 );
 
 /// Queries per backend; `CAREERQL_DIFFERENTIAL_CASES` runs more.
@@ -26,7 +26,7 @@ const DEFAULT_CASES: usize = 400;
 /// rest select a field it leaves to the resolvers, or must be refused).
 const LEAST_PLANNED: f64 = 0.25;
 /// The root fields the planner covers: most generated queries start at one of them.
-const PLANNED_ROOTS: [&str; 17] = [
+const PLANNED_ROOTS: [&str; 18] = [
     "roles",
     "role",
     "skills",
@@ -44,6 +44,7 @@ const PLANNED_ROOTS: [&str; 17] = [
     "salaryStats",
     "sources",
     "source",
+    "salaryRank",
 ];
 /// Texts to search for: words, typos, text too short for trigrams, nothing, and what matches nothing.
 const SEARCHED: [&str; 12] =
@@ -111,17 +112,22 @@ async fn salary_stats_are_planned_and_answer_alike(app: TestApp) {
     }
 }
 
-/// Sources, wherever they are reached from, and a range's national ratios.
-const SOURCES_AND_RATIOS: [&str; 3] = [
+/// Sources, wherever they are reached from, a range's national ratios, and where a salary ranks.
+const SOURCES_RATIOS_AND_RANKS: [&str; 4] = [
     r#"query Sources { sources { slug name license attribution rowsImported } source(slug: "onet-29-2") { title } }"#,
     r#"query RangeSources { salaryRanges(first: 5) { nodes { dataSource { slug referencePeriod }
         toNational { median mean topCoded national { city { kind } median } } } } }"#,
     r#"query ToolSources { role(slug: "senior-backend-engineer") {
         tools(first: 20) { edges { onetExample dataSource { slug attribution } node { name } } } } }"#,
+    r#"query Ranks($amount: Float!) { national: salaryRank(amount: $amount, role: "senior-backend-engineer") {
+        percentile atLeast method range { median city { slug } toNational { median } } }
+        hourly: salaryRank(amount: 55, period: HOURLY, role: "senior-backend-engineer", city: null) { percentile } }"#,
 ];
 
-async fn sources_and_national_ratios_are_planned_and_answer_alike(app: TestApp) {
-    let [sources, ranges, tools] = planned_alike(app, &SOURCES_AND_RATIOS).await.try_into().expect("three answers");
+async fn sources_ratios_and_ranks_are_planned_and_answer_alike(app: TestApp) {
+    let answers = planned_alike(app, &SOURCES_RATIOS_AND_RANKS).await;
+    let [sources, ranges, tools, ranks] = answers.try_into().expect("four answers");
+    assert_eq!(ranks["data"]["national"]["range"]["city"]["slug"], "united-states", "{ranks}");
     assert!(sources["data"]["sources"].as_array().is_some_and(|list| list.len() >= 2), "{sources}");
     let ranges = ranges["data"]["salaryRanges"]["nodes"].as_array().expect("ranges").clone();
     assert!(ranges.iter().any(|range| range["toNational"]["national"]["city"]["kind"] == "NATIONAL"), "{ranges:?}");

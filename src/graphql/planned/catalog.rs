@@ -77,6 +77,7 @@ impl PlannedObject for QueryRoot {
             "nodes" => lookup::nodes(operation, field)?,
             "search" => lookup::search(operation, field)?,
             "salaryStats" => stats::salary_stats(operation, field)?,
+            "salaryRank" => stats::salary_rank(operation, field)?,
             "sources" => AllSources::plan(operation, field)?,
             "source" => {
                 OneLevel::plan(operation, field, source::Entity::find().filter(source::Column::Slug.eq(slug()?)))?

@@ -1,11 +1,12 @@
 //! `salaryStats`, planned: the page of groups one grouped statement computes (built by
 //! `schema::types::salary_stats`, as for the resolvers), written from its rows with the city, occupation or
 //! role each group's key names, its figures, spreads and interval; and the page's estimates, pooled from the
-//! groups' rows in one more statement when selected.
+//! groups' rows in one more statement when selected. And `salaryRank`, from the statements its resolver runs.
 use std::collections::HashMap;
 
+use entity::{city, role};
 use futures_util::future::BoxFuture;
-use sea_orm::{DatabaseConnection, DbErr, QueryResult};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryResult};
 
 use super::catalog::{QueryRoot, enum_list, enum_name, page_args};
 use super::selection::{Field, Operation};
@@ -13,7 +14,9 @@ use super::{Derived, Json, Level, ListLevel, ListRow, ObjectPlan, PlannedObject,
 use crate::analytics::grouping::{Figures, GroupKey, KeyValue, STATISTICS};
 use crate::graphql::engine::page::ListQuery;
 use crate::graphql::schema::enums::{AreaKind, OccupationGroup, PayPeriod};
-use crate::graphql::schema::types::rank::{ConfidenceInterval, RankMethod, SalaryRank, amount_in_cents};
+use crate::graphql::schema::types::rank::{
+    ConfidenceInterval, NATION, RankMethod, SalaryRank, amount_in_cents, rank_against, rank_range,
+};
 use crate::graphql::schema::types::salary_range::{ExperienceLevels, WageBand};
 use crate::graphql::schema::types::salary_stats::{
     Estimate, GroupReading, SalaryGroup, Spread, Spreads, estimates, salary_groups,
@@ -232,10 +235,74 @@ impl PlannedObject for SalaryRank {
             "atLeast" => |rank, json| json.optional_float(Some(rank.at_least)),
             "atMost" => |rank, json| json.optional_float(Some(rank.at_most)),
             "method" => |rank, json| json.string(enum_name::<RankMethod>(rank.method)),
-            // The planner ranks only in a group's estimate or in a range itself, where `range` is null.
-            "range" => |_, json| json.null(),
             _ => return None,
         })
+    }
+
+    fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
+        Ok(match field.name {
+            // Null where the rank is in a group's estimate or in a range itself.
+            "range" => {
+                Some(Derived::plan(operation, field, |rank: &Self| rank.range.as_ref().map(|range| range.0.clone()))?)
+            }
+            _ => None,
+        })
+    }
+}
+
+/// The root field `salaryRank`: the role and the city looked up, then the range ranked against, as the
+/// resolver does it.
+pub fn salary_rank<'a>(
+    operation: &Operation<'a>,
+    field: &Field<'a>,
+) -> Result<Box<dyn Level<QueryRoot> + 'a>, Unplanned> {
+    let amount: f64 = operation.argument(field, "amount")?;
+    Ok(Box::new(RankIn {
+        amount,
+        cents: amount_in_cents(amount).map_err(|_| Unplanned::Argument)?,
+        period: operation.argument_or(field, "period", PayPeriod::Annual)?,
+        role: operation.argument(field, "role")?,
+        city: operation.argument::<Option<String>>(field, "city")?.unwrap_or_else(|| NATION.to_owned()),
+        rank: None,
+        plan: ObjectPlan::of(operation, field)?,
+    }))
+}
+
+struct RankIn<'a> {
+    amount: f64,
+    cents: f64,
+    period: PayPeriod,
+    role: String,
+    city: String,
+    rank: Option<SalaryRank>,
+    plan: ObjectPlan<'a, SalaryRank>,
+}
+
+impl Level<QueryRoot> for RankIn<'_> {
+    fn load<'s>(
+        &'s mut self,
+        db: &'s DatabaseConnection,
+        _: &'s [&'s QueryRoot],
+    ) -> BoxFuture<'s, Result<(), Unplanned>> {
+        Box::pin(async move {
+            // A role or city that does not exist is an error the resolvers word.
+            let role = role::Entity::find().filter(role::Column::Slug.eq(&self.role)).one(db).await?;
+            let city = city::Entity::find().filter(city::Column::Slug.eq(&self.city)).one(db).await?;
+            let (role, city) = role.zip(city).ok_or(Unplanned::NotFound)?;
+            let range = rank_range(db, role.occupation_id, city.id, self.period).await?;
+            self.rank = range.and_then(|range| rank_against(range, self.amount, self.cents));
+            if let Some(rank) = &self.rank {
+                self.plan.load(db, &[rank]).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn write(&self, _: &QueryRoot, json: &mut Json) {
+        match &self.rank {
+            Some(rank) => self.plan.write(rank, json),
+            None => json.null(),
+        }
     }
 }
 

@@ -1,9 +1,8 @@
 //! The root `Query`: a connection and a lookup for each kind, and global object identification.
 use async_graphql::{Context, ID, Object};
-use entity::{city, occupation, role, salary_range, skill, tool};
-use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder};
+use entity::{city, occupation, role, skill, tool};
+use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, QueryFilter};
 
-use crate::analytics::grouping::range_component;
 use crate::auth::KeyRole;
 use crate::graphql::engine::db;
 use crate::graphql::engine::page::{PageArgs, root_connection};
@@ -17,7 +16,7 @@ use crate::graphql::schema::types::node::{Node, node};
 use crate::graphql::schema::types::occupation::{
     Occupation, OccupationConnection, OccupationFilter, OccupationOrder, occupation_order, occupation_source,
 };
-use crate::graphql::schema::types::rank::{SalaryRank, amount_in_cents, rank_in};
+use crate::graphql::schema::types::rank::{NATION, SalaryRank, amount_in_cents, rank_against, rank_range};
 use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::salary_range::PayPeriod;
 use crate::graphql::schema::types::salary_range::{
@@ -247,24 +246,12 @@ impl Query {
         #[graphql(desc = "The role, by slug, e.g. `senior-backend-engineer`.")] role: String,
         #[graphql(desc = "The city, by slug (default: the nation, `united-states`).")] city: Option<String>,
     ) -> Result<Option<SalaryRank>, ApiError> {
-        use salary_range::Column as S;
         let cents = amount_in_cents(amount)?;
         let role = find::<role::Entity>(ctx, "role", role::Column::Slug, &role).await?;
-        let city = city.as_deref().unwrap_or("united-states");
+        let city = city.as_deref().unwrap_or(NATION);
         let city = find::<city::Entity>(ctx, "city", city::Column::Slug, city).await?;
-        let stored: entity::enums::PayPeriod = period.into();
-        let range = salary_range::Entity::find()
-            .filter(S::OccupationId.eq(role.occupation_id))
-            .filter(S::CityId.eq(city.id))
-            .filter(S::RoleId.is_null())
-            .filter(S::Source.eq(crate::domain::BLS_SOURCE))
-            .filter(S::Period.eq(stored))
-            .order_by_desc(S::Year)
-            .one(db(ctx)?)
-            .await?;
-        let Some(range) = range else { return Ok(None) };
-        let ranked = range_component(&range).and_then(|c| rank_in(&[c], amount, cents));
-        Ok(ranked.map(|rank| SalaryRank { range: Some(SalaryRange(range)), ..rank }))
+        let range = rank_range(db(ctx)?, role.occupation_id, city.id, period).await?;
+        Ok(range.and_then(|range| rank_against(range, amount, cents)))
     }
 
     /// Roles, skills, tools and cities matching `text`, best first. Tolerates typos: matching is by shared

@@ -1,10 +1,13 @@
 //! Where a salary ranks (`SalaryRank`) and how sure a figure is (`ConfidenceInterval`).
 use async_graphql::{Enum, SimpleObject};
+use entity::salary_range;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::analytics::grouping::range_component;
 use crate::analytics::pooled::{self, Rank};
 use crate::domain::Cents;
 use crate::graphql::error::ApiError;
-use crate::graphql::schema::types::salary_range::SalaryRange;
+use crate::graphql::schema::types::salary_range::{PayPeriod, SalaryRange};
 
 /// How a rank was found.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -62,6 +65,37 @@ impl SalaryRank {
 /// An amount a client asks to rank, in currency units, as cents for the model; `BAD_USER_INPUT` otherwise.
 pub fn amount_in_cents(amount: f64) -> Result<f64, ApiError> {
     Cents::from_units(amount).map(|c| c.0 as f64).map_err(|e| ApiError::bad_input(format!("`amount`: {e}")))
+}
+
+/// The city `salaryRank` ranks in unless told: the nation.
+pub const NATION: &str = "united-states";
+
+/// The range `salaryRank` ranks against: the latest occupation-wide BLS OEWS range of `occupation_id` in
+/// `city_id`, in `period`.
+pub async fn rank_range(
+    db: &impl ConnectionTrait,
+    occupation_id: i32,
+    city_id: i32,
+    period: PayPeriod,
+) -> Result<Option<salary_range::Model>, DbErr> {
+    use salary_range::Column as S;
+    let stored: entity::enums::PayPeriod = period.into();
+    salary_range::Entity::find()
+        .filter(S::OccupationId.eq(occupation_id))
+        .filter(S::CityId.eq(city_id))
+        .filter(S::RoleId.is_null())
+        .filter(S::Source.eq(crate::domain::BLS_SOURCE))
+        .filter(S::Period.eq(stored))
+        .order_by_desc(S::Year)
+        .one(db)
+        .await
+}
+
+/// Where `amount` (`cents` in cents) ranks in `range`, which the rank names; none unless all five
+/// percentiles are published.
+pub fn rank_against(range: salary_range::Model, amount: f64, cents: f64) -> Option<SalaryRank> {
+    let ranked = range_component(&range).and_then(|component| rank_in(&[component], amount, cents));
+    ranked.map(|rank| SalaryRank { range: Some(SalaryRange(range)), ..rank })
 }
 
 /// The rank of `cents` in `pool`, for an amount already checked.
