@@ -17,7 +17,7 @@ use crate::on_every_backend;
 on_every_backend!(
     both_executors_answer_random_queries_alike,
     salary_stats_are_planned_and_answer_alike,
-    sources_ratios_and_ranks_are_planned_and_answer_alike
+    computed_fields_are_planned_and_answer_alike
 );
 
 /// Queries per backend; `CAREERQL_DIFFERENTIAL_CASES` runs more.
@@ -112,8 +112,9 @@ async fn salary_stats_are_planned_and_answer_alike(app: TestApp) {
     }
 }
 
-/// Sources, wherever they are reached from, a range's national ratios, and where a salary ranks.
-const SOURCES_RATIOS_AND_RANKS: [&str; 4] = [
+/// Sources, wherever they are reached from, a range's national ratios, where a salary ranks, and how roles
+/// compare.
+const COMPUTED: [&str; 5] = [
     r#"query Sources { sources { slug name license attribution rowsImported } source(slug: "onet-29-2") { title } }"#,
     r#"query RangeSources { salaryRanges(first: 5) { nodes { dataSource { slug referencePeriod }
         toNational { median mean topCoded national { city { kind } median } } } } }"#,
@@ -122,11 +123,22 @@ const SOURCES_RATIOS_AND_RANKS: [&str; 4] = [
     r#"query Ranks($amount: Float!) { national: salaryRank(amount: $amount, role: "senior-backend-engineer") {
         percentile atLeast method range { median city { slug } toNational { median } } }
         hourly: salaryRank(amount: 55, period: HOURLY, role: "senior-backend-engineer", city: null) { percentile } }"#,
+    r#"query Compared { roles(first: 3) { nodes { slug
+        compareTo(role: "senior-backend-engineer", cities: ["seattle-wa", "austin-tx"]) {
+            other { slug } skillsInBoth { rank otherRank skill { name roles(first: 1) { nodes { slug } } } }
+            skillsOnlyInThis { skill { slug } } skillsOnlyInOther { rank }
+            toolsInBoth { tool { name } thisUse { onetExample dataSource { slug } } otherUse { hotTechnology } }
+            toolsOnlyInOther { tool { slug } } toolsOnlyInThis { __typename }
+            wages { city { slug } median mean meanStandardError employment topCoded sameOccupation
+                    thisRange { median } otherRange { median city { name } } } } } } }"#,
 ];
 
-async fn sources_ratios_and_ranks_are_planned_and_answer_alike(app: TestApp) {
-    let answers = planned_alike(app, &SOURCES_RATIOS_AND_RANKS).await;
-    let [sources, ranges, tools, ranks] = answers.try_into().expect("four answers");
+async fn computed_fields_are_planned_and_answer_alike(app: TestApp) {
+    let answers = planned_alike(app, &COMPUTED).await;
+    let [sources, ranges, tools, ranks, compared] = answers.try_into().expect("five answers");
+    let roles = compared["data"]["roles"]["nodes"].as_array().expect("roles").clone();
+    assert!(roles.iter().all(|role| role["compareTo"]["wages"][0]["city"]["slug"] == "united-states"), "{roles:?}");
+    assert!(roles.iter().any(|role| !role["compareTo"]["skillsInBoth"].as_array().unwrap().is_empty()), "{roles:?}");
     assert_eq!(ranks["data"]["national"]["range"]["city"]["slug"], "united-states", "{ranks}");
     assert!(sources["data"]["sources"].as_array().is_some_and(|list| list.len() >= 2), "{sources}");
     let ranges = ranges["data"]["salaryRanges"]["nodes"].as_array().expect("ranges").clone();

@@ -3,7 +3,7 @@
 //! resolver in `schema::types` answers it; the differential test (`tests/api/executors.rs`) holds the two to
 //! the same bytes. A range's computed figures (intervals, levels, ranks) are written from the functions its
 //! resolvers call (`salary_range::figures`), its national ratios from the same statement theirs load with;
-//! sources are `sources.rs`'s; comparisons are the resolvers'.
+//! sources are `sources.rs`'s, comparisons `comparison.rs`'s.
 use async_graphql::InputType;
 use async_graphql::resolver_utils::EnumType;
 use std::collections::HashMap;
@@ -15,11 +15,11 @@ use sea_orm::{
 };
 
 use super::selection::{Field, Operation};
-use super::sources::{AllSources, SourceOf};
+use super::sources::{AllSources, SourceOf, onet_source};
 use super::{
     Derived, Json, Level, ListLevel, ListRow, ObjectPlan, OneLevel, PlannedObject, RefLevel, Unplanned, Write,
 };
-use super::{lookup, stats};
+use super::{comparison, lookup, stats};
 use crate::domain::Cents;
 use crate::graphql::engine::page::{Linked, ListQuery, PageArgs, SortedSource};
 use crate::graphql::error::ApiError;
@@ -164,6 +164,7 @@ impl PlannedObject for role::Model {
                 paged::<_, salary_range::Model, _, _>(operation, field, true, |f, o| ranges_of(RangesOf::Role, f, o))?
             }
             "responsibilities" => Box::new(Responsibilities::default()),
+            "compareTo" => comparison::compare_to(operation, field)?,
             _ => return Ok(None),
         }))
     }
@@ -543,9 +544,7 @@ fn tool_use_source<'a, N: Send + Sync + 'static>(
     field: &Field<'a>,
 ) -> Result<Option<Box<dyn Level<ToolLink<N>> + 'a>>, Unplanned> {
     match field.name {
-        "dataSource" => Ok(Some(SourceOf::plan(operation, field, |row: &ToolLink<N>| {
-            row.link.onet_example.as_ref().map(|_| crate::domain::ONET_SLUG.to_owned())
-        })?)),
+        "dataSource" => Ok(Some(SourceOf::plan(operation, field, |row: &ToolLink<N>| onet_source(&row.link))?)),
         _ => Ok(None),
     }
 }

@@ -11,6 +11,7 @@
 //! missing, a database error) leaves the whole operation to the resolvers, which then answer it, errors
 //! included, as they always have: `Unplanned` says why, and the metrics count it.
 mod catalog;
+mod comparison;
 mod json;
 mod lookup;
 mod selection;

@@ -2,7 +2,7 @@
 //! a role's tool, every one a selection names loaded in one statement.
 use std::collections::HashMap;
 
-use entity::source;
+use entity::{role_tool, source};
 use futures_util::future::BoxFuture;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
@@ -31,6 +31,11 @@ impl PlannedObject for source::Model {
             _ => return None,
         })
     }
+}
+
+/// The source of a role's use of a tool: O*NET, where O*NET lists the tool for the role.
+pub fn onet_source(link: &role_tool::Model) -> Option<String> {
+    link.onet_example.as_ref().map(|_| crate::domain::ONET_SLUG.to_owned())
 }
 
 /// Every source, by slug: the root's `sources`.

@@ -75,16 +75,17 @@ pub struct WageDifference {
     pub same_occupation: bool,
 }
 
-/// Compares `this` with `other` in `cities` (slugs; the nation always comes first).
-pub async fn compare(
+/// Compares each of `these` with `other` in `cities` (the nation first), in the same statements however many
+/// they are.
+pub async fn compare_all(
     db: &DatabaseConnection,
-    this: &role::Model,
+    these: &[&role::Model],
     other: role::Model,
     cities: &[city::Model],
     period: PayPeriod,
-) -> Result<RoleComparison, ApiError> {
-    let ids = [this.id, other.id];
-    let links = role_skill::Entity::find().filter(role_skill::Column::RoleId.is_in(ids)).all(db).await?;
+) -> Result<Vec<RoleComparison>, ApiError> {
+    let ids: Vec<i32> = these.iter().map(|this| this.id).chain([other.id]).collect();
+    let links = role_skill::Entity::find().filter(role_skill::Column::RoleId.is_in(ids.clone())).all(db).await?;
     let skills: BTreeMap<i32, skill::Model> = skill::Entity::find()
         .filter(skill::Column::Id.is_in(links.iter().map(|l| l.skill_id).collect::<Vec<_>>()))
         .all(db)
@@ -92,54 +93,55 @@ pub async fn compare(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
-    let rank = |role: i32, skill: i32| links.iter().find(|l| l.role_id == role && l.skill_id == skill).map(|l| l.rank);
-    let (mut both, mut only_this, mut only_other) = (Vec::new(), Vec::new(), Vec::new());
-    for (id, model) in &skills {
-        let compared =
-            ComparedSkill { skill: Skill(model.clone()), rank: rank(this.id, *id), other_rank: rank(other.id, *id) };
-        match (compared.rank, compared.other_rank) {
-            (Some(_), Some(_)) => both.push(compared),
-            (Some(_), None) => only_this.push(compared),
-            _ => only_other.push(compared),
-        }
-    }
-    both.sort_by_key(|s| s.rank);
-    only_this.sort_by_key(|s| s.rank);
-    only_other.sort_by_key(|s| s.other_rank);
-
     let uses = role_tool::Entity::find().filter(role_tool::Column::RoleId.is_in(ids)).all(db).await?;
     let tools = tool::Entity::find()
         .filter(tool::Column::Id.is_in(uses.iter().map(|u| u.tool_id).collect::<Vec<_>>()))
         .order_by_asc(tool::Column::Name)
         .all(db)
         .await?;
+    let occupations = these.iter().map(|this| this.occupation_id).chain([other.occupation_id]).collect();
+    let ranges = latest_ranges(db, occupations, cities, period).await?;
+    let rank = |role: i32, skill: i32| links.iter().find(|l| l.role_id == role && l.skill_id == skill).map(|l| l.rank);
     let use_of =
         |role: i32, tool: i32| uses.iter().find(|u| u.role_id == role && u.tool_id == tool).cloned().map(ToolUse);
-    let (mut tools_both, mut tools_this, mut tools_other) = (Vec::new(), Vec::new(), Vec::new());
-    for model in tools {
-        let compared = ComparedTool {
-            this_use: use_of(this.id, model.id),
-            other_use: use_of(other.id, model.id),
-            tool: Tool(model),
-        };
-        match (&compared.this_use, &compared.other_use) {
-            (Some(_), Some(_)) => tools_both.push(compared),
-            (Some(_), None) => tools_this.push(compared),
-            _ => tools_other.push(compared),
+    let compare = |this: &role::Model| {
+        let (mut both, mut only_this, mut only_other) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, model) in &skills {
+            let (rank, other_rank) = (rank(this.id, *id), rank(other.id, *id));
+            let compared = ComparedSkill { skill: Skill(model.clone()), rank, other_rank };
+            match (rank, other_rank) {
+                (Some(_), Some(_)) => both.push(compared),
+                (Some(_), None) => only_this.push(compared),
+                (None, Some(_)) => only_other.push(compared),
+                (None, None) => {}
+            }
         }
-    }
-
-    let wages = wage_differences(db, this, &other, cities, period).await?;
-    Ok(RoleComparison {
-        other: Role(other),
-        skills_in_both: both,
-        skills_only_in_this: only_this,
-        skills_only_in_other: only_other,
-        tools_in_both: tools_both,
-        tools_only_in_this: tools_this,
-        tools_only_in_other: tools_other,
-        wages,
-    })
+        both.sort_by_key(|s| s.rank);
+        only_this.sort_by_key(|s| s.rank);
+        only_other.sort_by_key(|s| s.other_rank);
+        let (mut tools_both, mut tools_this, mut tools_other) = (Vec::new(), Vec::new(), Vec::new());
+        for model in &tools {
+            let (this_use, other_use) = (use_of(this.id, model.id), use_of(other.id, model.id));
+            let list = match (&this_use, &other_use) {
+                (Some(_), Some(_)) => &mut tools_both,
+                (Some(_), None) => &mut tools_this,
+                (None, Some(_)) => &mut tools_other,
+                (None, None) => continue,
+            };
+            list.push(ComparedTool { this_use, other_use, tool: Tool(model.clone()) });
+        }
+        RoleComparison {
+            other: Role(other.clone()),
+            skills_in_both: both,
+            skills_only_in_this: only_this,
+            skills_only_in_other: only_other,
+            tools_in_both: tools_both,
+            tools_only_in_this: tools_this,
+            tools_only_in_other: tools_other,
+            wages: wage_differences(&ranges, this, &other, cities),
+        }
+    };
+    Ok(these.iter().map(|this| compare(this)).collect())
 }
 
 /// The nation, then `cities` in the order given (a city named twice, or the nation named, once).
@@ -166,17 +168,17 @@ pub async fn comparison_cities(db: &DatabaseConnection, slugs: &[String]) -> Res
     Ok(cities)
 }
 
-async fn wage_differences(
+/// The occupation-wide BLS ranges of `occupations` in `cities`, in `period`: the latest year first.
+async fn latest_ranges(
     db: &DatabaseConnection,
-    this: &role::Model,
-    other: &role::Model,
+    occupations: Vec<i32>,
     cities: &[city::Model],
     period: PayPeriod,
-) -> Result<Vec<WageDifference>, ApiError> {
+) -> Result<Vec<salary_range::Model>, ApiError> {
     use salary_range::Column as S;
     let stored: entity::enums::PayPeriod = period.into();
-    let ranges = salary_range::Entity::find()
-        .filter(S::OccupationId.is_in([this.occupation_id, other.occupation_id]))
+    Ok(salary_range::Entity::find()
+        .filter(S::OccupationId.is_in(occupations))
         .filter(S::CityId.is_in(cities.iter().map(|c| c.id).collect::<Vec<_>>()))
         .filter(S::RoleId.is_null())
         .filter(S::Source.eq(crate::domain::BLS_SOURCE))
@@ -184,19 +186,27 @@ async fn wage_differences(
         .order_by_desc(S::Year)
         .order_by_asc(S::Id)
         .all(db)
-        .await?;
+        .await?)
+}
+
+fn wage_differences(
+    ranges: &[salary_range::Model],
+    this: &role::Model,
+    other: &role::Model,
+    cities: &[city::Model],
+) -> Vec<WageDifference> {
     // The latest year first, so the first match is the latest range.
     let latest = |occupation: i32, city: i32| {
         ranges.iter().find(|r| r.occupation_id == occupation && r.city_id == city).cloned()
     };
-    Ok(cities
+    cities
         .iter()
         .map(|city| {
             let here = latest(this.occupation_id, city.id);
             let there = latest(other.occupation_id, city.id);
             difference(city.clone(), here, there, this.occupation_id == other.occupation_id)
         })
-        .collect())
+        .collect()
 }
 
 fn difference(

@@ -13,7 +13,7 @@ use crate::graphql::schema::inputs::{
     BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, linked_to, select_where, sort_key, sort_keys,
     subquery,
 };
-use crate::graphql::schema::types::comparison::{RoleComparison, compare, comparison_cities};
+use crate::graphql::schema::types::comparison::{RoleComparison, compare_all, comparison_cities};
 use crate::graphql::schema::types::occupation::Occupation;
 use crate::graphql::schema::types::role_skill::{RoleSkillConnection, SkillRank};
 use crate::graphql::schema::types::role_tool::{RoleToolConnection, ToolUse};
@@ -338,7 +338,8 @@ impl Role {
             .await?
             .ok_or_else(|| ApiError::not_found("role", "slug", &role))?;
         let cities = comparison_cities(db, &cities).await?;
-        compare(db, &self.0, other, &cities, period).await
+        let compared = compare_all(db, &[&self.0], other, &cities, period).await?;
+        compared.into_iter().next().ok_or_else(|| ApiError::internal("a comparison of one role made none"))
     }
 
     /// What this role pays: the ranges published for its occupation, and those published for the role itself.
