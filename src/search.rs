@@ -12,17 +12,41 @@ use std::collections::BTreeSet;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
-/// Rebuilds the index from the tables; run after anything changes the searchable text.
+/// What the index holds of each kind: its table, and the SQL of its title and its body.
+const INDEXED: [(&str, &str, &str, &str); 4] = [
+    ("ROLE", "role", "title", "summary"),
+    ("SKILL", "skill", "name", "description"),
+    ("TOOL", "tool", "name", "category"),
+    ("CITY", "city", "name", "area_title || ' ' || COALESCE(state, '')"),
+];
+
+/// Rebuilds the index from the tables; run after a load changes the searchable text.
 pub async fn reindex(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     db.execute_unprepared("DELETE FROM search_index").await?;
-    db.execute_unprepared(
-        "INSERT INTO search_index (kind, ref_id, title, body)
-         SELECT 'ROLE', id, title, summary FROM role
-         UNION ALL SELECT 'SKILL', id, name, description FROM skill
-         UNION ALL SELECT 'TOOL', id, name, category FROM tool
-         UNION ALL SELECT 'CITY', id, name, area_title || ' ' || COALESCE(state, '') FROM city",
-    )
-    .await?;
+    let selects: Vec<String> = INDEXED
+        .iter()
+        .map(|(kind, table, title, body)| format!("SELECT '{kind}', id, {title}, {body} FROM {table}"))
+        .collect();
+    let sql = format!("INSERT INTO search_index (kind, ref_id, title, body) {}", selects.join(" UNION ALL "));
+    db.execute_unprepared(&sql).await?;
+    Ok(())
+}
+
+/// Brings the index up to date with one row of `kind` (`ROLE`, `SKILL`, `TOOL`, `CITY`), created, changed
+/// or deleted: in the transaction that wrote it, so a search never sees a write it cannot find.
+pub async fn reindex_row(db: &impl ConnectionTrait, kind: &str, id: i32) -> Result<(), DbErr> {
+    let Some((kind, table, title, body)) = INDEXED.iter().find(|(indexed, ..)| *indexed == kind) else {
+        return Ok(());
+    };
+    let backend = db.get_database_backend();
+    let param = placeholder(backend, 1);
+    let delete = format!("DELETE FROM search_index WHERE kind = '{kind}' AND ref_id = {param}");
+    let insert = format!(
+        "INSERT INTO search_index (kind, ref_id, title, body) SELECT '{kind}', id, {title}, {body} FROM {table} WHERE id = {param}"
+    );
+    for sql in [delete, insert] {
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, [Value::from(id)])).await?;
+    }
     Ok(())
 }
 

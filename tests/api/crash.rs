@@ -493,6 +493,9 @@ async fn sigkill_during_100_concurrent_mutations_keeps_each_whole(mut server: Te
         before.remove(table);
         after.remove(table);
     }
+    // The search index follows the rows it indexes, in their transactions (FTS5 keeps it in shadow tables).
+    before.retain(|table, _| !table.starts_with("search_index"));
+    after.retain(|table, _| !table.starts_with("search_index"));
     assert_eq!(before, after, "tables the mutations do not write changed");
 
     // The kill fell inside the burst, not before or after it.

@@ -1,4 +1,7 @@
 //! Search ranking on the real seed content, typos included.
+use careerql::auth::KeyRole;
+use serde_json::json;
+
 use crate::helpers::TestApp;
 
 /// `(typename, name or title)` of each hit, best first.
@@ -76,8 +79,33 @@ async fn search_arguments_are_checked(app: TestApp) {
     }
 }
 
+/// A tool created, renamed and deleted is found, found by its new name only, and gone, each at once.
+async fn writes_are_searchable_at_once(app: TestApp) {
+    let (editor, admin) = (app.key(KeyRole::Editor).await, app.key(KeyRole::Admin).await);
+    let tools = |hits: Vec<(String, String)>| -> Vec<String> {
+        hits.into_iter().filter(|(kind, _)| kind == "Tool").map(|(_, name)| name).collect()
+    };
+    let create = "mutation($input: ToolInput!) { createTool(input: $input) { tool { version } userErrors { code } } }";
+    let input = json!({ "input": { "slug": "zanzibarql", "name": "Zanzibarql", "category": "FRAMEWORK" } });
+    let created = app.graphql_as(&editor, create, input).await;
+    assert_eq!(created["data"]["createTool"]["tool"]["version"], 1, "{created}");
+    assert_eq!(tools(search(&app, r#"text: "zanzibar""#).await), ["Zanzibarql"]);
+    let update = "mutation($input: ToolInput!) { updateTool(slug: \"zanzibarql\", expectedVersion: 1, input: $input) {
+        tool { name } userErrors { code } } }";
+    let input = json!({ "input": { "slug": "zanzibarql", "name": "Quetzalcoatl", "category": "FRAMEWORK" } });
+    let updated = app.graphql_as(&editor, update, input).await;
+    assert_eq!(updated["data"]["updateTool"]["tool"]["name"], "Quetzalcoatl", "{updated}");
+    assert_eq!(tools(search(&app, r#"text: "quetzal""#).await), ["Quetzalcoatl"]);
+    assert!(tools(search(&app, r#"text: "zanzibar""#).await).is_empty(), "the old name is gone");
+    let delete = r#"mutation { deleteTool(slug: "zanzibarql") { deletedId userErrors { code } } }"#;
+    let deleted = app.graphql_as(&admin, delete, json!({})).await;
+    assert!(deleted["data"]["deleteTool"]["deletedId"].is_string(), "{deleted}");
+    assert!(tools(search(&app, r#"text: "quetzal""#).await).is_empty(), "a deleted tool is not found");
+}
+
 crate::on_every_backend!(
     exact_and_misspelled_names_rank_first,
     kinds_and_first_narrow_the_results,
-    search_arguments_are_checked
+    search_arguments_are_checked,
+    writes_are_searchable_at_once
 );

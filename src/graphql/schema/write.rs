@@ -205,10 +205,16 @@ impl Write {
             Err(Failure::User(errors)) => return Ok(Err(errors)),
             Err(Failure::Api(error)) => return Err(error),
         };
-        let mut events = Vec::with_capacity(self.journal.len());
+        let mut events: Vec<ChangeEvent> = Vec::with_capacity(self.journal.len());
         for entry in self.journal {
             entry.row.insert(&self.txn).await?;
             events.push(entry.event);
+        }
+        let mut searched: Vec<(&str, i32)> = events.iter().filter_map(|e| Some((search_kind(e.kind)?, e.id))).collect();
+        searched.sort_unstable();
+        searched.dedup();
+        for (kind, id) in searched {
+            crate::search::reindex_row(&self.txn, kind, id).await?;
         }
         self.hub.notify_in(&self.txn, &events).await?;
         self.txn.commit().await?;
@@ -333,6 +339,17 @@ impl Write {
             at: ActiveValue::Set(now()),
         };
         self.journal.push(Entry { row, event });
+    }
+}
+
+/// The search index's kind for rows of `kind`, where it holds them.
+fn search_kind(kind: ChangeKind) -> Option<&'static str> {
+    match kind {
+        ChangeKind::Role => Some("ROLE"),
+        ChangeKind::Skill => Some("SKILL"),
+        ChangeKind::Tool => Some("TOOL"),
+        ChangeKind::City => Some("CITY"),
+        ChangeKind::SalaryRange => None,
     }
 }
 
