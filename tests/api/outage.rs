@@ -3,8 +3,9 @@
 //! taken away (a SQLite file cannot be, under a process that has it open).
 use std::time::Duration;
 
-use sea_orm::ConnectionTrait;
-use serde_json::Value;
+use careerql::auth::KeyRole;
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, spawn_app};
 
@@ -52,4 +53,24 @@ async fn postgres_outage_fails_fast_with_unavailable_and_recovers_without_restar
     set_database_down(&app, false).await;
     assert_eq!(app.data(QUERY).await["role"]["title"], "API Developer", "service resumes by itself");
     assert_eq!(app.get("/readyz").await.status(), 200);
+}
+
+/// A key's lookup that cannot finish (its table locked) is held to the request timeout like the rest of the
+/// request: `TIMEOUT`, not a connection left hanging until PostgreSQL's statement timeout.
+#[tokio::test]
+async fn a_stalled_key_lookup_is_held_to_the_request_timeout() {
+    let Some(app) = spawn_app(Backend::Postgres).await else { return };
+    let app = app.reconfigure(&["--request-timeout", "1s"]).await;
+    let key = app.key(KeyRole::Editor).await;
+    let (server, name) = app.postgres_database().expect("a PostgreSQL test database");
+    let blocker = sea_orm::Database::connect(format!("{server}/{name}")).await.expect("connect");
+    let lock = blocker.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE api_key IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let started = std::time::Instant::now();
+    let response = within_bound(app.graphql_as(&key, QUERY, json!({}))).await;
+    let waited = started.elapsed();
+    lock.rollback().await.unwrap();
+    assert_eq!(response["errors"][0]["extensions"]["code"], "TIMEOUT", "{response:#}");
+    // A bound, not a speed: the statement timeout (15 s by default) is what answered before.
+    assert!(waited < Duration::from_secs(5), "answered after {waited:?}");
 }

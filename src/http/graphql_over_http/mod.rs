@@ -141,13 +141,15 @@ async fn handle(state: AppState, request: axum::extract::Request, request_id: &s
         Ok(operations) => operations,
         Err(refusal) => return refuse(refusal, media, Some(&budget)),
     };
-    let caller = match caller(&state, &parts.headers).await {
-        Ok(caller) => caller,
-        Err(refusal) => return refuse(refusal, media, Some(&budget)),
+    // The key's lookup is a statement like any other, and spends the same deadline.
+    let answered = async {
+        let caller = caller(&state, &parts.headers).await?;
+        Ok::<_, Refusal>(run(&state, operations, &budget, &caller).await)
     };
     let timeout = state.limits.http.request_timeout();
-    let responses = match tokio::time::timeout_at(deadline, run(&state, operations, &budget, &caller)).await {
-        Ok(responses) => responses,
+    let responses = match tokio::time::timeout_at(deadline, answered).await {
+        Ok(Ok(responses)) => responses,
+        Ok(Err(refusal)) => return refuse(refusal, media, Some(&budget)),
         Err(_) => {
             let refusal = Refusal::new(
                 StatusCode::GATEWAY_TIMEOUT,
