@@ -9,6 +9,7 @@ pub mod health;
 pub mod metrics;
 pub mod playground;
 pub mod rate_limit;
+mod request_id;
 pub mod security_headers;
 mod serve;
 mod state;
@@ -20,10 +21,11 @@ use axum::body::Body;
 use axum::http::{HeaderName, Method, Request, StatusCode, header};
 use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::{Level, Span};
 
@@ -47,9 +49,6 @@ pub fn embedded(assets: &[Asset], name: &str) -> Response {
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn app(state: AppState) -> Router {
-    let cors = cors(&state.http.cors_allowed_origins);
-    // Layers added later wrap those added earlier: the request id is set first, then the span opens,
-    // metrics measure, CORS answers preflights, and compression is applied last on the way out.
     let router = Router::new()
         .merge(playground::router())
         .merge(graphql_over_http::router(&state))
@@ -57,14 +56,20 @@ pub fn app(state: AppState) -> Router {
         .merge(explore::router());
     // With an admin listener, /metrics is served there alone (docs/platform.md says why).
     let router = if state.platform.admin_addr.is_some() { router } else { router.merge(metrics::router()) };
-    let router = router.layer(CatchPanicLayer::custom(panic_response)).layer(CompressionLayer::new());
-    let router = match cors {
+    // Two stacks, each listed outermost first and applied at once: each `Router::layer` call boxes every
+    // route's service again, and a request then passes one box (and one clone of it) per call. They run
+    // inside the routing, so the metrics see the matched route. The request id is set first, then the span
+    // opens, metrics measure, CORS (a layer of its own when configured: an optional layer would make the
+    // stack's error type a boxed error) answers preflights, and compression is applied last on the way out.
+    let router = router
+        .layer(ServiceBuilder::new().layer(CompressionLayer::new()).layer(CatchPanicLayer::custom(panic_response)));
+    let router = match cors(&state.http.cors_allowed_origins) {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    security_headers::apply(router, &state.http.security_headers)
-        .layer(from_fn(metrics::track))
-        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+    let security_headers = security_headers::headers(&state.http.security_headers);
+    let outer = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID, request_id::Sequential))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -72,8 +77,10 @@ pub fn app(state: AppState) -> Router {
                 // CPU of a small query (docs/benchmarks.md). Failures are logged at ERROR either way.
                 .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         )
-        .layer(SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid))
-        .with_state(state)
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+        .layer(from_fn(metrics::track))
+        .map_response(move |response| security_headers::add(&security_headers, response));
+    router.layer(outer).with_state(state)
 }
 
 /// The span every log line of a request is logged in. `operation` is filled in by the GraphQL layer

@@ -2,14 +2,10 @@
 //! Headers tab, so the pages must not be framed by other sites, run script from anywhere but this server,
 //! or leak their address to other sites. They are set on every response, not just HTML: an asset or an
 //! error page opened on its own is a document too, and the same policy costs a JSON answer nothing.
-use std::sync::Arc;
-
-use axum::Router;
 use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue};
-use axum::middleware::map_response;
 use axum::response::Response;
 
 use crate::config::SecurityHeaders;
@@ -51,18 +47,12 @@ pub fn headers(settings: &SecurityHeaders) -> HeaderMap {
     headers
 }
 
-/// `router` with the headers added to each of its responses (a handler's own value of one is kept).
-pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, settings: &SecurityHeaders) -> Router<S> {
-    let headers = Arc::new(headers(settings));
-    router.layer(map_response(move |mut response: Response| {
-        let headers = headers.clone();
-        async move {
-            for (name, value) in headers.iter() {
-                response.headers_mut().entry(name).or_insert_with(|| value.clone());
-            }
-            response
-        }
-    }))
+/// `response` with `headers` added (a handler's own value of one is kept).
+pub fn add(headers: &HeaderMap, mut response: Response) -> Response {
+    for (name, value) in headers {
+        response.headers_mut().entry(name).or_insert_with(|| value.clone());
+    }
+    response
 }
 
 #[cfg(test)]

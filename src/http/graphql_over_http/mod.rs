@@ -11,8 +11,6 @@ mod request;
 mod response;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_graphql::ServerError;
 use async_graphql::parser::types::OperationType;
@@ -88,18 +86,11 @@ async fn execute(State(state): State<AppState>, request: axum::extract::Request)
     handle(state, request, &request_id).await
 }
 
-/// The id the request is logged under and that `INTERNAL` errors carry: the `x-request-id` a proxy or
-/// middleware set, else one of our own.
+/// The id the request is logged under and that `INTERNAL` errors carry: the `x-request-id` a proxy, the
+/// client or the HTTP layer set, unless it is too long to repeat, then one of our own.
 fn request_id(headers: &HeaderMap) -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
     let given = headers.get("x-request-id").and_then(|value| value.to_str().ok()).filter(|id| id.len() <= 128);
-    match given {
-        Some(id) => id.to_owned(),
-        None => {
-            let started = SystemTime::now().duration_since(UNIX_EPOCH).map(|t| t.as_secs()).unwrap_or_default();
-            format!("{started:x}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
-        }
-    }
+    given.map_or_else(crate::http::request_id::next, str::to_owned)
 }
 
 async fn handle(state: AppState, request: axum::extract::Request, request_id: &str) -> Response {
