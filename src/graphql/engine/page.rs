@@ -4,7 +4,7 @@ use std::any::TypeId;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use async_graphql::connection::{
     Connection, ConnectionNameType, CursorType, DefaultConnectionName, DefaultEdgeName, Edge, EdgeNameType, EmptyFields,
@@ -172,8 +172,9 @@ pub struct ListSource {
     extra: Vec<(Expr, String)>,
     /// The largest page a client may ask for.
     max_page: u64,
-    /// Identifies the source for batching: sources with the same fingerprint differ only in parent.
-    fingerprint: String,
+    /// Identifies the source for batching: sources with the same fingerprint differ only in parent. Rendered
+    /// on first use: only the resolvers batch by it, and rendering SQL is much of planning a small query.
+    fingerprint: OnceLock<String>,
 }
 
 impl ListSource {
@@ -192,7 +193,7 @@ impl ListSource {
             filter,
             extra: Vec::new(),
             max_page: MAX_PAGE,
-            fingerprint: String::new(),
+            fingerprint: OnceLock::new(),
         }
     }
 
@@ -245,13 +246,12 @@ impl ListSource {
     }
 
     /// Seals the source; after this it can be shared and batched.
-    pub fn build(mut self) -> Arc<Self> {
-        self.fingerprint = self.count(&[]).to_string(SqliteQueryBuilder);
+    pub fn build(self) -> Arc<Self> {
         Arc::new(self)
     }
 
     pub fn fingerprint(&self) -> &str {
-        &self.fingerprint
+        self.fingerprint.get_or_init(|| self.count(&[]).to_string(SqliteQueryBuilder))
     }
 
     /// The table whose rows the list holds.
@@ -323,7 +323,8 @@ pub struct ListQuery {
     signature: Arc<str>,
     /// The columns each row's sort keys are read from, in `order`'s order.
     sort_columns: Vec<String>,
-    fingerprint: String,
+    /// As the source's: rendered on first use.
+    fingerprint: OnceLock<String>,
 }
 
 impl ListQuery {
@@ -351,14 +352,11 @@ impl ListQuery {
         let after = cursor.map(|c| decode_cursor(&c, &signature, &order)).transpose()?;
         let window = Window { size, after, backward, had_cursor };
         let sort_columns = (0..order.len()).map(|i| format!("__sk{i}")).collect();
-        let mut query =
-            Self { source, order, window, signature: signature.into(), sort_columns, fingerprint: String::new() };
-        query.fingerprint = query.select(&[]).to_string(SqliteQueryBuilder);
-        Ok(query)
+        Ok(Self { source, order, window, signature: signature.into(), sort_columns, fingerprint: OnceLock::new() })
     }
 
     pub fn fingerprint(&self) -> &str {
-        &self.fingerprint
+        self.fingerprint.get_or_init(|| self.select(&[]).to_string(SqliteQueryBuilder))
     }
 
     fn keyset(&self) -> Condition {
@@ -696,6 +694,10 @@ where
     type Value = Page<M>;
     type Error = Arc<DbErr>;
 
+    #[expect(
+        clippy::mutable_key_type,
+        reason = "a key hashes its fingerprint, which is rendered once and never changes"
+    )]
     async fn load(&self, keys: &[PageKey<M>]) -> Result<HashMap<PageKey<M>, Self::Value>, Self::Error> {
         let mut found = HashMap::new();
         for (query, parents) in
@@ -734,6 +736,10 @@ impl Loader<CountKey> for DbLoader {
     type Value = i64;
     type Error = Arc<DbErr>;
 
+    #[expect(
+        clippy::mutable_key_type,
+        reason = "a key hashes its fingerprint, which is rendered once and never changes"
+    )]
     async fn load(&self, keys: &[CountKey]) -> Result<HashMap<CountKey, i64>, Self::Error> {
         let mut found = HashMap::new();
         for (source, parents) in
