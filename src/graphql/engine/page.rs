@@ -325,6 +325,8 @@ pub struct ListQuery {
     sort_columns: Vec<String>,
     /// As the source's: rendered on first use.
     fingerprint: OnceLock<String>,
+    /// Whether rows are read with their cursors: not when the response shows none (`without_cursors`).
+    cursors: bool,
 }
 
 impl ListQuery {
@@ -352,7 +354,14 @@ impl ListQuery {
         let after = cursor.map(|c| decode_cursor(&c, &signature, &order)).transpose()?;
         let window = Window { size, after, backward, had_cursor };
         let sort_columns = (0..order.len()).map(|i| format!("__sk{i}")).collect();
-        Ok(Self { source, order, window, signature: signature.into(), sort_columns, fingerprint: OnceLock::new() })
+        let fingerprint = OnceLock::new();
+        Ok(Self { source, order, window, signature: signature.into(), sort_columns, fingerprint, cursors: true })
+    }
+
+    /// Reads rows without their cursors, for a response that shows none: reading one is an allocation or
+    /// two per row. Their cursors are then empty, and must not be encoded.
+    pub fn without_cursors(&mut self) {
+        self.cursors = false;
     }
 
     pub fn fingerprint(&self) -> &str {
@@ -432,6 +441,9 @@ impl ListQuery {
     }
 
     fn cursor(&self, row: &QueryResult) -> Result<Cursor, sea_orm::DbErr> {
+        if !self.cursors {
+            return Ok(Cursor { signature: self.signature.clone(), keys: Vec::new() });
+        }
         let values = self
             .order
             .iter()

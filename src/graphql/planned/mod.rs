@@ -262,6 +262,19 @@ enum ConnectionMember<'a, R: ListRow> {
     Nodes(ObjectPlan<'a, R::Node>),
 }
 
+impl<R: ListRow> ConnectionMember<'_, R> {
+    /// Whether the member writes a row's cursor.
+    fn shows_cursors(&self) -> bool {
+        match self {
+            Self::PageInfo(members) => members
+                .iter()
+                .any(|(_, member)| matches!(member, PageInfoMember::StartCursor | PageInfoMember::EndCursor)),
+            Self::Edges(members) => members.iter().any(|(_, member)| matches!(member, EdgeMember::Cursor)),
+            Self::Typename | Self::TotalCount | Self::Nodes(_) => false,
+        }
+    }
+}
+
 enum PageInfoMember {
     Typename,
     HasNextPage,
@@ -283,12 +296,12 @@ impl<'a, R: ListRow> ListLevel<'a, R> {
     fn new(
         operation: &Operation<'a>,
         field: &Field<'a>,
-        query: ListQuery,
+        mut query: ListQuery,
         reading: R::Reading,
         nested: bool,
     ) -> Result<Self, Unplanned> {
         let mut counted = false;
-        let members = operation
+        let members: Vec<_> = operation
             .fields_of(field, R::CONNECTION)?
             .into_iter()
             .map(|field| {
@@ -307,6 +320,9 @@ impl<'a, R: ListRow> ListLevel<'a, R> {
             })
             .collect::<Result<_, Unplanned>>()?;
         let counts = counted.then(HashMap::new);
+        if !members.iter().any(|(_, member)| member.shows_cursors()) {
+            query.without_cursors();
+        }
         Ok(Self { query, reading, nested, members, pages: HashMap::new(), counts })
     }
 
