@@ -54,9 +54,10 @@ struct ResponseBody {
 fn body_of(answer: Answer, request_id: &str) -> serde_json::Result<Vec<u8>> {
     let mut response = answer.response;
     if let Some(written) = answer.written {
-        let mut body = Vec::with_capacity(written.json.len() + 128);
-        body.extend_from_slice(b"{\"data\":");
-        body.extend_from_slice(&written.json);
+        // Put around the data where it lies: a copy of a large response was a second buffer as large, and
+        // the writer's buffer usually has room to spare.
+        let mut body = written.json;
+        body.splice(0..0, *b"{\"data\":");
         if !response.extensions.is_empty() {
             body.extend_from_slice(b",\"extensions\":");
             serde_json::to_writer(&mut body, &response.extensions)?;
