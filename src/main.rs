@@ -4,16 +4,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// `mi_option_purge_delay` in mimalloc.h's `mi_option_t`, which libmimalloc-sys does not name.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// How long freed memory stays resident before mimalloc returns it to the OS. mimalloc 3 waits 1 s, so a
-/// burst of large responses stayed resident through the next burst; at mimalloc 2's 10 ms, the 100-role
-/// query at 64 clients peaked at 73 MiB instead of 100, for 3% of a small query's throughput
-/// (docs/benchmarks.md).
-const PURGE_DELAY_MS: std::ffi::c_long = 10;
+/// How long freed memory stays resident before mimalloc returns it to the OS. mimalloc 3 waits 1 s, and the
+/// 100-role query at 64 clients peaked at 100 MiB; at 100 ms, 88 MiB, for about 3% of `salaryStats` by city
+/// (at mimalloc 2's 10 ms, 73 MiB for 14%: returned pages fault in again). docs/benchmarks.md has the runs.
+const PURGE_DELAY_MS: std::ffi::c_long = 100;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // SAFETY: sets a global option, which mimalloc reads atomically wherever it purges.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
+    // mimalloc's own variable, when an operator sets it, wins.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a global option, which mimalloc reads atomically wherever it purges.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
+    }
     let cli = careerql::cli::parse();
     careerql::telemetry::init(&cli.config.log, &cli.config.platform)?;
     let ran = careerql::cli::run(cli).await;
