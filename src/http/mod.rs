@@ -67,7 +67,8 @@ pub fn app(state: AppState) -> Router {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    let security_headers = security_headers::headers(&state.http.security_headers);
+    // Shared: the stack is cloned for every request, and a map of its own would be an allocation each time.
+    let security_headers = std::sync::Arc::new(security_headers::headers(&state.http.security_headers));
     let outer = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(X_REQUEST_ID, request_id::Sequential))
         .layer(
