@@ -2,6 +2,7 @@
 //! `batching`), and objects resolved in one synchronous pass over their selection (`eager`). The engine
 //! knows tables and the validated selection, never the schema's types.
 pub mod batching;
+pub mod columns;
 pub mod eager;
 pub mod keyed;
 pub mod loader;

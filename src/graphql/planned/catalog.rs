@@ -10,9 +10,7 @@ use std::collections::HashMap;
 
 use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, source, tool};
 use futures_util::future::BoxFuture;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QueryResult};
 
 use super::selection::{Field, Operation};
 use super::sources::{AllSources, SourceOf, onet_source};
@@ -21,6 +19,7 @@ use super::{
 };
 use super::{comparison, lookup, stats};
 use crate::domain::Cents;
+use crate::graphql::engine::columns::{self, FromColumns};
 use crate::graphql::engine::page::{Linked, ListQuery, PageArgs, SortedSource};
 use crate::graphql::error::ApiError;
 use crate::graphql::schema::enums::{AreaKind, OccupationGroup, PayPeriod, SkillCategory, ToolCategory};
@@ -92,7 +91,7 @@ type Describe<F, O> = fn(Option<F>, Option<Vec<O>>) -> Result<SortedSource, ApiE
 
 /// The list `field` pages (for each parent when `nested`), of rows `R`: the rows and order `describe`
 /// gives for its `filter` and `orderBy` (as the resolver's), paged as its paging arguments ask.
-fn paged<'a, P: PlannedObject, R: ListRow<Reading = ()> + FromQueryResult, F: InputType, O: InputType>(
+fn paged<'a, P: PlannedObject, R: ListRow<Reading = ()>, F: InputType, O: InputType>(
     operation: &Operation<'a>,
     field: &Field<'a>,
     nested: bool,
@@ -184,12 +183,11 @@ impl Level<role::Model> for Responsibilities {
     ) -> BoxFuture<'s, Result<(), Unplanned>> {
         Box::pin(async move {
             use responsibility::Column as R;
-            let rows = responsibility::Entity::find()
+            let find = responsibility::Entity::find()
                 .filter(R::RoleId.is_in(roles.iter().map(|role| role.id)))
                 .order_by_asc(R::Position)
-                .order_by_asc(R::Id)
-                .all(db)
-                .await?;
+                .order_by_asc(R::Id);
+            let rows = columns::all(db, find).await?;
             for row in rows {
                 self.of_role.entry(row.role_id).or_default().push(row.description);
             }
@@ -458,7 +456,7 @@ macro_rules! plain_rows {
             const EDGE: &'static str = $edge;
 
             fn read(row: &QueryResult, _: &()) -> Result<Self, DbErr> {
-                Self::from_query_result(row, "")
+                Self::from_row(row)
             }
 
             fn node(&self) -> &Self {
@@ -491,7 +489,7 @@ macro_rules! linked_rows {
             const EDGE: &'static str = $edge;
 
             fn read(row: &QueryResult, _: &()) -> Result<Self, DbErr> {
-                Self::from_query_result(row, "")
+                Self::from_row(row)
             }
 
             fn node(&self) -> &$node {

@@ -10,6 +10,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::selection::{Field, Operation};
 use super::{Json, Level, ObjectPlan, PlannedObject, Unplanned, distinct, rows_by_id};
+use crate::graphql::engine::columns::FromColumns;
 use crate::graphql::schema::query::MAX_NODES;
 use crate::graphql::schema::types::search::{SearchKind, search_query};
 use crate::graphql::schema::types::{IdType, parse_global_id};
@@ -202,7 +203,7 @@ struct ObjectsOf<'a, E: EntityTrait> {
 
 impl<'a, E: EntityTrait> ObjectsOf<'a, E>
 where
-    E::Model: PlannedObject,
+    E::Model: PlannedObject + FromColumns,
 {
     fn plan(operation: &Operation<'a>, field: &Field<'a>) -> Result<Box<dyn Objects + 'a>, Unplanned> {
         let plan = match ObjectPlan::of(operation, field) {
@@ -215,7 +216,7 @@ where
 
 impl<E: EntityTrait> Objects for ObjectsOf<'_, E>
 where
-    E::Model: PlannedObject,
+    E::Model: PlannedObject + FromColumns,
 {
     fn load<'s>(&'s mut self, db: &'s DatabaseConnection, ids: Vec<i32>) -> BoxFuture<'s, Result<(), Unplanned>> {
         Box::pin(async move {

@@ -31,6 +31,7 @@ use async_graphql::connection::CursorType;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, Response};
 
+use crate::graphql::engine::columns::{self, FromColumns};
 use crate::graphql::engine::page::{ListQuery, Page};
 use crate::graphql::guard::analysis::Shape;
 use crate::graphql::guard::{Answer, Written};
@@ -516,32 +517,34 @@ fn distinct(ids: impl Iterator<Item = i32>) -> Vec<i32> {
 
 /// One row looked up at the root, e.g. `role(slug:)`.
 pub struct OneLevel<'a, E: EntityTrait> {
-    find: Select<E>,
+    /// Taken when the row loads.
+    find: Option<Select<E>>,
     row: Option<E::Model>,
     plan: ObjectPlan<'a, E::Model>,
 }
 
 impl<'a, E: EntityTrait> OneLevel<'a, E>
 where
-    E::Model: PlannedObject,
+    E::Model: PlannedObject + FromColumns,
 {
     pub fn plan<P>(
         operation: &Operation<'a>,
         field: &Field<'a>,
         find: Select<E>,
     ) -> Result<Box<dyn Level<P> + 'a>, Unplanned> {
-        Ok(Box::new(Self { find, row: None, plan: ObjectPlan::of(operation, field)? }))
+        Ok(Box::new(Self { find: Some(find), row: None, plan: ObjectPlan::of(operation, field)? }))
     }
 }
 
 impl<P, E: EntityTrait> Level<P> for OneLevel<'_, E>
 where
-    E::Model: PlannedObject,
+    E::Model: PlannedObject + FromColumns,
 {
     fn load<'s>(&'s mut self, db: &'s DatabaseConnection, _: &'s [&'s P]) -> BoxFuture<'s, Result<(), Unplanned>> {
         Box::pin(async move {
+            let Some(find) = self.find.take() else { return Ok(()) };
             // A miss is an error the resolvers word (the field is nullable; the error says why it is null).
-            let row = self.find.clone().one(db).await?.ok_or(Unplanned::NotFound)?;
+            let row = columns::one(db, find).await?.ok_or(Unplanned::NotFound)?;
             self.plan.load(db, &[&row]).await?;
             self.row = Some(row);
             Ok(())
@@ -565,7 +568,7 @@ pub struct RefLevel<'a, P, E: EntityTrait> {
 
 impl<'a, P: PlannedObject, E: EntityTrait> RefLevel<'a, P, E>
 where
-    E::Model: PlannedObject,
+    E::Model: PlannedObject + FromColumns,
 {
     /// The row `key` points at, of each parent; no key is null.
     pub fn plan(
@@ -579,7 +582,7 @@ where
 
 impl<P: PlannedObject, E: EntityTrait> Level<P> for RefLevel<'_, P, E>
 where
-    E::Model: PlannedObject,
+    E::Model: PlannedObject + FromColumns,
 {
     fn load<'s>(
         &'s mut self,
@@ -655,10 +658,10 @@ impl<P: Send + Sync + 'static, T: PlannedObject> Level<P> for Derived<'_, P, T> 
 /// The rows of `E` whose primary keys are `ids`, by id, in one statement.
 async fn rows_by_id<E: EntityTrait>(db: &DatabaseConnection, ids: &[i32]) -> Result<HashMap<i32, E::Model>, Unplanned>
 where
-    E::Model: PlannedObject,
+    E::Model: PlannedObject + FromColumns,
 {
     let id = <E::PrimaryKey as Iterable>::iter().next().map(PrimaryKeyToColumn::into_column);
     let id = id.expect("every table has a primary key");
-    let rows = E::find().filter(id.is_in(ids.iter().copied())).all(db).await?;
+    let rows = columns::all(db, E::find().filter(id.is_in(ids.iter().copied()))).await?;
     Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
 }

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 
 use super::selection::{Field, Operation};
 use super::{Json, Level, ObjectPlan, PlannedObject, Unplanned, Write};
+use crate::graphql::engine::columns;
 
 impl PlannedObject for source::Model {
     const TYPE: &'static str = "Source";
@@ -53,7 +54,7 @@ impl<'a> AllSources<'a> {
 impl<P> Level<P> for AllSources<'_> {
     fn load<'s>(&'s mut self, db: &'s DatabaseConnection, _: &'s [&'s P]) -> BoxFuture<'s, Result<(), Unplanned>> {
         Box::pin(async move {
-            self.rows = source::Entity::find().order_by_asc(source::Column::Slug).all(db).await?;
+            self.rows = columns::all(db, source::Entity::find().order_by_asc(source::Column::Slug)).await?;
             Ok(())
         })
     }
@@ -98,7 +99,7 @@ impl<P: Send + Sync + 'static> Level<P> for SourceOf<'_, P> {
             if slugs.is_empty() {
                 return Ok(());
             }
-            let rows = source::Entity::find().filter(source::Column::Slug.is_in(slugs)).all(db).await?;
+            let rows = columns::all(db, source::Entity::find().filter(source::Column::Slug.is_in(slugs))).await?;
             self.rows = rows.into_iter().map(|row| (row.slug.clone(), row)).collect();
             Ok(())
         })
