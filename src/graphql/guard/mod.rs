@@ -275,11 +275,24 @@ impl Guard {
         request.parsed_query()
     }
 
+    /// The text limits, unless the document is parsed already or lent from the cache of documents, which
+    /// keeps only documents within them: lexing the text again was a twentieth of a small query's work.
+    fn check_text(&self, request: &mut Request) -> ServerResult<()> {
+        if request.data.get(&TypeId::of::<Parsed>()).is_some() {
+            return Ok(());
+        }
+        if self.documents.lend(request) {
+            request.data.insert(Parsed);
+            return Ok(());
+        }
+        check_text(&request.query, &self.limits)
+    }
+
     /// The type of operation `request` would run, if its document is within the text limits and parses.
     /// Transports that may only run queries (GET) ask this before executing, and queries may read from a
     /// replica.
     pub fn operation_type(&self, request: &mut Request) -> Option<OperationType> {
-        check_text(&request.query, &self.limits).ok()?;
+        self.check_text(request).ok()?;
         let operation_name = request.operation_name.clone();
         let document = self.parse(request).ok()?;
         Some(analysis::selected_operation(document, operation_name.as_deref()).ok()?.node.ty)
@@ -287,7 +300,7 @@ impl Guard {
 
     /// Everything checked before the request reaches async-graphql's own validation.
     fn check(&self, request: &mut Request) -> ServerResult<Analysis> {
-        check_text(&request.query, &self.limits)?;
+        self.check_text(request)?;
         let (operation_name, variables) = (request.operation_name.take(), std::mem::take(&mut request.variables));
         let analysis = match self.parse(request) {
             Ok(document) => analyze(document, operation_name.as_deref(), &variables, &self.shape),
