@@ -6,10 +6,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use async_graphql::{Response, Value};
-use metrics::{counter, histogram};
 use tracing::Span;
-
-use crate::metrics::{GRAPHQL_REQUEST_DURATION, GRAPHQL_REQUESTS};
 
 /// Operation names become metric labels, and clients choose them: past this many distinct names, the rest
 /// are counted as `other` so a client cannot grow the scrape without bound.
@@ -43,10 +40,7 @@ impl Observation {
     /// Records the request's duration and outcome, by operation and by the executor that answered.
     pub fn finish(self, response: &Response, executor: &'static str) {
         let operation = self.operation.unwrap_or_else(|| "none".to_owned());
-        histogram!(GRAPHQL_REQUEST_DURATION, "operation" => operation.clone())
-            .record(self.started.elapsed().as_secs_f64());
-        counter!(GRAPHQL_REQUESTS, "operation" => operation, "code" => outcome(response), "executor" => executor)
-            .increment(1);
+        crate::metrics::graphql_request(operation, outcome(response), executor, self.started.elapsed());
     }
 }
 
