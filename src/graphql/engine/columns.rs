@@ -5,7 +5,7 @@
 //! role with its skills and tools (operation 2 of `scripts/bench/bench.sh`), for 24 rows. The statements read
 //! this way name their columns in the model's field order (`ListSource::new`, `Select<E>`); the test below
 //! holds every model's reading to sea-orm's.
-use sea_orm::sqlx::{Decode, Postgres, Row as _, Sqlite, Type};
+use sea_orm::sqlx::{Column as SqlxColumn, Decode, Postgres, Row as _, Sqlite, Type};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, EntityTrait, QueryResult, QuerySelect, QueryTrait, Select};
 
 use entity::enums::{AreaKind, OccupationGroup, PayPeriod, SkillCategory, ToolCategory};
@@ -22,6 +22,18 @@ pub struct Columns<'r> {
 impl<'r> Columns<'r> {
     pub fn new(row: &'r QueryResult) -> Self {
         Self { row, next: 0 }
+    }
+
+    /// From the column named `name` on.
+    pub fn from_named(row: &'r QueryResult, name: &str) -> Result<Self, DbErr> {
+        let index = if let Some(driver_row) = row.try_as_sqlite_row() {
+            driver_row.try_column(name).map(SqlxColumn::ordinal)
+        } else if let Some(driver_row) = row.try_as_pg_row() {
+            driver_row.try_column(name).map(SqlxColumn::ordinal)
+        } else {
+            return Err(not_a_driver_row());
+        };
+        Ok(Self { row, next: index.map_err(|error| DbErr::Type(error.to_string()))? })
     }
 
     /// The next column's value.
@@ -47,9 +59,13 @@ where
     } else if let Some(row) = row.try_as_pg_row() {
         row.try_get(index)
     } else {
-        return Err(DbErr::Type("a row from neither SQLite nor PostgreSQL".into()));
+        return Err(not_a_driver_row());
     };
     decoded.map_err(|error| DbErr::Type(error.to_string()))
+}
+
+fn not_a_driver_row() -> DbErr {
+    DbErr::Type("a row from neither SQLite nor PostgreSQL".into())
 }
 
 macro_rules! decoded_columns {
