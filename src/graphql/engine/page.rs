@@ -19,7 +19,9 @@ use sea_orm::sea_query::{
     Query, SelectStatement, SqliteQueryBuilder, WindowStatement,
 };
 use sea_orm::{ColumnTrait, EntityTrait, IdenStatic, Iterable};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, QueryResult, StreamTrait as _, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, StreamTrait as _, Value};
+
+use crate::graphql::engine::columns::FromColumns;
 use serde_json::Value as Json;
 
 use crate::graphql::engine::loader::{DbLoader, loader};
@@ -641,15 +643,6 @@ pub struct Linked<N, L> {
     pub link: L,
 }
 
-impl<N: FromQueryResult, L: FromQueryResult> FromQueryResult for Linked<N, L> {
-    fn from_query_result(row: &QueryResult, prefix: &str) -> Result<Self, sea_orm::DbErr> {
-        Ok(Self {
-            node: N::from_query_result(row, prefix)?,
-            link: L::from_query_result(row, &format!("{prefix}link_"))?,
-        })
-    }
-}
-
 /// Names a connection type and its edge type, for connections whose edges carry fields of their own.
 macro_rules! connection_names {
     ($marker:ident, $name:literal) => {
@@ -701,7 +694,7 @@ impl<M> Hash for PageKey<M> {
 
 impl<M> Loader<PageKey<M>> for DbLoader
 where
-    M: FromQueryResult + Clone + Send + Sync + 'static,
+    M: FromColumns + Clone + Send + Sync + 'static,
 {
     type Value = Page<M>;
     type Error = Arc<DbErr>;
@@ -716,7 +709,7 @@ where
             group_by_fingerprint(keys, |k| (k.query.clone(), k.query.fingerprint().to_owned(), k.parent))
         {
             crate::metrics::loader_batch(&query.source.table(), parents.len());
-            for (parent, page) in query.fetch_nested(&self.db, &parents, |row| M::from_query_result(row, "")).await? {
+            for (parent, page) in query.fetch_nested(&self.db, &parents, M::from_row).await? {
                 found.insert(PageKey { query: query.clone(), parent, row: PhantomData }, page);
             }
         }
@@ -783,7 +776,7 @@ fn group_by_fingerprint<K, Q: Clone>(keys: &[K], parts: impl Fn(&K) -> (Q, Strin
 /// One parent's page of a nested list, batched with its siblings.
 async fn load_page<M>(ctx: &Context<'_>, query: Arc<ListQuery>, parent: i32) -> Result<Page<M>, ApiError>
 where
-    M: FromQueryResult + Clone + Send + Sync + 'static,
+    M: FromColumns + Clone + Send + Sync + 'static,
 {
     let key = PageKey { query, parent, row: PhantomData };
     Ok(loader(ctx)?.load_one(key).await?.unwrap_or_default())
@@ -820,7 +813,7 @@ pub async fn nested_page<M>(
     list: impl FnOnce() -> Result<NestedList, ApiError>,
 ) -> Result<(Page<M>, Total), ApiError>
 where
-    M: FromQueryResult + Clone + Send + Sync + 'static,
+    M: FromColumns + Clone + Send + Sync + 'static,
 {
     // The field's node in the request's document is the same for every parent, and so are its arguments;
     // the row type tells apart fields that a fragment shares between types.
@@ -851,7 +844,7 @@ pub async fn nested_connection<M, N, E, Name, EdgeName>(
     edge: impl Fn(M) -> (N, E),
 ) -> Result<Connection<Cursor, N, Total, E, Name, EdgeName>, ApiError>
 where
-    M: FromQueryResult + Clone + Send + Sync + 'static,
+    M: FromColumns + Clone + Send + Sync + 'static,
     N: OutputType,
     E: ObjectType,
     Name: ConnectionNameType,
@@ -866,7 +859,7 @@ where
 }
 
 /// The root list as a connection: `source`'s rows in `order`, each made a node by `node`.
-pub async fn root_connection<M: FromQueryResult, N: OutputType>(
+pub async fn root_connection<M: FromColumns, N: OutputType>(
     ctx: &Context<'_>,
     source: Arc<ListSource>,
     order: Vec<SortKey>,
@@ -878,13 +871,13 @@ pub async fn root_connection<M: FromQueryResult, N: OutputType>(
 }
 
 /// Builds the root list's page.
-pub async fn root_page<M: FromQueryResult>(
+pub async fn root_page<M: FromColumns>(
     ctx: &Context<'_>,
     source: Arc<ListSource>,
     order: Vec<SortKey>,
     args: PageArgs,
 ) -> Result<(Page<M>, Total), ApiError> {
-    root_page_with(ctx, source, order, args, |row| M::from_query_result(row, "")).await
+    root_page_with(ctx, source, order, args, M::from_row).await
 }
 
 /// Builds the root list's page of rows that `decode` reads, for rows that are not one table's.
