@@ -195,12 +195,16 @@ pub fn graphql_request(operation: String, code: String, executor: &'static str, 
 }
 
 /// Holds the in-flight gauge up while alive, so a request that is cancelled still comes off it.
-pub struct InFlight(Gauge);
+pub struct InFlight(&'static Gauge);
 
 impl InFlight {
     pub fn start() -> Self {
-        static GAUGE: Registered<(), Gauge> = Registered::new();
-        let gauge = GAUGE.get((), |()| gauge!(HTTP_REQUESTS_IN_FLIGHT));
+        static GAUGE: OnceLock<Gauge> = OnceLock::new();
+        // Registered with the process's recorder, which is installed on first use.
+        let gauge = GAUGE.get_or_init(|| {
+            handle();
+            gauge!(HTTP_REQUESTS_IN_FLIGHT)
+        });
         gauge.increment(1.0);
         Self(gauge)
     }
