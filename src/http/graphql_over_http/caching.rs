@@ -1,30 +1,45 @@
 //! HTTP caching for `/graphql`: `Cache-Control` on GET only, an ETag on every 200 GET, and 304 when the
-//! client already has the response. Worked out from the response the handler produced, so the handler
-//! needs to know nothing of it.
+//! client already has the response. Worked out from the response the handler produced, so the rest of the
+//! handler needs to know nothing of it: `Conditional` notes what the request asked and finishes the response.
+//! It is a call at the handler's end rather than a middleware: `from_fn` boxed every request's future and
+//! cloned the route's service again, for POSTs that it then left alone.
 //!
 //! The contract with the handler, kept this small on purpose: when a response may be cached, the handler
 //! sets `Cache-Control` from async-graphql's cache hints (`Response::cache_control().value()`; async-graphql-
-//! axum's `GraphQLResponse` does so whenever the response has no errors). This layer keeps that header on
+//! axum's `GraphQLResponse` does so whenever the response has no errors). `finish` keeps that header on
 //! GET and HEAD and removes it from anything else (a POST is never served from a cache).
 //!
 //! The ETag is weak (`W/"…"`): it is taken from the body before compression, so gzip, brotli and identity
 //! share it, which RFC 9110 allows only for weak validators. `If-None-Match` uses weak comparison anyway.
 use axum::body::Body;
-use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH, VARY};
-use axum::http::{HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-pub async fn conditional_get(request: Request, next: Next) -> Response {
-    let cacheable = matches!(*request.method(), Method::GET | Method::HEAD);
-    let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
-    let mut response = next.run(request).await;
-    if !cacheable {
-        response.headers_mut().remove(CACHE_CONTROL);
-        return response;
+/// What a request said about caching: whether it may be answered from a cache, and the tags the client has.
+pub(super) struct Conditional {
+    cacheable: bool,
+    if_none_match: Option<HeaderValue>,
+}
+
+impl Conditional {
+    pub(super) fn of(method: &Method, headers: &HeaderMap) -> Self {
+        let cacheable = matches!(*method, Method::GET | Method::HEAD);
+        Self { cacheable, if_none_match: cacheable.then(|| headers.get(IF_NONE_MATCH).cloned()).flatten() }
     }
+
+    /// The handler's `response` as this request gets it: with its ETag, or as a 304.
+    pub(super) async fn finish(self, mut response: Response) -> Response {
+        if !self.cacheable {
+            response.headers_mut().remove(CACHE_CONTROL);
+            return response;
+        }
+        with_etag(response, self.if_none_match).await
+    }
+}
+
+async fn with_etag(response: Response, if_none_match: Option<HeaderValue>) -> Response {
     if response.status() != StatusCode::OK {
         return response;
     }

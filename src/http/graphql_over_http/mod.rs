@@ -18,10 +18,10 @@ use async_graphql_axum::GraphQLSubscription;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::from_fn;
 use axum::response::Response;
 use axum::routing::get;
 
+use self::caching::Conditional;
 use self::negotiation::{MediaType, negotiate};
 use self::request::{discard, read_operations, refuse_writes_over_get};
 use self::response::{refuse, respond};
@@ -76,14 +76,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let subscriptions =
         SubscriptionExecutor { schema: state.schema.clone(), guard: state.guard.clone(), db: state.db.conn.clone() };
     Router::new()
-        .route("/graphql", get(execute).post(execute).layer(from_fn(caching::conditional_get)))
+        .route("/graphql", get(execute).post(execute))
         .route_service("/graphql/ws", GraphQLSubscription::new(subscriptions))
 }
 
 async fn execute(State(state): State<AppState>, request: axum::extract::Request) -> Response {
     // Runs in the HTTP layer's request span, which carries the request id and gets the operation's name.
     let request_id = request_id(request.headers());
-    handle(state, request, &request_id).await
+    let conditional = Conditional::of(request.method(), request.headers());
+    conditional.finish(handle(state, request, &request_id).await).await
 }
 
 /// The id the request is logged under and that `INTERNAL` errors carry: the `x-request-id` a proxy, the
