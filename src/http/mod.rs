@@ -19,7 +19,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderName, Method, Request, StatusCode, header};
-use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -79,7 +78,7 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         )
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
-        .layer(from_fn(metrics::track))
+        .layer(metrics::TrackLayer)
         .map_response(move |response| security_headers::add(&security_headers, response));
     router.layer(outer).with_state(state)
 }
