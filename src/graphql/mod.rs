@@ -149,14 +149,14 @@ pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection,
     guard
         .run(request, |request, document| async move {
             let executed = async move {
-                if let (Some(validator), Some(document)) = (&schema.validator, &document) {
-                    match planned::execute(validator, guard.shape(), db, &request, document).await {
+                if let Some(validator) = &schema.validator {
+                    match planned::execute(validator, guard.shape(), db, &request, &document).await {
                         Ok(answer) => return answer,
                         Err(unplanned) => crate::metrics::unplanned(unplanned.label()),
                     }
                 }
                 let batches = Batches::default();
-                let request = with_request_data(guard.for_resolvers(request, document.as_deref()), db, &batches);
+                let request = with_request_data(guard.for_resolvers(request, &document), db, &batches);
                 // Boxed: async-graphql's request future is large, and would be copied into each future around it.
                 Answer::from(batches.run(Box::pin(schema.execute(request))).await)
             }
@@ -198,6 +198,9 @@ impl Executor for SubscriptionExecutor {
             // The websocket transport sends async-graphql's responses: the written data becomes one again.
             Some(written) => {
                 let mut response = answer.response;
+                if let Some(cost) = written.cost {
+                    response.extensions.insert("cost".to_owned(), cost.value());
+                }
                 match serde_json::from_slice(&written.json) {
                     Ok(data) => response.data = data,
                     Err(error) => {

@@ -58,10 +58,39 @@ pub struct Answer {
     pub written: Option<Written>,
 }
 
-/// A response's `data` written as JSON, and how many fields it holds (its actual cost).
+/// A response's `data` written as JSON, and how many fields it holds (its actual cost); once concluded, the
+/// cost it reports, which the HTTP layer writes beside the data. A written answer has no other extensions.
 pub struct Written {
     pub json: Vec<u8>,
     pub fields: u64,
+    pub cost: Option<Cost>,
+}
+
+/// `extensions.cost`: what the request asked for, what the response holds, and the server's limit.
+#[derive(Clone, Copy)]
+pub struct Cost {
+    requested: u64,
+    actual: u64,
+    limit: u64,
+}
+
+impl Cost {
+    pub fn value(self) -> async_graphql::Value {
+        async_graphql::value!({ "requested": self.requested, "actual": self.actual, "limit": self.limit })
+    }
+
+    /// The cost as JSON, as `value()` serializes: building and serializing the value was a twentieth of a
+    /// small query's work.
+    pub fn write_json(self, out: &mut Vec<u8>) {
+        let mut number = itoa::Buffer::new();
+        for (key, value) in
+            [(&b"{\"requested\":"[..], self.requested), (b",\"actual\":", self.actual), (b",\"limit\":", self.limit)]
+        {
+            out.extend_from_slice(key);
+            out.extend_from_slice(number.format(value).as_bytes());
+        }
+        out.push(b'}');
+    }
 }
 
 impl From<Response> for Answer {
@@ -81,6 +110,7 @@ impl Answer {
 struct Admitted {
     request: Request,
     analysis: Analysis,
+    document: Arc<ExecutableDocument>,
 }
 
 impl Guard {
@@ -93,24 +123,24 @@ impl Guard {
     pub async fn run<F: Future<Output = Answer>>(
         &self,
         request: Request,
-        execute: impl FnOnce(Request, Option<Arc<ExecutableDocument>>) -> F,
+        execute: impl FnOnce(Request, Arc<ExecutableDocument>) -> F,
     ) -> Answer {
         let mut observation = Observation::start();
         let mut analysis = None;
         let mut answer = match self.admit(request).await {
             Err(error) => Answer::from(Response::from_errors(vec![error])),
-            Ok(mut admitted) => match self.enter(admitted.analysis.cost).await {
+            Ok(admitted) => match self.enter(admitted.analysis.cost).await {
                 Err(error) => Answer::from(Response::from_errors(vec![error])),
                 Ok(_held) => {
-                    let operation = operation_name(&mut admitted.request);
+                    let operation = operation_name(&admitted.request, &admitted.document);
                     observation.runs(operation.as_deref());
                     analysis = Some(admitted.analysis);
-                    let document = admitted.request.parsed_query().ok().cloned().map(Arc::new);
+                    let document = admitted.document;
                     let variables = admitted.request.variables.clone();
                     let mut answer = execute(admitted.request, document.clone()).await;
                     if is_request_error(&answer.response) {
                         observation.ran_nothing();
-                    } else if let (None, Some(document)) = (&answer.written, document) {
+                    } else if answer.written.is_none() {
                         // The planned executor writes in selection order, with nothing to null.
                         self.complete(&mut answer.response, &document, operation.as_deref(), &variables);
                     }
@@ -118,8 +148,7 @@ impl Guard {
                 }
             },
         };
-        let fields = answer.written.as_ref().map(|written| written.fields);
-        self.conclude(analysis.as_ref(), &mut answer.response, fields);
+        self.conclude(analysis.as_ref(), &mut answer.response, answer.written.as_mut());
         observation.finish(&answer.response, answer.executor());
         answer
     }
@@ -129,12 +158,12 @@ impl Guard {
         &self.shape
     }
 
-    /// `request` as the resolvers run it: asking the type of every object behind an interface or a union,
-    /// which `complete` reads to order such an object's fields as its own type's selection does.
-    pub fn for_resolvers(&self, mut request: Request, document: Option<&ExecutableDocument>) -> Request {
-        if let Some(marked) = document.and_then(|document| complete::mark_types(document, &self.shape)) {
-            request.set_parsed_query(marked);
-        }
+    /// `request` as the resolvers run it, with its parsed `document`: asking the type of every object behind
+    /// an interface or a union, which `complete` reads to order such an object's fields as its own type's
+    /// selection does.
+    pub fn for_resolvers(&self, mut request: Request, document: &ExecutableDocument) -> Request {
+        let marked = complete::mark_types(document, &self.shape);
+        request.set_parsed_query(marked.unwrap_or_else(|| document.clone()));
         request
     }
 
@@ -157,8 +186,8 @@ impl Guard {
     pub async fn admit_subscription(&self, request: Request) -> Result<(Request, ExecutableDocument), Response> {
         match self.admit(request).await {
             Ok(mut admitted) => {
-                let document =
-                    admitted.request.parsed_query().cloned().map_err(|error| Response::from_errors(vec![error]))?;
+                let document = Arc::unwrap_or_clone(admitted.document);
+                admitted.request.set_parsed_query(document.clone());
                 Ok((admitted.request, document))
             }
             Err(error) => {
@@ -179,31 +208,32 @@ impl Guard {
 
     async fn admit(&self, request: Request) -> ServerResult<Admitted> {
         let (mut request, register) = self.persisted.prepare(request).await?;
-        let analysis =
+        let (analysis, document) =
             crate::telemetry::stage(|| tracing::info_span!("graphql.parse")).in_scope(|| self.check(&mut request))?;
-        if let (Some(hash), Ok(document)) = (register, request.parsed_query()) {
-            self.persisted.remember(hash, document).await;
+        if let Some(hash) = register {
+            self.persisted.remember(hash, &document).await;
         }
-        Ok(Admitted { request, analysis })
+        Ok(Admitted { request, analysis, document })
     }
 
     /// What every response leaves with: a code on every error (those raised before execution by what
     /// raised them), and the cost the request asked for against what the response holds (counted by the
-    /// planned executor as it wrote the data, as `fields`).
-    pub fn conclude(&self, analysis: Option<&Analysis>, response: &mut Response, fields: Option<u64>) {
+    /// planned executor as it wrote the data, which then carries the cost beside it).
+    pub fn conclude(&self, analysis: Option<&Analysis>, response: &mut Response, written: Option<&mut Written>) {
         for error in response.errors.iter_mut().filter(|error| error.path.is_empty()) {
             if ErrorCode::of(error).is_none() {
                 *error = pre_execution_error(std::mem::replace(error, ServerError::new("", None)));
             }
         }
         if let Some(analysis) = analysis {
-            let actual = fields.unwrap_or_else(|| response_cost(&response.data, &analysis.introspection_keys));
-            let cost = async_graphql::value!({
-                "requested": analysis.cost,
-                "actual": actual,
-                "limit": self.limits.max_cost,
-            });
-            response.extensions.insert("cost".to_owned(), cost);
+            let (requested, limit) = (analysis.cost, self.limits.max_cost);
+            match written {
+                Some(written) => written.cost = Some(Cost { requested, actual: written.fields, limit }),
+                None => {
+                    let actual = response_cost(&response.data, &analysis.introspection_keys);
+                    response.extensions.insert("cost".to_owned(), Cost { requested, actual, limit }.value());
+                }
+            }
         }
         ensure_codes(response);
     }
@@ -211,11 +241,11 @@ impl Guard {
 
 /// The operation a request runs, as async-graphql names it: the one asked for, else the document's only
 /// named operation (`None` for an anonymous one).
-fn operation_name(request: &mut Request) -> Option<String> {
+fn operation_name(request: &Request, document: &ExecutableDocument) -> Option<String> {
     if let Some(name) = &request.operation_name {
         return Some(name.clone());
     }
-    match &request.parsed_query().ok()?.operations {
+    match &document.operations {
         DocumentOperations::Multiple(operations) if operations.len() == 1 => {
             operations.keys().next().map(|name| name.to_string())
         }
@@ -224,9 +254,10 @@ fn operation_name(request: &mut Request) -> Option<String> {
 }
 
 /// Documents parsed recently, by their text: clients send the same few queries over and over, and parsing
-/// was a tenth of the work of a small query (callgrind, scripts/bench/bench.sh). Small documents only, so the
-/// cache's memory stays bounded however large the documents clients send.
-struct Documents(Mutex<LruCache<String, ExecutableDocument>>);
+/// was a tenth of the work of a small query (callgrind, scripts/bench/bench.sh). Shared, not copied: a copy
+/// for each request (twice) was a sixtieth of one role with its skills and tools. Small documents only, so
+/// the cache's memory stays bounded however large the documents clients send.
+struct Documents(Mutex<LruCache<String, Arc<ExecutableDocument>>>);
 
 const CACHED_DOCUMENTS: usize = 512;
 const MAX_CACHED_DOCUMENT_BYTES: usize = 8 * 1024;
@@ -238,51 +269,56 @@ impl Default for Documents {
 }
 
 impl Documents {
-    fn cache(&self) -> std::sync::MutexGuard<'_, LruCache<String, ExecutableDocument>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, LruCache<String, Arc<ExecutableDocument>>> {
         self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Gives `request` its parsed document from the cache, if there; returns whether it did.
-    fn lend(&self, request: &mut Request) -> bool {
-        let cacheable = !request.query.is_empty() && request.query.len() <= MAX_CACHED_DOCUMENT_BYTES;
-        let document = if cacheable { self.cache().get(&request.query).cloned() } else { None };
-        document.map(|document| request.set_parsed_query(document)).is_some()
+    /// The parsed document of `query`, if the cache has it.
+    fn get(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+        let cacheable = !query.is_empty() && query.len() <= MAX_CACHED_DOCUMENT_BYTES;
+        if cacheable { self.cache().get(query).cloned() } else { None }
     }
 
-    fn keep(&self, query: &str, document: &ExecutableDocument) {
+    fn keep(&self, query: &str, document: &Arc<ExecutableDocument>) {
         if !query.is_empty() && query.len() <= MAX_CACHED_DOCUMENT_BYTES {
             self.cache().put(query.to_owned(), document.clone());
         }
     }
 }
 
-/// Marks a request whose document the guard has parsed or lent from its cache, so it is not done twice.
-struct Parsed;
+/// A request's parsed document, once the guard has parsed it or found it in its cache, so that is not done
+/// twice. async-graphql is handed a copy only when the resolvers run it.
+#[derive(Clone)]
+struct Parsed(Arc<ExecutableDocument>);
 
 impl Guard {
-    /// The request's parsed document: lent from the cache of documents when it is there, else parsed and
-    /// kept; once per request, however often asked. async-graphql then uses it as it is.
-    fn parse<'r>(&self, request: &'r mut Request) -> ServerResult<&'r ExecutableDocument> {
-        if request.data.get(&TypeId::of::<Parsed>()).is_none() {
-            request.data.insert(Parsed);
-            if !self.documents.lend(request) {
-                // The text is copied when the document is new: the parsed document borrows the request.
-                let text = request.query.clone();
-                let document = request.parsed_query()?;
-                self.documents.keep(&text, document);
-            }
+    /// The request's parsed document: from the cache of documents when it is there, else parsed and kept;
+    /// once per request, however often asked.
+    fn parse(&self, request: &mut Request) -> ServerResult<Arc<ExecutableDocument>> {
+        if let Some(Parsed(document)) = parsed(request) {
+            return Ok(document.clone());
         }
-        request.parsed_query()
+        let document = match self.documents.get(&request.query) {
+            Some(document) => document,
+            None => {
+                // What persisted queries put in the request, or the request's text parsed.
+                let document = Arc::new(request.parsed_query()?.clone());
+                self.documents.keep(&request.query, &document);
+                document
+            }
+        };
+        request.data.insert(Parsed(document.clone()));
+        Ok(document)
     }
 
-    /// The text limits, unless the document is parsed already or lent from the cache of documents, which
-    /// keeps only documents within them: lexing the text again was a twentieth of a small query's work.
+    /// The text limits, unless the document is parsed already or in the cache of documents, which keeps only
+    /// documents within them: lexing the text again was a twentieth of a small query's work.
     fn check_text(&self, request: &mut Request) -> ServerResult<()> {
-        if request.data.get(&TypeId::of::<Parsed>()).is_some() {
+        if parsed(request).is_some() {
             return Ok(());
         }
-        if self.documents.lend(request) {
-            request.data.insert(Parsed);
+        if let Some(document) = self.documents.get(&request.query) {
+            request.data.insert(Parsed(document));
             return Ok(());
         }
         check_text(&request.query, &self.limits)
@@ -293,21 +329,15 @@ impl Guard {
     /// replica.
     pub fn operation_type(&self, request: &mut Request) -> Option<OperationType> {
         self.check_text(request).ok()?;
-        let operation_name = request.operation_name.clone();
         let document = self.parse(request).ok()?;
-        Some(analysis::selected_operation(document, operation_name.as_deref()).ok()?.node.ty)
+        Some(analysis::selected_operation(&document, request.operation_name.as_deref()).ok()?.node.ty)
     }
 
     /// Everything checked before the request reaches async-graphql's own validation.
-    fn check(&self, request: &mut Request) -> ServerResult<Analysis> {
+    fn check(&self, request: &mut Request) -> ServerResult<(Analysis, Arc<ExecutableDocument>)> {
         self.check_text(request)?;
-        let (operation_name, variables) = (request.operation_name.take(), std::mem::take(&mut request.variables));
-        let analysis = match self.parse(request) {
-            Ok(document) => analyze(document, operation_name.as_deref(), &variables, &self.shape),
-            Err(error) => Err(ErrorCode::GraphqlParseFailed.tag(error)),
-        };
-        (request.operation_name, request.variables) = (operation_name, variables);
-        let analysis = analysis?;
+        let document = self.parse(request).map_err(|error| ErrorCode::GraphqlParseFailed.tag(error))?;
+        let analysis = analyze(&document, request.operation_name.as_deref(), &request.variables, &self.shape)?;
         if !self.limits.introspection && !analysis.introspection_keys.is_empty() {
             // async-graphql would answer null without a word; say why instead.
             return Err(ErrorCode::GraphqlValidationFailed.error("introspection is turned off on this server"));
@@ -317,8 +347,12 @@ impl Guard {
         if let Some(Budget(budget)) = budget {
             budget.charge(analysis.cost).map_err(|wait| rate_limited(analysis.cost, wait))?;
         }
-        Ok(analysis)
+        Ok((analysis, document))
     }
+}
+
+fn parsed(request: &Request) -> Option<&Parsed> {
+    request.data.get(&TypeId::of::<Parsed>()).and_then(|data| data.downcast_ref::<Parsed>())
 }
 
 fn rate_limited(cost: u64, wait: Duration) -> ServerError {
@@ -345,4 +379,19 @@ fn pre_execution_error(error: ServerError) -> ServerError {
         ErrorCode::GraphqlValidationFailed
     };
     code.tag(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_written_cost_is_the_cost_value_as_json() {
+        for (requested, actual, limit) in [(0, 0, 0), (1, 1, 1_000_000), (u64::MAX, 41, 7)] {
+            let cost = Cost { requested, actual, limit };
+            let mut written = Vec::new();
+            cost.write_json(&mut written);
+            assert_eq!(String::from_utf8(written).unwrap(), serde_json::to_string(&cost.value()).unwrap());
+        }
+    }
 }

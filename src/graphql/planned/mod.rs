@@ -108,7 +108,7 @@ pub async fn execute(
     root.write(&catalog::QueryRoot, &mut json);
     let (json, fields) = json.into_parts();
     let response = Response::new(async_graphql::Value::Null).cache_control(cache_control);
-    Ok(Answer { response, written: Some(Written { json, fields }) })
+    Ok(Answer { response, written: Some(Written { json, fields, cost: None }) })
 }
 
 /// What writes a value held in (or computed from) an `R` alone.

@@ -50,7 +50,7 @@ struct ResponseBody {
 }
 
 /// One answer's body. Data the planned executor wrote goes in as it is, where `ResponseBody` would put it:
-/// such an answer has no errors, so its body is `data` then `extensions`.
+/// such an answer has no errors and no extensions but its cost, so its body is `data` then `extensions`.
 fn body_of(answer: Answer, request_id: &str) -> serde_json::Result<Vec<u8>> {
     let mut response = answer.response;
     if let Some(written) = answer.written {
@@ -58,9 +58,10 @@ fn body_of(answer: Answer, request_id: &str) -> serde_json::Result<Vec<u8>> {
         // the writer's buffer usually has room to spare.
         let mut body = written.json;
         body.splice(0..0, *b"{\"data\":");
-        if !response.extensions.is_empty() {
-            body.extend_from_slice(b",\"extensions\":");
-            serde_json::to_writer(&mut body, &response.extensions)?;
+        if let Some(cost) = written.cost {
+            body.extend_from_slice(b",\"extensions\":{\"cost\":");
+            cost.write_json(&mut body);
+            body.push(b'}');
         }
         body.push(b'}');
         return Ok(body);
