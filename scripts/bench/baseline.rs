@@ -3,6 +3,8 @@
 //!
 //! Routes (all answer the same JSON careerql's `data` would hold for the matching benchmark operation):
 //! - `GET /raw`: a fixed body, the HTTP limit;
+//! - `POST /graphql`: stock async-graphql-axum on a one-field schema, no middleware: what the GraphQL stack
+//!   itself costs a request such as `{ __typename }`, for comparison with careerql's;
 //! - `GET /role?slug=…`: one role with its skills and tools;
 //! - `GET /roles`: the first 100 roles by title with skills, tools and their first 100 salary ranges with cities;
 //! - `GET /stats/cities?role=…`: one role's annual ranges grouped by area (count, employment, employment-weighted
@@ -22,6 +24,16 @@ type Result<T> = std::result::Result<T, String>;
 
 fn error(e: impl std::fmt::Display) -> String {
     e.to_string()
+}
+
+/// The stock GraphQL server's schema: one field, so that `{ __typename }` costs async-graphql alone.
+struct Stock;
+
+#[async_graphql::Object]
+impl Stock {
+    async fn hello(&self) -> &'static str {
+        "world"
+    }
 }
 
 async fn raw() -> Json<Value> {
@@ -188,8 +200,10 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     };
     let options = SqliteConnectOptions::new().filename(database).read_only(true).journal_mode(SqliteJournalMode::Wal);
     let pool = SqlitePoolOptions::new().connect_with(options).await?;
+    let stock = async_graphql::Schema::new(Stock, async_graphql::EmptyMutation, async_graphql::EmptySubscription);
     let app = Router::new()
         .route("/raw", get(raw))
+        .route_service("/graphql", async_graphql_axum::GraphQL::new(stock))
         .route("/role", get(role))
         .route("/roles", get(roles))
         .route("/stats/cities", get(stats_by_city))

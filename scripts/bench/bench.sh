@@ -119,6 +119,13 @@ run_suite() {
       ratio=$(python3 -c "print(f'{$c_rps / $b_rps:.2f}')")
     fi
     rows+=("$label|$name|$c_rps|$c_p50|$c_p99|$b_rps|$b_p50|$b_p99|$ratio|$sql")
+    if [[ $name == typename ]]; then
+      # The same request to stock async-graphql-axum (no middleware, a one-field schema), against the same
+      # fixed body: what the GraphQL stack alone leaves of the HTTP limit.
+      read -r s_rps s_p50 s_p99 _ <<<"$(load "$name stock" "http://127.0.0.1:$base_port/graphql" "$body" "$seconds")"
+      ratio=$(python3 -c "print(f'{$s_rps / $b_rps:.2f}')")
+      rows+=("$label|$name on stock async-graphql-axum (in the careerql columns)|$s_rps|$s_p50|$s_p99|$b_rps|$b_p50|$b_p99|$ratio|0")
+    fi
   done
   rows+=("$label|peak RSS (MiB)|$(peak_rss_mib "$careerql_server_pid")| | |$(peak_rss_mib "$baseline_server_pid")| | | | ")
   rows+=("$label|start-up to ready (ms), existing database|$ready_ms| | | | | | | ")
