@@ -79,8 +79,8 @@ impl Cost {
         async_graphql::value!({ "requested": self.requested, "actual": self.actual, "limit": self.limit })
     }
 
-    /// The cost as JSON, as `value()` serializes: building and serializing the value was a twentieth of a
-    /// small query's work.
+    /// The cost as JSON, as `value()` serializes: building and serializing the value was about 4% of the
+    /// instructions of `{ __typename }`.
     pub fn write_json(self, out: &mut Vec<u8>) {
         let mut number = itoa::Buffer::new();
         for (key, value) in
@@ -186,7 +186,8 @@ impl Guard {
     pub async fn admit_subscription(&self, request: Request) -> Result<(Request, ExecutableDocument), Response> {
         match self.admit(request).await {
             Ok(mut admitted) => {
-                let document = Arc::unwrap_or_clone(admitted.document);
+                // async-graphql runs subscriptions itself, so it gets the document; the request's data shares it.
+                let document = ExecutableDocument::clone(&admitted.document);
                 admitted.request.set_parsed_query(document.clone());
                 Ok((admitted.request, document))
             }
@@ -254,8 +255,8 @@ fn operation_name(request: &Request, document: &ExecutableDocument) -> Option<St
 }
 
 /// Documents parsed recently, by their text: clients send the same few queries over and over, and parsing
-/// was a tenth of the work of a small query (callgrind, scripts/bench/bench.sh). Shared, not copied: a copy
-/// for each request (twice) was a sixtieth of one role with its skills and tools. Small documents only, so
+/// was a tenth of the work of a small query (callgrind, scripts/bench/bench.sh). Shared, not copied: two
+/// copies for each request, and dropping them, were about 1% of one role with its skills and tools. Small documents only, so
 /// the cache's memory stays bounded however large the documents clients send.
 struct Documents(Mutex<LruCache<String, Arc<ExecutableDocument>>>);
 
@@ -288,7 +289,6 @@ impl Documents {
 
 /// A request's parsed document, once the guard has parsed it or found it in its cache, so that is not done
 /// twice. async-graphql is handed a copy only when the resolvers run it.
-#[derive(Clone)]
 struct Parsed(Arc<ExecutableDocument>);
 
 impl Guard {
