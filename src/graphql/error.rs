@@ -247,6 +247,15 @@ pub fn is_request_error(response: &Response) -> bool {
         && response.errors.iter().all(|error| error.path.is_empty())
 }
 
+/// A `QUERY_TOO_COMPLEX` error naming the limit, so clients can tell which one they hit.
+pub fn over_limit(limit: &str, message: impl Into<String>) -> ServerError {
+    let mut error = ErrorCode::QueryTooComplex.error(message);
+    if let Some(extensions) = error.extensions.as_mut() {
+        extensions.set("limit", limit);
+    }
+    error
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,16 +1,18 @@
 //! GraphQL: admission (`guard/`), the schema clients see (`schema/`), how reads execute (`engine/`), and
 //! the one error mapping (`error.rs`). Knows nothing of HTTP.
+pub mod admission;
 pub mod error;
 #[macro_use]
 mod engine;
-pub mod guard;
-mod planned;
+mod execution;
+pub mod operation;
 mod schema;
 mod spans;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, LazyLock};
 
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Data, Executor, ObjectType, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
@@ -18,12 +20,15 @@ use sea_orm::DatabaseConnection;
 use tracing::Instrument as _;
 
 use crate::config::{self, QueryLimits};
-use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE};
+use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE, is_request_error};
+pub use admission::Guard;
+pub use admission::persisted::{self, PersistedQueries};
 use engine::batching::Batches;
 use engine::{loader, page};
-pub use guard::analysis::Shape;
-pub use guard::persisted::{self, PersistedQueries};
-pub use guard::{Answer, Guard};
+pub use execution::Answer;
+use execution::{complete, planned};
+pub use operation::analysis::Shape;
+use operation::validation;
 pub use schema::federation::FederatedQuery;
 pub use schema::mutation::Mutation;
 pub use schema::query::Query;
@@ -39,7 +44,7 @@ use crate::events::Hub;
 #[derive(Clone)]
 pub struct AppSchema {
     resolvers: Resolvers,
-    validator: Option<Arc<planned::Validator>>,
+    validator: Option<Arc<validation::Validator>>,
 }
 
 #[derive(Clone)]
@@ -120,7 +125,9 @@ fn configured<Q: ObjectType + 'static>(
 
 pub fn build_schema(limits: &QueryLimits, hub: Hub) -> AppSchema {
     let validator = (limits.executor == config::Executor::Planned).then(|| {
-        Arc::new(planned::Validator::new(schema_builder(limits, hub.clone()).extension(planned::ValidateOnly).finish()))
+        Arc::new(validation::Validator::new(
+            schema_builder(limits, hub.clone()).extension(validation::ValidateOnly).finish(),
+        ))
     });
     AppSchema { resolvers: Resolvers::Plain(schema_builder(limits, hub).finish()), validator }
 }
@@ -147,18 +154,24 @@ pub fn federated_guard(limits: &QueryLimits, persisted: PersistedQueries) -> Gua
 /// with `INTERNAL`, as the spec allows, never the connection.
 pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection, request: Request) -> Answer {
     guard
-        .run(request, |request, document| async move {
+        .run(request, |request, prepared| async move {
             let executed = async move {
                 if let Some(validator) = &schema.validator {
-                    match planned::execute(validator, guard.shape(), db, &request, &document).await {
+                    match planned::execute(validator, guard.shape(), db, &request, &prepared).await {
                         Ok(answer) => return answer,
                         Err(unplanned) => crate::metrics::unplanned(unplanned.label()),
                     }
                 }
                 let batches = Batches::default();
-                let request = with_request_data(guard.for_resolvers(request, &document), db, &batches);
+                let variables = request.variables.clone();
+                let request = complete::for_resolvers(request, prepared.document(), guard.shape());
+                let request = with_request_data(request, db, &batches);
                 // Boxed: async-graphql's request future is large, and would be copied into each future around it.
-                Answer::from(batches.run(Box::pin(schema.execute(request))).await)
+                let mut response = batches.run(Box::pin(schema.execute(request))).await;
+                if !is_request_error(&response) {
+                    complete::complete(&mut response, &prepared, &variables, guard.shape());
+                }
+                Answer::from(response)
             }
             .instrument(crate::telemetry::stage(|| tracing::info_span!("graphql.execute")));
             match AssertUnwindSafe(executed).catch_unwind().await {
@@ -217,16 +230,18 @@ impl Executor for SubscriptionExecutor {
     fn execute_stream(&self, request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         let (schema, guard, db) = (self.schema.clone(), self.guard.clone(), self.db.clone());
         let admitted = async move {
-            let (request, document) = match guard.admit_subscription(request).await {
+            let (mut request, prepared) = match guard.admit_subscription(request).await {
                 Ok(admitted) => admitted,
                 Err(refused) => return futures_util::stream::once(async { refused }).boxed(),
             };
-            let (operation, variables) = (request.operation_name.clone(), request.variables.clone());
+            // async-graphql runs subscriptions itself, so it gets a copy of the document.
+            request.set_parsed_query(ExecutableDocument::clone(prepared.document()));
+            let variables = request.variables.clone();
             let batches = Batches::default();
             let request = with_request_data(request, &db, &batches);
             let responses = schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
             let finish = move |response: &mut Response| {
-                guard.complete(response, &document, operation.as_deref(), &variables);
+                complete::complete(response, &prepared, &variables, guard.shape());
                 guard.conclude(None, response, None);
             };
             futures_util::stream::unfold((responses, batches, finish), |(mut responses, batches, finish)| async move {

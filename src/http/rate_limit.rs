@@ -16,7 +16,7 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
-use crate::graphql::guard::CostBudget;
+use crate::graphql::admission::CostBudget;
 
 /// Who pays: an API key (a bearer token, kept only as a hash) or, without one, the client's address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

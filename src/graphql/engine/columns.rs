@@ -14,8 +14,6 @@ use entity::{
     change, city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, source, tool,
 };
 
-use crate::graphql::engine::page::Linked;
-
 /// A row's columns, read one after the other from the first.
 pub struct Columns<'r> {
     row: &'r QueryResult,
@@ -143,7 +141,15 @@ model_columns! {
     change::Model { id, key_name, kind, entity_id, entity_key, action, before, after, at }
 }
 
-/// A node and its link: the link table's columns follow the node's (`ListSource::through`).
+/// A row of a link table's node with the link's own columns, whose columns follow the node's
+/// (`ListSource::through`).
+#[derive(Clone, Debug)]
+pub struct Linked<N, L> {
+    pub node: N,
+    pub link: L,
+}
+
+/// A node and its link: the link table's columns follow the node's.
 impl<N: FromColumns, L: FromColumns> FromColumns for Linked<N, L> {
     fn from_columns(columns: &mut Columns<'_>) -> Result<Self, DbErr> {
         Ok(Self { node: N::from_columns(columns)?, link: L::from_columns(columns)? })

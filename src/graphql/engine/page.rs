@@ -636,13 +636,6 @@ impl Total {
     }
 }
 
-/// A row of a link table's node with the link's own columns, read as `link_{column}`.
-#[derive(Clone, Debug)]
-pub struct Linked<N, L> {
-    pub node: N,
-    pub link: L,
-}
-
 /// Names a connection type and its edge type, for connections whose edges carry fields of their own.
 macro_rules! connection_names {
     ($marker:ident, $name:literal) => {

@@ -26,10 +26,11 @@ use self::negotiation::{MediaType, negotiate};
 use self::request::{discard, read_operations, refuse_writes_over_get};
 use self::response::{refuse, respond};
 use crate::auth::{self, AuthError, Caller};
+use crate::graphql::Answer;
 use crate::graphql::SubscriptionExecutor;
+use crate::graphql::admission::{Budget, CostBudget};
+use crate::graphql::error::over_limit;
 use crate::graphql::error::{ApiError, ErrorCode};
-use crate::graphql::guard::text::over_limit;
-use crate::graphql::guard::{Answer, Budget, CostBudget};
 use crate::http::AppState;
 use crate::http::rate_limit::ClientBudget;
 
@@ -195,8 +196,8 @@ async fn run_one(state: &AppState, request: async_graphql::Request, budget: &Arc
     let mut request = request.data(Budget(budget.clone() as Arc<dyn CostBudget>));
     // Queries may read from a replica; anything else (or what does not parse: it fails before any read)
     // runs on the primary, so a client that wrote reads its own write.
-    let db = match state.guard.operation_type(&mut request) {
-        Some(OperationType::Query) => state.db.reader(),
+    let db = match state.guard.prepare(&mut request).map(|prepared| prepared.ty()) {
+        Ok(OperationType::Query) => state.db.reader(),
         _ => &state.db.conn,
     };
     crate::graphql::execute(&state.schema, &state.guard, db, request).await

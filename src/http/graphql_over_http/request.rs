@@ -160,8 +160,8 @@ pub(super) fn refuse_writes_over_get(
 ) -> Result<Operations, Refusal> {
     let Operations::Single(mut request) = operations else { return Ok(operations) };
     if method == Method::GET {
-        let operation = state.guard.operation_type(&mut request);
-        if matches!(operation, Some(OperationType::Mutation | OperationType::Subscription)) {
+        let operation = state.guard.prepare(&mut request).map(|prepared| prepared.ty());
+        if matches!(operation, Ok(OperationType::Mutation | OperationType::Subscription)) {
             let mut refusal = Refusal::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 ErrorCode::BadUserInput,

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::negotiation::MediaType;
 use super::{Operations, Refusal};
+use crate::graphql::Answer;
 use crate::graphql::error::{ErrorCode, is_request_error};
-use crate::graphql::guard::Answer;
 use crate::http::rate_limit::ClientBudget;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";

@@ -4,9 +4,10 @@ use entity::{city, occupation, responsibility, role, role_skill, role_tool, sala
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use crate::graphql::engine::columns::Linked;
 use crate::graphql::engine::loader::{load_by_id, load_many, load_ref};
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
+    KeyKind, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 use crate::graphql::schema::inputs::{

@@ -3,8 +3,9 @@ use async_graphql::{Context, Enum, ID, Object};
 use entity::{role, role_skill, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
+use crate::graphql::engine::columns::Linked;
 use crate::graphql::engine::page::{
-    KeyKind, Linked, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
+    KeyKind, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
 };
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::SkillCategory;

@@ -6,9 +6,9 @@ use entity::{role_tool, source};
 use futures_util::future::BoxFuture;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use super::selection::{Field, Operation};
 use super::{Json, Level, ObjectPlan, PlannedObject, Unplanned, Write};
 use crate::graphql::engine::columns;
+use crate::graphql::operation::selection::{Field, Operation};
 
 impl PlannedObject for source::Model {
     const TYPE: &'static str = "Source";

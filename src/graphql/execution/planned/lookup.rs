@@ -8,9 +8,9 @@ use entity::{city, occupation, role, salary_range, skill, tool};
 use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use super::selection::{Field, Operation};
 use super::{Json, Level, ObjectPlan, PlannedObject, Unplanned, distinct, rows_by_id};
 use crate::graphql::engine::columns::FromColumns;
+use crate::graphql::operation::selection::{Field, Operation};
 use crate::graphql::schema::query::MAX_NODES;
 use crate::graphql::schema::types::search::{SearchKind, search_query};
 use crate::graphql::schema::types::{IdType, parse_global_id};
@@ -249,7 +249,7 @@ mod tests {
     use async_graphql::parser::types::DocumentOperations;
 
     use super::*;
-    use crate::graphql::planned::selection::tests::SHAPE;
+    use crate::graphql::operation::selection::tests::SHAPE;
     use crate::graphql::schema::types::global_id;
 
     /// Why planning `nodes(ids: $ids)` leaves it to the resolvers, if it does.

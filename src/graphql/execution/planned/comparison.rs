@@ -6,10 +6,9 @@ use entity::{city, role, role_tool, salary_range, skill, tool};
 use futures_util::future::BoxFuture;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::catalog::enum_list;
-use super::selection::{Field, Operation};
 use super::sources::{SourceOf, onet_source};
-use super::{Derived, Json, Level, ObjectPlan, PlannedObject, Unplanned, Write};
+use super::{Derived, Json, Level, ObjectPlan, PlannedObject, Unplanned, Write, enum_list};
+use crate::graphql::operation::selection::{Field, Operation};
 use crate::graphql::schema::enums::PayPeriod;
 use crate::graphql::schema::types::comparison::{
     ComparedSkill, ComparedTool, RoleComparison, WageDifference, compare_all, comparison_cities,

@@ -4,8 +4,19 @@
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet};
 use async_graphql::{InputType, Name, Positioned, Value, Variables};
 
-use super::Unplanned;
-use crate::graphql::guard::analysis::{Shape, skipped};
+use crate::graphql::operation::analysis::{Shape, skipped};
+
+/// Why a selection cannot be read as both executors would read it alike: the planner then leaves the
+/// operation to the resolvers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectionError {
+    /// An argument that does not parse (or a variable that is missing): async-graphql's error words it.
+    Argument,
+    /// An object whose every field `@skip`/`@include` or type conditions left out.
+    EmptySelection,
+    /// One response key for fields that differ in name or arguments.
+    ConflictingFields,
+}
 
 /// One response key of an object, with every selection set that continues it.
 pub struct Field<'a> {
@@ -26,19 +37,19 @@ pub struct Operation<'a> {
 
 impl<'a> Operation<'a> {
     /// The fields the operation's own selection set asks of the root object `type_name`.
-    pub fn root_fields(&self, type_name: &str) -> Result<Vec<Field<'a>>, Unplanned> {
+    pub fn root_fields(&self, type_name: &str) -> Result<Vec<Field<'a>>, SelectionError> {
         self.fields(&[&self.definition.selection_set.node], type_name)
     }
 
     /// The fields `field`'s selection asks of an object of type `type_name`.
-    pub fn fields_of(&self, field: &Field<'a>, type_name: &str) -> Result<Vec<Field<'a>>, Unplanned> {
+    pub fn fields_of(&self, field: &Field<'a>, type_name: &str) -> Result<Vec<Field<'a>>, SelectionError> {
         self.fields(&field.sets, type_name)
     }
 
     /// The fields `sets` select, unless one of them selects none (all skipped, or in fragments on other
     /// types): async-graphql answers such an object null (the spec says `{}`), selected once or more, and
     /// the planner leaves it to async-graphql so that both executors answer alike.
-    fn fields(&self, sets: &[&'a SelectionSet], type_name: &str) -> Result<Vec<Field<'a>>, Unplanned> {
+    fn fields(&self, sets: &[&'a SelectionSet], type_name: &str) -> Result<Vec<Field<'a>>, SelectionError> {
         let mut fields = Vec::new();
         for set in sets {
             let before = fields.len();
@@ -48,7 +59,7 @@ impl<'a> Operation<'a> {
                 self.collect(set, type_name, &mut alone).is_ok() && !alone.is_empty()
             };
             if fields.len() == before && !merged_into_earlier() {
-                return Err(Unplanned::EmptySelection);
+                return Err(SelectionError::EmptySelection);
             }
         }
         Ok(fields)
@@ -57,7 +68,12 @@ impl<'a> Operation<'a> {
     /// Adds the fields `set` selects of an object of type `type_name` to `fields`. Two fields under one key
     /// must be the same field with the same arguments, which async-graphql's validation does not check: it
     /// then answers one of them, and the planner leaves such a document to it.
-    fn collect(&self, set: &'a SelectionSet, type_name: &str, fields: &mut Vec<Field<'a>>) -> Result<(), Unplanned> {
+    fn collect(
+        &self,
+        set: &'a SelectionSet,
+        type_name: &str,
+        fields: &mut Vec<Field<'a>>,
+    ) -> Result<(), SelectionError> {
         let applies = |condition: &Name| self.shape.applies(condition, type_name);
         for selection in &set.items {
             if skipped(selection.node.directives(), self.variables) {
@@ -73,7 +89,7 @@ impl<'a> Operation<'a> {
                     };
                     match fields.iter_mut().find(|known| known.key == key) {
                         Some(known) if same(known) => known.sets.push(set),
-                        Some(_) => return Err(Unplanned::ConflictingFields),
+                        Some(_) => return Err(SelectionError::ConflictingFields),
                         None => fields.push(Field {
                             key,
                             name: field.name.node.as_str(),
@@ -106,38 +122,38 @@ impl<'a> Operation<'a> {
 
     /// The argument `name` of `field` as `T`, as async-graphql reads it for a resolver whose argument has no
     /// default: variables filled in (or their defaults), then parsed. Any error is async-graphql's to report.
-    pub fn argument<T: InputType>(&self, field: &Field<'a>, name: &str) -> Result<T, Unplanned> {
-        T::parse(self.given(field, name).transpose()?).map_err(|_| Unplanned::Argument)
+    pub fn argument<T: InputType>(&self, field: &Field<'a>, name: &str) -> Result<T, SelectionError> {
+        T::parse(self.given(field, name).transpose()?).map_err(|_| SelectionError::Argument)
     }
 
     /// The argument `name` of `field` as `T`, for an argument whose schema default is `default`: as
     /// async-graphql reads it, the default stands in only for an argument left out (a null given is parsed).
-    pub fn argument_or<T: InputType>(&self, field: &Field<'a>, name: &str, default: T) -> Result<T, Unplanned> {
+    pub fn argument_or<T: InputType>(&self, field: &Field<'a>, name: &str, default: T) -> Result<T, SelectionError> {
         match self.given(field, name) {
-            Some(value) => T::parse(Some(value?)).map_err(|_| Unplanned::Argument),
+            Some(value) => T::parse(Some(value?)).map_err(|_| SelectionError::Argument),
             None => Ok(default),
         }
     }
 
     /// The argument `name` of `field` as given, its variables filled in; `None` when it is left out.
-    fn given(&self, field: &Field<'a>, name: &str) -> Option<Result<Value, Unplanned>> {
+    fn given(&self, field: &Field<'a>, name: &str) -> Option<Result<Value, SelectionError>> {
         let (_, value) = field.arguments.iter().find(|(argument, _)| argument.node.as_str() == name)?;
         Some(value.node.clone().into_const_with(|variable| self.variable(&variable)))
     }
 
-    fn variable(&self, name: &str) -> Result<Value, Unplanned> {
+    fn variable(&self, name: &str) -> Result<Value, SelectionError> {
         let definition = self.definition.variable_definitions.iter().find(|d| d.node.name.node == name);
         definition
             .and_then(|definition| {
                 self.variables.get(&definition.node.name.node).or_else(|| definition.node.default_value())
             })
             .cloned()
-            .ok_or(Unplanned::Argument)
+            .ok_or(SelectionError::Argument)
     }
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(in crate::graphql) mod tests {
     use std::sync::LazyLock;
 
     use async_graphql::parser::parse_query;
@@ -145,7 +161,7 @@ pub(super) mod tests {
     use super::*;
 
     /// The schema's shape, for the planner's tests.
-    pub(in crate::graphql::planned) static SHAPE: LazyLock<Shape> =
+    pub(in crate::graphql) static SHAPE: LazyLock<Shape> =
         LazyLock::new(|| Shape::from_sdl(include_str!("../../../schema.graphql")).expect("the schema parses"));
 
     /// The response keys (with field names) `query`'s operation asks of its root, and of the first root
@@ -204,7 +220,7 @@ pub(super) mod tests {
         let variables = Variables::default();
         let operation =
             Operation { document: &document, definition: &definition.node, variables: &variables, shape: &SHAPE };
-        assert_eq!(operation.root_fields("Query").err(), Some(Unplanned::ConflictingFields));
+        assert_eq!(operation.root_fields("Query").err(), Some(SelectionError::ConflictingFields));
     }
 
     #[test]
@@ -216,7 +232,7 @@ pub(super) mod tests {
         let operation =
             Operation { document: &document, definition: &definition.node, variables: &variables, shape: &SHAPE };
         let role = &operation.root_fields("Query").unwrap()[0];
-        assert_eq!(operation.fields_of(role, "Role").err(), Some(Unplanned::EmptySelection));
+        assert_eq!(operation.fields_of(role, "Role").err(), Some(SelectionError::EmptySelection));
     }
 
     #[test]
@@ -232,7 +248,7 @@ pub(super) mod tests {
         assert_eq!(operation.argument::<Option<String>>(roles, "after"), Ok(Some("c".to_owned())));
         assert_eq!(operation.argument::<Option<i32>>(roles, "last"), Ok(Some(2)));
         assert_eq!(operation.argument::<Option<String>>(roles, "before"), Ok(None));
-        assert_eq!(operation.argument::<i32>(roles, "before"), Err(Unplanned::Argument));
+        assert_eq!(operation.argument::<i32>(roles, "before"), Err(SelectionError::Argument));
     }
 
     #[test]
@@ -247,7 +263,7 @@ pub(super) mod tests {
         let first = |field: &Field<'_>| operation.argument_or::<i32>(field, "first", 10);
         let root = operation.root_fields("Query").unwrap();
         assert_eq!(first(&root[0]), Ok(10));
-        assert_eq!(first(&root[1]), Err(Unplanned::Argument));
+        assert_eq!(first(&root[1]), Err(SelectionError::Argument));
         assert_eq!(first(&root[2]), Ok(3));
     }
 }

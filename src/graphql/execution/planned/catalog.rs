@@ -5,23 +5,23 @@
 //! resolvers call (`salary_range::figures`), its national ratios from the same statement theirs load with;
 //! sources are `sources.rs`'s, comparisons `comparison.rs`'s.
 use async_graphql::InputType;
-use async_graphql::resolver_utils::EnumType;
 use std::collections::HashMap;
 
 use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, source, tool};
 use futures_util::future::BoxFuture;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QueryResult};
 
-use super::selection::{Field, Operation};
 use super::sources::{AllSources, SourceOf, onet_source};
 use super::{
-    Derived, Json, Level, ListLevel, ListRow, ObjectPlan, OneLevel, PlannedObject, RefLevel, Unplanned, Write,
+    Derived, Json, Level, ListLevel, ListRow, ObjectPlan, OneLevel, PlannedObject, QueryRoot, RefLevel, Unplanned,
+    Write, enum_list, enum_name, page_args,
 };
 use super::{comparison, lookup, stats};
 use crate::domain::Cents;
-use crate::graphql::engine::columns::{self, FromColumns};
-use crate::graphql::engine::page::{Linked, ListQuery, PageArgs, SortedSource};
+use crate::graphql::engine::columns::{self, FromColumns, Linked};
+use crate::graphql::engine::page::{ListQuery, SortedSource};
 use crate::graphql::error::ApiError;
+use crate::graphql::operation::selection::{Field, Operation};
 use crate::graphql::schema::enums::{AreaKind, OccupationGroup, PayPeriod, SkillCategory, ToolCategory};
 use crate::graphql::schema::types::city::{city_order, city_source};
 use crate::graphql::schema::types::occupation::{occupation_order, occupation_roles, occupation_source};
@@ -32,9 +32,6 @@ use crate::graphql::schema::types::salary_range::{
 use crate::graphql::schema::types::skill::{skill_order, skill_roles, skill_source, skill_tools};
 use crate::graphql::schema::types::tool::{tool_order, tool_roles, tool_skills, tool_source};
 use crate::graphql::schema::types::{IdType, global_id};
-
-/// The root object of a query.
-pub struct QueryRoot;
 
 impl PlannedObject for QueryRoot {
     const TYPE: &'static str = "Query";
@@ -101,31 +98,6 @@ fn paged<'a, P: PlannedObject, R: ListRow<Reading = ()>, F: InputType, O: InputT
     let (source, order) = describe(filter, order_by).map_err(|_| Unplanned::Argument)?;
     let query = ListQuery::new(source.build(), order, page_args(operation, field)?).map_err(|_| Unplanned::Argument)?;
     ListLevel::<R>::plan(operation, field, query, (), nested)
-}
-
-/// A list field's paging arguments.
-pub(super) fn page_args(operation: &Operation<'_>, field: &Field<'_>) -> Result<PageArgs, Unplanned> {
-    Ok(PageArgs {
-        first: operation.argument(field, "first")?,
-        after: operation.argument(field, "after")?,
-        last: operation.argument(field, "last")?,
-        before: operation.argument(field, "before")?,
-    })
-}
-
-/// A list of enum values, by their names in the schema.
-pub(super) fn enum_list<E: EnumType>(json: &mut Json, values: Vec<E>) {
-    json.begin_list();
-    for value in values {
-        json.item();
-        json.string(enum_name(value));
-    }
-    json.end_list();
-}
-
-/// The name an enum value has in the schema.
-pub(super) fn enum_name<E: EnumType>(value: E) -> &'static str {
-    E::items().iter().find(|item| item.value == value).map_or("", |item| item.name)
 }
 
 impl PlannedObject for role::Model {

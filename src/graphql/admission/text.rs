@@ -1,7 +1,7 @@
 //! The text limits on a GraphQL document (`config::QueryLimits`), checked before it is parsed, so a hostile
 //! document costs the server almost nothing.
 use crate::config::QueryLimits;
-use crate::graphql::error::ErrorCode;
+use crate::graphql::error::over_limit;
 use apollo_parser::{Lexer, TokenKind};
 use async_graphql::ServerError;
 
@@ -10,15 +10,6 @@ use async_graphql::ServerError;
 /// `[` would overflow the stack before any other limit could speak; 64 is the parser's own limit for
 /// selection sets, so no document it would accept is refused here.
 pub const MAX_NESTING: usize = 64;
-
-/// A `QUERY_TOO_COMPLEX` error naming the limit, so clients can tell which one they hit.
-pub fn over_limit(limit: &str, message: impl Into<String>) -> ServerError {
-    let mut error = ErrorCode::QueryTooComplex.error(message);
-    if let Some(extensions) = error.extensions.as_mut() {
-        extensions.set("limit", limit);
-    }
-    error
-}
 
 /// Checks the document's text before it is parsed: its size, its tokens and how deeply it nests. The lexer
 /// stops at the first token over the limit, so a megabyte of hostile text costs microseconds.

@@ -18,8 +18,8 @@
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::{
-    BaseType, ConstDirective, Directive, DocumentOperations, ExecutableDocument, Field, OperationDefinition,
-    OperationType, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
+    BaseType, ConstDirective, Directive, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
+    SelectionSet, Type, TypeKind, TypeSystemDefinition,
 };
 use async_graphql::{Name, Positioned, ServerError, Variables};
 use async_graphql_value::{ConstValue, Value};
@@ -27,7 +27,8 @@ use async_graphql_value::{ConstValue, Value};
 use crate::config::QueryLimits;
 use crate::graphql::engine::page::{DEFAULT_PAGE, MAX_PAGE};
 use crate::graphql::error::ErrorCode;
-use crate::graphql::guard::text::over_limit;
+use crate::graphql::error::over_limit;
+use crate::graphql::operation::Prepared;
 
 /// Introspection fields that return lists of types; graphql-js refuses a query nesting them 3 deep.
 const INTROSPECTION_TYPE_LISTS: [&str; 4] = ["fields", "interfaces", "possibleTypes", "inputFields"];
@@ -250,31 +251,8 @@ impl Analysis {
     }
 }
 
-/// The operation a request runs: the one named, or the document's only one.
-pub fn selected_operation<'d>(
-    document: &'d ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Result<&'d Positioned<OperationDefinition>, ServerError> {
-    let unknown = |name: &str| ErrorCode::BadUserInput.error(format!("the document has no operation named {name:?}"));
-    match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), None) => Ok(operation),
-        (DocumentOperations::Single(_), Some(name)) => Err(unknown(name)),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name).ok_or_else(|| unknown(name)),
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            Ok(operations.values().next().expect("one operation"))
-        }
-        (DocumentOperations::Multiple(_), None) => Err(ErrorCode::BadUserInput
-            .error("the document has several operations: name the one to run with `operationName`")),
-    }
-}
-
-pub fn analyze(
-    document: &ExecutableDocument,
-    operation_name: Option<&str>,
-    variables: &Variables,
-    shape: &Shape,
-) -> Result<Analysis, ServerError> {
-    let operation = &selected_operation(document, operation_name)?.node;
+pub fn analyze(prepared: &Prepared, variables: &Variables, shape: &Shape) -> Result<Analysis, ServerError> {
+    let (document, operation) = (&**prepared.document(), &prepared.operation().node);
     require_variables(operation, variables)?;
     let root = shape.root_type(operation.ty).ok_or_else(|| {
         ErrorCode::GraphqlValidationFailed
@@ -602,8 +580,12 @@ mod tests {
 
     fn analysis(query: &str, variables: serde_json::Value) -> Result<Analysis, ServerError> {
         let shape = Shape::from_sdl(SDL).unwrap();
+        analyze(&prepared(query, None), &Variables::from_json(variables), &shape)
+    }
+
+    fn prepared(query: &str, name: Option<&str>) -> Prepared {
         let document = async_graphql::parser::parse_query(query).unwrap();
-        analyze(&document, None, &Variables::from_json(variables), &shape)
+        Prepared::new(std::sync::Arc::new(document), name).unwrap()
     }
 
     fn cost(query: &str) -> u64 {
@@ -676,17 +658,15 @@ mod tests {
     }
 
     #[test]
-    fn cycles_and_unknown_operations_are_refused() {
+    fn cycles_and_operations_of_no_root_are_refused() {
         let cycle =
             analysis("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }", serde_json::json!({}));
         assert_eq!(ErrorCode::of(&cycle.unwrap_err()), Some(ErrorCode::GraphqlValidationFailed));
         let shape = Shape::from_sdl(SDL).unwrap();
-        let document = async_graphql::parser::parse_query("query A { tags } query B { tags }").unwrap();
-        let unnamed = analyze(&document, None, &Variables::default(), &shape).unwrap_err();
-        assert_eq!(ErrorCode::of(&unnamed), Some(ErrorCode::BadUserInput));
-        assert!(analyze(&document, Some("B"), &Variables::default(), &shape).is_ok());
-        let mutation = async_graphql::parser::parse_query("mutation { tags }").unwrap();
-        let error = analyze(&mutation, None, &Variables::default(), &shape).unwrap_err();
+        assert!(
+            analyze(&prepared("query A { tags } query B { tags }", Some("B")), &Variables::default(), &shape).is_ok()
+        );
+        let error = analyze(&prepared("mutation { tags }", None), &Variables::default(), &shape).unwrap_err();
         assert_eq!(ErrorCode::of(&error), Some(ErrorCode::GraphqlValidationFailed));
     }
 

@@ -13,17 +13,26 @@ use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
 };
-use async_graphql::{Name, PathSegment, Pos, Positioned, Response, Value, Variables};
+use async_graphql::{Name, PathSegment, Pos, Positioned, Request, Response, Value, Variables};
 
-use super::analysis::{Shape, skipped};
+use crate::graphql::operation::Prepared;
+use crate::graphql::operation::analysis::{Shape, skipped};
 
 /// The response key under which the resolvers write `__typename` of each object behind an interface or a
 /// union; no client sees it.
 const TYPE_MARK: &str = "_careerqlTypename";
 
+/// `request` as the resolvers run it, with its parsed `document`: asking the type of every object behind an
+/// interface or a union, which `complete` reads to order such an object's fields as its own type's selection
+/// does.
+pub fn for_resolvers(mut request: Request, document: &ExecutableDocument, shape: &Shape) -> Request {
+    request.set_parsed_query(mark_types(document, shape).unwrap_or_else(|| document.clone()));
+    request
+}
+
 /// `document` asking `__typename` of every object behind an interface or a union, under `TYPE_MARK`, for the
 /// resolvers to run; `None` when nothing in it is behind one (or, improbably, it uses the key itself).
-pub fn mark_types(document: &ExecutableDocument, shape: &Shape) -> Option<ExecutableDocument> {
+fn mark_types(document: &ExecutableDocument, shape: &Shape) -> Option<ExecutableDocument> {
     let mut marked = document.clone();
     let (mut any, mut clash) = (false, false);
     let operations: Vec<&mut Positioned<OperationDefinition>> = match &mut marked.operations {
@@ -197,13 +206,8 @@ impl<'d> Selections<'d> {
 }
 
 /// Puts every object's fields in selection order, and nulls what failed non-null fields must null.
-pub fn complete(
-    response: &mut Response,
-    document: &ExecutableDocument,
-    operation: &OperationDefinition,
-    variables: &Variables,
-    shape: &Shape,
-) {
+pub fn complete(response: &mut Response, prepared: &Prepared, variables: &Variables, shape: &Shape) {
+    let (document, operation) = (&**prepared.document(), &prepared.operation().node);
     let selections = Selections { document, shape, variables };
     let root = &operation.selection_set.node;
     let Some(root_type) = shape.root_type(operation.ty) else { return };
@@ -365,12 +369,11 @@ mod tests {
 
     fn completed(query: &str, data: Value, errors: &[&[PathSegment]]) -> Value {
         let shape = Shape::from_sdl(SDL).unwrap();
-        let document = parse_query(query).unwrap();
-        let operation = super::super::analysis::selected_operation(&document, None).unwrap();
+        let prepared = Prepared::new(std::sync::Arc::new(parse_query(query).unwrap()), None).unwrap();
         let mut response = Response::new(data);
         response.errors =
             errors.iter().map(|path| ServerError { path: path.to_vec(), ..ServerError::new("failed", None) }).collect();
-        complete(&mut response, &document, &operation.node, &Default::default(), &shape);
+        complete(&mut response, &prepared, &Default::default(), &shape);
         response.data
     }
 

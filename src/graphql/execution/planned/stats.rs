@@ -8,11 +8,13 @@ use entity::{city, role};
 use futures_util::future::BoxFuture;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryResult};
 
-use super::catalog::{QueryRoot, enum_list, enum_name, page_args};
-use super::selection::{Field, Operation};
-use super::{Derived, Json, Level, ListLevel, ListRow, ObjectPlan, PlannedObject, Unplanned, Write};
+use super::{
+    Derived, Json, Level, ListLevel, ListRow, ObjectPlan, PlannedObject, QueryRoot, Unplanned, Write, enum_list,
+    enum_name, page_args,
+};
 use crate::analytics::grouping::{Figures, GroupKey, KeyValue, STATISTICS};
 use crate::graphql::engine::page::ListQuery;
+use crate::graphql::operation::selection::{Field, Operation};
 use crate::graphql::schema::enums::{AreaKind, OccupationGroup, PayPeriod};
 use crate::graphql::schema::types::rank::{
     ConfidenceInterval, NATION, RankMethod, SalaryRank, amount_in_cents, rank_against, rank_range,
