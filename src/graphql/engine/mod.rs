@@ -4,9 +4,9 @@
 pub mod batching;
 pub mod columns;
 pub mod eager;
+pub mod json;
 pub mod keyed;
 pub mod loader;
-#[macro_use]
 pub mod page;
 
 use async_graphql::Context;

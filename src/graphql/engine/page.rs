@@ -636,23 +636,6 @@ impl Total {
     }
 }
 
-/// Names a connection type and its edge type, for connections whose edges carry fields of their own.
-macro_rules! connection_names {
-    ($marker:ident, $name:literal) => {
-        pub struct $marker;
-        impl async_graphql::connection::ConnectionNameType for $marker {
-            fn type_name<T: async_graphql::OutputType>() -> String {
-                concat!($name, "Connection").to_owned()
-            }
-        }
-        impl async_graphql::connection::EdgeNameType for $marker {
-            fn type_name<T: async_graphql::OutputType>() -> String {
-                concat!($name, "Edge").to_owned()
-            }
-        }
-    };
-}
-
 /// A connection whose edges carry `E` and are named by `Names`.
 pub type LinkConnection<N, E, Names> = Connection<Cursor, N, Total, E, Names, Names>;
 

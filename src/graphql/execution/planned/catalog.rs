@@ -14,24 +14,24 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use super::sources::{AllSources, SourceOf, onet_source};
 use super::{
     Derived, Json, Level, ListLevel, ListRow, ObjectPlan, OneLevel, PlannedObject, QueryRoot, RefLevel, Unplanned,
-    Write, enum_list, enum_name, page_args,
+    Write, enum_list, page_args,
 };
 use super::{comparison, lookup, stats};
-use crate::domain::Cents;
 use crate::graphql::engine::columns::{self, FromColumns, Linked};
 use crate::graphql::engine::page::{ListQuery, SortedSource};
 use crate::graphql::error::ApiError;
 use crate::graphql::operation::selection::{Field, Operation};
-use crate::graphql::schema::enums::{AreaKind, OccupationGroup, PayPeriod, SkillCategory, ToolCategory};
+use crate::graphql::schema::fields::PlainFields;
 use crate::graphql::schema::types::city::{city_order, city_source};
 use crate::graphql::schema::types::occupation::{occupation_order, occupation_roles, occupation_source};
 use crate::graphql::schema::types::role::{role_order, role_skills, role_source, role_specialisations, role_tools};
+use crate::graphql::schema::types::role_skill::{RoleSkillNames, SkillRoleNames};
+use crate::graphql::schema::types::role_tool::{RoleToolNames, ToolRoleNames};
 use crate::graphql::schema::types::salary_range::{
     NationalKey, NationalRatios, RangesOf, figures, national_ranges, ranges_of, salary_range_order, salary_range_source,
 };
 use crate::graphql::schema::types::skill::{skill_order, skill_roles, skill_source, skill_tools};
 use crate::graphql::schema::types::tool::{tool_order, tool_roles, tool_skills, tool_source};
-use crate::graphql::schema::types::{IdType, global_id};
 
 impl PlannedObject for QueryRoot {
     const TYPE: &'static str = "Query";
@@ -101,23 +101,14 @@ fn paged<'a, P: PlannedObject, R: ListRow<Reading = ()>, F: InputType, O: InputT
 }
 
 impl PlannedObject for role::Model {
-    const TYPE: &'static str = "Role";
+    const TYPE: &'static str = <Self as PlainFields>::TYPE;
 
     fn id(&self) -> i32 {
         self.id
     }
 
     fn value(name: &str) -> Option<Write<Self>> {
-        Some(match name {
-            "id" => |role, json| json.string(&global_id(IdType::Role, role.id)),
-            "version" => |role, json| json.int(role.version.into()),
-            "slug" => |role, json| json.string(&role.slug),
-            "title" => |role, json| json.string(&role.title),
-            "summary" => |role, json| json.string(&role.summary),
-            "curated" => |role, json| json.bool(role.curated),
-            "onetSocCode" => |role, json| json.optional_string(role.onet_soc_code.as_deref()),
-            _ => return None,
-        })
+        Self::plain(name)
     }
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
@@ -178,22 +169,14 @@ impl Level<role::Model> for Responsibilities {
 }
 
 impl PlannedObject for skill::Model {
-    const TYPE: &'static str = "Skill";
+    const TYPE: &'static str = <Self as PlainFields>::TYPE;
 
     fn id(&self) -> i32 {
         self.id
     }
 
     fn value(name: &str) -> Option<Write<Self>> {
-        Some(match name {
-            "id" => |skill, json| json.string(&global_id(IdType::Skill, skill.id)),
-            "version" => |skill, json| json.int(skill.version.into()),
-            "slug" => |skill, json| json.string(&skill.slug),
-            "name" => |skill, json| json.string(&skill.name),
-            "category" => |skill, json| json.string(enum_name(SkillCategory::from(skill.category))),
-            "description" => |skill, json| json.string(&skill.description),
-            _ => return None,
-        })
+        Self::plain(name)
     }
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
@@ -206,21 +189,14 @@ impl PlannedObject for skill::Model {
 }
 
 impl PlannedObject for tool::Model {
-    const TYPE: &'static str = "Tool";
+    const TYPE: &'static str = <Self as PlainFields>::TYPE;
 
     fn id(&self) -> i32 {
         self.id
     }
 
     fn value(name: &str) -> Option<Write<Self>> {
-        Some(match name {
-            "id" => |tool, json| json.string(&global_id(IdType::Tool, tool.id)),
-            "version" => |tool, json| json.int(tool.version.into()),
-            "slug" => |tool, json| json.string(&tool.slug),
-            "name" => |tool, json| json.string(&tool.name),
-            "category" => |tool, json| json.string(enum_name(ToolCategory::from(tool.category))),
-            _ => return None,
-        })
+        Self::plain(name)
     }
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
@@ -233,25 +209,14 @@ impl PlannedObject for tool::Model {
 }
 
 impl PlannedObject for city::Model {
-    const TYPE: &'static str = "City";
+    const TYPE: &'static str = <Self as PlainFields>::TYPE;
 
     fn id(&self) -> i32 {
         self.id
     }
 
     fn value(name: &str) -> Option<Write<Self>> {
-        Some(match name {
-            "id" => |city, json| json.string(&global_id(IdType::City, city.id)),
-            "version" => |city, json| json.int(city.version.into()),
-            "slug" => |city, json| json.string(&city.slug),
-            "name" => |city, json| json.string(&city.name),
-            "state" => |city, json| json.optional_string(city.state.as_deref()),
-            "areaCode" => |city, json| json.string(&city.area_code),
-            "areaTitle" => |city, json| json.string(&city.area_title),
-            "kind" => |city, json| json.string(enum_name(AreaKind::from(city.kind))),
-            "hub" => |city, json| json.bool(city.hub),
-            _ => return None,
-        })
+        Self::plain(name)
     }
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
@@ -265,20 +230,14 @@ impl PlannedObject for city::Model {
 }
 
 impl PlannedObject for occupation::Model {
-    const TYPE: &'static str = "Occupation";
+    const TYPE: &'static str = <Self as PlainFields>::TYPE;
 
     fn id(&self) -> i32 {
         self.id
     }
 
     fn value(name: &str) -> Option<Write<Self>> {
-        Some(match name {
-            "id" => |occupation, json| json.string(&global_id(IdType::Occupation, occupation.id)),
-            "socCode" => |occupation, json| json.string(&occupation.soc_code),
-            "title" => |occupation, json| json.string(&occupation.title),
-            "group" => |occupation, json| json.string(enum_name(OccupationGroup::from(occupation.soc_group))),
-            _ => return None,
-        })
+        Self::plain(name)
     }
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
@@ -292,45 +251,15 @@ impl PlannedObject for occupation::Model {
     }
 }
 
-/// An amount in cents as the schema gives it, in units.
-fn units(json: &mut Json, cents: Option<i64>) {
-    json.optional_float(cents.map(|cents| Cents(cents).units()));
-}
-
 impl PlannedObject for salary_range::Model {
-    const TYPE: &'static str = "SalaryRange";
+    const TYPE: &'static str = <Self as PlainFields>::TYPE;
 
     fn id(&self) -> i32 {
         self.id
     }
 
     fn value(name: &str) -> Option<Write<Self>> {
-        Some(match name {
-            "id" => |range, json| json.string(&global_id(IdType::SalaryRange, range.id)),
-            "version" => |range, json| json.int(range.version.into()),
-            "period" => |range, json| json.string(enum_name(PayPeriod::from(range.period))),
-            "currency" => |range, json| json.string(&range.currency),
-            "p10" => |range, json| units(json, range.p10_cents),
-            "p25" => |range, json| units(json, range.p25_cents),
-            "median" => |range, json| units(json, range.median_cents),
-            "p75" => |range, json| units(json, range.p75_cents),
-            "p90" => |range, json| units(json, range.p90_cents),
-            "mean" => |range, json| units(json, range.mean_cents),
-            "low" => |range, json| units(json, range.low_cents),
-            "high" => |range, json| units(json, range.high_cents),
-            "employment" => |range, json| json.optional_int(range.employment),
-            "locationQuotient" => |range, json| json.optional_float(range.location_quotient),
-            "jobsPer1000" => |range, json| json.optional_float(range.jobs_per_1000),
-            "employmentRse" => |range, json| json.optional_float(range.employment_rse),
-            "meanRse" => |range, json| json.optional_float(range.mean_rse),
-            "source" => |range, json| json.string(&range.source),
-            "referencePeriod" => |range, json| json.string(&range.reference_period),
-            "year" => |range, json| json.optional_int(range.year.map(i64::from)),
-            "topCoded" => |range, json| enum_list(json, figures::top_coded(range)),
-            "unpublished" => |range, json| enum_list(json, figures::unpublished(range)),
-            "lowReliability" => |range, json| json.bool(figures::low_reliability(range)),
-            _ => return None,
-        })
+        Self::plain(name)
     }
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {
@@ -420,12 +349,12 @@ impl PlannedObject for NationalRatios {
 
 /// Lists of plain rows, whose edges carry nothing but the cursor.
 macro_rules! plain_rows {
-    ($($model:ty => $connection:literal, $edge:literal;)*) => {$(
+    ($($model:ty),*) => {$(
         impl ListRow for $model {
             type Node = $model;
             type Reading = ();
-            const CONNECTION: &'static str = $connection;
-            const EDGE: &'static str = $edge;
+            const CONNECTION: &'static str = <$model as PlainFields>::CONNECTION;
+            const EDGE: &'static str = <$model as PlainFields>::EDGE;
 
             fn read(row: &QueryResult, _: &()) -> Result<Self, DbErr> {
                 Self::from_row(row)
@@ -442,23 +371,16 @@ macro_rules! plain_rows {
     )*};
 }
 
-plain_rows! {
-    role::Model => "RoleConnection", "RoleEdge";
-    skill::Model => "SkillConnection", "SkillEdge";
-    tool::Model => "ToolConnection", "ToolEdge";
-    city::Model => "CityConnection", "CityEdge";
-    occupation::Model => "OccupationConnection", "OccupationEdge";
-    salary_range::Model => "SalaryRangeConnection", "SalaryRangeEdge";
-}
+plain_rows!(role::Model, skill::Model, tool::Model, city::Model, occupation::Model, salary_range::Model);
 
 /// Lists through a link table, whose edges carry the link's own fields.
 macro_rules! linked_rows {
-    ($($node:ty, $link:ty => $connection:literal, $edge:literal, $edge_value:expr, $edge_level:expr;)*) => {$(
+    ($($node:ty, $link:ty => $names:ty, $edge_value:expr, $edge_level:expr;)*) => {$(
         impl ListRow for Linked<$node, $link> {
             type Node = $node;
             type Reading = ();
-            const CONNECTION: &'static str = $connection;
-            const EDGE: &'static str = $edge;
+            const CONNECTION: &'static str = <$names>::CONNECTION;
+            const EDGE: &'static str = <$names>::EDGE;
 
             fn read(row: &QueryResult, _: &()) -> Result<Self, DbErr> {
                 Self::from_row(row)
@@ -520,8 +442,8 @@ fn tool_use_source<'a, N: Send + Sync + 'static>(
 }
 
 linked_rows! {
-    skill::Model, role_skill::Model => "RoleSkillConnection", "RoleSkillEdge", skill_rank, no_edge_level;
-    role::Model, role_skill::Model => "SkillRoleConnection", "SkillRoleEdge", skill_rank, no_edge_level;
-    tool::Model, role_tool::Model => "RoleToolConnection", "RoleToolEdge", tool_use, tool_use_source;
-    role::Model, role_tool::Model => "ToolRoleConnection", "ToolRoleEdge", tool_use, tool_use_source;
+    skill::Model, role_skill::Model => RoleSkillNames, skill_rank, no_edge_level;
+    role::Model, role_skill::Model => SkillRoleNames, skill_rank, no_edge_level;
+    tool::Model, role_tool::Model => RoleToolNames, tool_use, tool_use_source;
+    role::Model, role_tool::Model => ToolRoleNames, tool_use, tool_use_source;
 }

@@ -14,7 +14,6 @@ mod catalog;
 mod comparison;
 #[cfg(test)]
 mod coverage;
-mod json;
 mod lookup;
 mod sources;
 mod stats;
@@ -33,13 +32,13 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response};
 
 use crate::graphql::engine::columns::{self, FromColumns};
+use crate::graphql::engine::json::Json;
 use crate::graphql::engine::page::{ListQuery, Page, PageArgs};
 use crate::graphql::execution::{Answer, Written};
 use crate::graphql::operation::Prepared;
 use crate::graphql::operation::analysis::Shape;
 use crate::graphql::operation::selection::{self, Field, Operation};
 use crate::graphql::operation::validation::Validator;
-use json::Json;
 
 /// The fields reachable from `Query` that the planner leaves to the resolvers, as (type, field, why): a query
 /// that asks one runs on the resolvers whole. `coverage.rs` fails on a field neither planned nor named here.
@@ -48,6 +47,13 @@ pub const LEFT_TO_RESOLVERS: &[(&str, &str, &str)] = &[(
     "changes",
     "the audit trail is read by admin keys only: the caller's role is checked by its resolver, and it is rarely read",
 )];
+
+/// A field the planner has no writer for: one of `LEFT_TO_RESOLVERS`, whose reason the debug log gives.
+fn unplanned(type_name: &str, field: &str) -> Unplanned {
+    let reason = LEFT_TO_RESOLVERS.iter().find(|(ty, name, _)| *ty == type_name && *name == field);
+    tracing::debug!(type_name, field, reason = reason.map(|(_, _, why)| *why), "a field left to the resolvers");
+    Unplanned::Field
+}
 
 /// Why an operation went to the resolvers instead: the label the metrics count it under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,7 +226,7 @@ impl<'a, T: PlannedObject> ObjectPlan<'a, T> {
                     "__typename" => Member::Typename,
                     name => match T::value(name) {
                         Some(write) => Member::Value(write),
-                        None => Member::Nested(T::list(operation, &field)?.ok_or(Unplanned::Field)?),
+                        None => Member::Nested(T::list(operation, &field)?.ok_or_else(|| unplanned(T::TYPE, name))?),
                     },
                 };
                 Ok((field.key, member))

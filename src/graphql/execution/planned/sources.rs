@@ -9,28 +9,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use super::{Json, Level, ObjectPlan, PlannedObject, Unplanned, Write};
 use crate::graphql::engine::columns;
 use crate::graphql::operation::selection::{Field, Operation};
+use crate::graphql::schema::fields::PlainFields;
 
 impl PlannedObject for source::Model {
-    const TYPE: &'static str = "Source";
+    const TYPE: &'static str = <Self as PlainFields>::TYPE;
 
     fn value(name: &str) -> Option<Write<Self>> {
-        Some(match name {
-            "slug" => |source, json| json.string(&source.slug),
-            "name" => |source, json| json.string(&source.name),
-            "publisher" => |source, json| json.string(&source.publisher),
-            "title" => |source, json| json.string(&source.title),
-            "release" => |source, json| json.optional_string(source.release.as_deref()),
-            "referencePeriod" => |source, json| json.optional_string(source.reference_period.as_deref()),
-            "publishedOn" => |source, json| json.optional_string(source.published_on.as_deref()),
-            "license" => |source, json| json.optional_string(source.license.as_deref()),
-            "licenseUrl" => |source, json| json.optional_string(source.license_url.as_deref()),
-            "attribution" => |source, json| json.string(&source.attribution),
-            "url" => |source, json| json.optional_string(source.url.as_deref()),
-            "file" => |source, json| json.optional_string(source.file.as_deref()),
-            "rowsImported" => |source, json| json.optional_int(source.rows_imported),
-            "importedAt" => |source, json| json.optional_string(source.imported_at.as_deref()),
-            _ => return None,
-        })
+        Self::plain(name)
     }
 }
 

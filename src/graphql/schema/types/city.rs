@@ -1,4 +1,4 @@
-use async_graphql::{Context, ContextSelectionSet, Enum, ID, InputObject, Object, Value};
+use async_graphql::{Context, ContextSelectionSet, Enum, ID, InputObject, Value};
 use entity::{city, role, salary_range};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
@@ -162,65 +162,41 @@ impl EagerObject for City {
     }
 }
 
-#[Object]
-impl City {
-    /// Globally unique, opaque ID.
-    pub async fn id(&self) -> ID {
-        global_id(IdType::City, self.0.id)
+object! {
+    impl City(city::Model) {
+        /// Globally unique, opaque ID.
+        id(city) -> ID { global_id(IdType::City, city.id) }
+        /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+        version(city) -> i32 { city.version }
+        /// Stable, URL-safe name, e.g. `san-francisco-ca`.
+        slug(city) -> &str { &city.slug }
+        /// Short display name, e.g. "San Francisco".
+        name(city) -> &str { &city.name }
+        /// Postal code of the area's principal state; null for the nation.
+        state(city) -> Option<&str> { city.state.as_deref() }
+        /// The BLS area code, e.g. `41860`.
+        areaCode(city) -> &str { &city.area_code }
+        /// The BLS area title, e.g. "San Francisco-Oakland-Fremont, CA".
+        areaTitle(city) -> &str { &city.area_title }
+        kind(city) -> AreaKind { city.kind.into() }
+        /// One of the tech hubs the careers overview names (San Francisco, Seattle, New York, Austin, Boston).
+        hub(city) -> bool { city.hub }
     }
-
-    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    /// Stable, URL-safe name, e.g. `san-francisco-ca`.
-    async fn slug(&self) -> &str {
-        &self.0.slug
-    }
-
-    /// Short display name, e.g. "San Francisco".
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// Postal code of the area's principal state; null for the nation.
-    async fn state(&self) -> Option<&str> {
-        self.0.state.as_deref()
-    }
-
-    /// The BLS area code, e.g. `41860`.
-    async fn area_code(&self) -> &str {
-        &self.0.area_code
-    }
-
-    /// The BLS area title, e.g. "San Francisco-Oakland-Fremont, CA".
-    async fn area_title(&self) -> &str {
-        &self.0.area_title
-    }
-
-    async fn kind(&self) -> AreaKind {
-        self.0.kind.into()
-    }
-
-    /// One of the tech hubs the careers overview names (San Francisco, Seattle, New York, Austin, Boston).
-    async fn hub(&self) -> bool {
-        self.0.hub
-    }
-
-    /// Wage distributions published for this area.
-    #[allow(clippy::too_many_arguments)]
-    async fn salary_ranges(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<SalaryRangeFilter>,
-        order_by: Option<Vec<SalaryRangeOrder>>,
-    ) -> Result<SalaryRangeConnection, ApiError> {
-        let args = PageArgs { first, after, last, before };
-        salary_ranges(ctx, RangesOf::City, self.0.id, filter, order_by, args).await
+    resolvers {
+        /// Wage distributions published for this area.
+        #[allow(clippy::too_many_arguments)]
+        async fn salary_ranges(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<SalaryRangeFilter>,
+            order_by: Option<Vec<SalaryRangeOrder>>,
+        ) -> Result<SalaryRangeConnection, ApiError> {
+            let args = PageArgs { first, after, last, before };
+            salary_ranges(ctx, RangesOf::City, self.0.id, filter, order_by, args).await
+        }
     }
 }

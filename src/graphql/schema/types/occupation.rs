@@ -1,5 +1,5 @@
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, ID, Object};
+use async_graphql::{Context, Enum, ID};
 use entity::{occupation, role};
 use sea_orm::sea_query::{Condition, Expr};
 
@@ -76,58 +76,49 @@ pub fn occupation_order(order_by: Option<Vec<OccupationOrder>>) -> Result<Vec<So
     sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<occupation::Entity>())
 }
 
-#[Object]
-impl Occupation {
-    /// Globally unique, opaque ID.
-    pub async fn id(&self) -> ID {
-        global_id(IdType::Occupation, self.0.id)
+object! {
+    impl Occupation(occupation::Model) {
+        /// Globally unique, opaque ID.
+        id(occupation) -> ID { global_id(IdType::Occupation, occupation.id) }
+        /// The SOC code, e.g. `15-1252`.
+        socCode(occupation) -> &str { &occupation.soc_code }
+        /// The SOC title, e.g. "Software Developers".
+        title(occupation) -> &str { &occupation.title }
+        /// Its level in the SOC hierarchy.
+        group(occupation) -> OccupationGroup { occupation.soc_group.into() }
     }
+    resolvers {
+        /// Roles whose wages this occupation stands for.
+        #[allow(clippy::too_many_arguments)]
+        async fn roles(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<RoleFilter>,
+            order_by: Option<Vec<RoleOrder>>,
+        ) -> Result<RoleConnection, ApiError> {
+            let list = || occupation_roles(filter, order_by);
+            let args = PageArgs { first, after, last, before };
+            nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
+        }
 
-    /// The SOC code, e.g. `15-1252`.
-    async fn soc_code(&self) -> &str {
-        &self.0.soc_code
-    }
-
-    /// The SOC title, e.g. "Software Developers".
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-
-    /// Its level in the SOC hierarchy.
-    async fn group(&self) -> OccupationGroup {
-        self.0.soc_group.into()
-    }
-
-    /// Roles whose wages this occupation stands for.
-    #[allow(clippy::too_many_arguments)]
-    async fn roles(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<RoleFilter>,
-        order_by: Option<Vec<RoleOrder>>,
-    ) -> Result<RoleConnection, ApiError> {
-        let list = || occupation_roles(filter, order_by);
-        let args = PageArgs { first, after, last, before };
-        nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
-    }
-
-    /// Wage distributions published for the whole occupation (role-specific figures are on the role).
-    #[allow(clippy::too_many_arguments)]
-    async fn salary_ranges(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<SalaryRangeFilter>,
-        order_by: Option<Vec<SalaryRangeOrder>>,
-    ) -> Result<SalaryRangeConnection, ApiError> {
-        let args = PageArgs { first, after, last, before };
-        salary_ranges(ctx, RangesOf::Occupation, self.0.id, filter, order_by, args).await
+        /// Wage distributions published for the whole occupation (role-specific figures are on the role).
+        #[allow(clippy::too_many_arguments)]
+        async fn salary_ranges(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<SalaryRangeFilter>,
+            order_by: Option<Vec<SalaryRangeOrder>>,
+        ) -> Result<SalaryRangeConnection, ApiError> {
+            let args = PageArgs { first, after, last, before };
+            salary_ranges(ctx, RangesOf::Occupation, self.0.id, filter, order_by, args).await
+        }
     }
 }

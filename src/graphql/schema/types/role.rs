@@ -1,5 +1,5 @@
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, InputObject};
 use entity::{city, occupation, responsibility, role, role_skill, role_tool, salary_range, skill, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -203,159 +203,141 @@ pub fn role_source(filter: Option<RoleFilter>) -> ListSource {
     ListSource::new(role::Entity, filter.map(|f| f.condition()).unwrap_or_else(Condition::all))
 }
 
-#[Object]
-impl Role {
-    /// Globally unique, opaque ID.
-    pub async fn id(&self) -> ID {
-        global_id(IdType::Role, self.0.id)
+object! {
+    impl Role(role::Model) {
+        /// Globally unique, opaque ID.
+        id(role) -> ID { global_id(IdType::Role, role.id) }
+        /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+        version(role) -> i32 { role.version }
+        /// Stable, URL-safe name, e.g. `api-developer`.
+        slug(role) -> &str { &role.slug }
+        title(role) -> &str { &role.title }
+        /// What the role is, in a sentence or two.
+        summary(role) -> &str { &role.summary }
+        /// True for roles written for careerql's catalog; false for those made from a BLS occupation by the importer
+        /// (one per detailed occupation, titled as BLS titles it).
+        curated(role) -> bool { role.curated }
+        /// The O*NET-SOC occupation whose technology skills describe this role, e.g. `15-1299.08`.
+        onetSocCode(role) -> Option<&str> { role.onet_soc_code.as_deref() }
     }
-
-    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    /// Stable, URL-safe name, e.g. `api-developer`.
-    async fn slug(&self) -> &str {
-        &self.0.slug
-    }
-
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-
-    /// What the role is, in a sentence or two.
-    async fn summary(&self) -> &str {
-        &self.0.summary
-    }
-
-    /// True for roles written for careerql's catalog; false for those made from a BLS occupation by the importer
-    /// (one per detailed occupation, titled as BLS titles it).
-    async fn curated(&self) -> bool {
-        self.0.curated
-    }
-
-    /// What people in this role do, most central first.
-    async fn responsibilities(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
-        let mut rows = load_many::<responsibility::Entity>(ctx, responsibility::Column::RoleId, self.0.id).await?;
-        rows.sort_by_key(|r| r.position);
-        Ok(rows.into_iter().map(|r| r.description).collect())
-    }
-
-    /// The BLS SOC occupation whose wages stand for this role (docs/data.md gives the mapping and why).
-    async fn occupation(&self, ctx: &Context<'_>) -> Result<Occupation, ApiError> {
-        load_ref::<occupation::Entity>(ctx, self.0.occupation_id).await.map(Occupation)
-    }
-
-    /// The O*NET-SOC occupation whose technology skills describe this role, e.g. `15-1299.08`.
-    async fn onet_soc_code(&self) -> Option<&str> {
-        self.0.onet_soc_code.as_deref()
-    }
-
-    /// The broader role this one specialises, if any.
-    async fn specialisation_of(&self, ctx: &Context<'_>) -> Result<Option<Role>, ApiError> {
-        match self.0.specialisation_of_id {
-            Some(id) => Ok(load_by_id::<role::Entity>(ctx, id).await?.map(Role)),
-            None => Ok(None),
+    resolvers {
+        /// What people in this role do, most central first.
+        async fn responsibilities(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
+            let mut rows = load_many::<responsibility::Entity>(ctx, responsibility::Column::RoleId, self.0.id).await?;
+            rows.sort_by_key(|r| r.position);
+            Ok(rows.into_iter().map(|r| r.description).collect())
         }
-    }
 
-    /// Narrower roles that specialise this one.
-    #[allow(clippy::too_many_arguments)]
-    async fn specialisations(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<RoleFilter>,
-        order_by: Option<Vec<RoleOrder>>,
-    ) -> Result<RoleConnection, ApiError> {
-        let args = PageArgs { first, after, last, before };
-        let list = || role_specialisations(filter, order_by);
-        nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
-    }
+        /// The BLS SOC occupation whose wages stand for this role (docs/data.md gives the mapping and why).
+        async fn occupation(&self, ctx: &Context<'_>) -> Result<Occupation, ApiError> {
+            load_ref::<occupation::Entity>(ctx, self.0.occupation_id).await.map(Occupation)
+        }
 
-    /// The skills this role needs; each edge carries the skill's rank here. Most important first unless
-    /// `orderBy` says otherwise.
-    #[allow(clippy::too_many_arguments)]
-    async fn skills(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<SkillFilter>,
-        order_by: Option<Vec<SkillOrder>>,
-    ) -> Result<RoleSkillConnection, ApiError> {
-        let list = || role_skills(filter, order_by);
-        let args = PageArgs { first, after, last, before };
-        nested_connection(ctx, self.0.id, args, list, |row: Linked<skill::Model, role_skill::Model>| {
-            (Skill(row.node), SkillRank(row.link))
-        })
-        .await
-    }
+        /// The broader role this one specialises, if any.
+        async fn specialisation_of(&self, ctx: &Context<'_>) -> Result<Option<Role>, ApiError> {
+            match self.0.specialisation_of_id {
+                Some(id) => Ok(load_by_id::<role::Entity>(ctx, id).await?.map(Role)),
+                None => Ok(None),
+            }
+        }
 
-    /// The tools this role uses; each edge carries O*NET's flags for the tool in this role. By tool name
-    /// unless `orderBy` says otherwise.
-    #[allow(clippy::too_many_arguments)]
-    async fn tools(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ToolFilter>,
-        order_by: Option<Vec<ToolOrder>>,
-    ) -> Result<RoleToolConnection, ApiError> {
-        let list = || role_tools(filter, order_by);
-        let args = PageArgs { first, after, last, before };
-        nested_connection(ctx, self.0.id, args, list, |row: Linked<tool::Model, role_tool::Model>| {
-            (Tool(row.node), ToolUse(row.link))
-        })
-        .await
-    }
+        /// Narrower roles that specialise this one.
+        #[allow(clippy::too_many_arguments)]
+        async fn specialisations(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<RoleFilter>,
+            order_by: Option<Vec<RoleOrder>>,
+        ) -> Result<RoleConnection, ApiError> {
+            let args = PageArgs { first, after, last, before };
+            let list = || role_specialisations(filter, order_by);
+            nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
+        }
 
-    /// "How does this role differ from `role`?": the skills and tools both need and those only one does (with
-    /// ranks and O*NET's flags), and the wage difference (this minus `role`) nationally and in each of `cities`,
-    /// each figure with its source. Works for curated and imported BLS roles alike (the latter have no skills or
-    /// tools, only wages).
-    async fn compare_to(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The other role, by slug.")] role: String,
-        #[graphql(desc = "Cities by slug, besides the nation, which always comes first (at most 50).", default)]
-        cities: Vec<String>,
-        #[graphql(desc = "The pay period of the wages (default ANNUAL).", default_with = "PayPeriod::Annual")]
-        period: PayPeriod,
-    ) -> Result<RoleComparison, ApiError> {
-        let db = crate::graphql::engine::db(ctx)?;
-        let other = role::Entity::find()
-            .filter(role::Column::Slug.eq(role.as_str()))
-            .one(db)
-            .await?
-            .ok_or_else(|| ApiError::not_found("role", "slug", &role))?;
-        let cities = comparison_cities(db, &cities).await?;
-        let compared = compare_all(db, &[&self.0], other, &cities, period).await?;
-        compared.into_iter().next().ok_or_else(|| ApiError::internal("a comparison of one role made none"))
-    }
+        /// The skills this role needs; each edge carries the skill's rank here. Most important first unless
+        /// `orderBy` says otherwise.
+        #[allow(clippy::too_many_arguments)]
+        async fn skills(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<SkillFilter>,
+            order_by: Option<Vec<SkillOrder>>,
+        ) -> Result<RoleSkillConnection, ApiError> {
+            let list = || role_skills(filter, order_by);
+            let args = PageArgs { first, after, last, before };
+            nested_connection(ctx, self.0.id, args, list, |row: Linked<skill::Model, role_skill::Model>| {
+                (Skill(row.node), SkillRank(row.link))
+            })
+            .await
+        }
 
-    /// What this role pays: the ranges published for its occupation, and those published for the role itself.
-    #[allow(clippy::too_many_arguments)]
-    async fn salary_ranges(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<SalaryRangeFilter>,
-        order_by: Option<Vec<SalaryRangeOrder>>,
-    ) -> Result<SalaryRangeConnection, ApiError> {
-        let args = PageArgs { first, after, last, before };
-        salary_ranges(ctx, RangesOf::Role, self.0.id, filter, order_by, args).await
+        /// The tools this role uses; each edge carries O*NET's flags for the tool in this role. By tool name
+        /// unless `orderBy` says otherwise.
+        #[allow(clippy::too_many_arguments)]
+        async fn tools(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<ToolFilter>,
+            order_by: Option<Vec<ToolOrder>>,
+        ) -> Result<RoleToolConnection, ApiError> {
+            let list = || role_tools(filter, order_by);
+            let args = PageArgs { first, after, last, before };
+            nested_connection(ctx, self.0.id, args, list, |row: Linked<tool::Model, role_tool::Model>| {
+                (Tool(row.node), ToolUse(row.link))
+            })
+            .await
+        }
+
+        /// "How does this role differ from `role`?": the skills and tools both need and those only one does (with
+        /// ranks and O*NET's flags), and the wage difference (this minus `role`) nationally and in each of `cities`,
+        /// each figure with its source. Works for curated and imported BLS roles alike (the latter have no skills or
+        /// tools, only wages).
+        async fn compare_to(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The other role, by slug.")] role: String,
+            #[graphql(desc = "Cities by slug, besides the nation, which always comes first (at most 50).", default)]
+            cities: Vec<String>,
+            #[graphql(desc = "The pay period of the wages (default ANNUAL).", default_with = "PayPeriod::Annual")]
+            period: PayPeriod,
+        ) -> Result<RoleComparison, ApiError> {
+            let db = crate::graphql::engine::db(ctx)?;
+            let other = role::Entity::find()
+                .filter(role::Column::Slug.eq(role.as_str()))
+                .one(db)
+                .await?
+                .ok_or_else(|| ApiError::not_found("role", "slug", &role))?;
+            let cities = comparison_cities(db, &cities).await?;
+            let compared = compare_all(db, &[&self.0], other, &cities, period).await?;
+            compared.into_iter().next().ok_or_else(|| ApiError::internal("a comparison of one role made none"))
+        }
+
+        /// What this role pays: the ranges published for its occupation, and those published for the role itself.
+        #[allow(clippy::too_many_arguments)]
+        async fn salary_ranges(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<SalaryRangeFilter>,
+            order_by: Option<Vec<SalaryRangeOrder>>,
+        ) -> Result<SalaryRangeConnection, ApiError> {
+            let args = PageArgs { first, after, last, before };
+            salary_ranges(ctx, RangesOf::Role, self.0.id, filter, order_by, args).await
+        }
     }
 }

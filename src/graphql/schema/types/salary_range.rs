@@ -6,7 +6,7 @@ use async_graphql::connection::EmptyFields;
 use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-use async_graphql::{Context, Enum, ID, Object};
+use async_graphql::{Context, Enum, ID};
 use entity::{city, occupation, role, salary_range};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
@@ -41,6 +41,8 @@ pub enum WageStatistic {
     /// Upper bound of a range published without percentiles.
     High,
 }
+
+enum_json!(WageStatistic);
 
 impl WageStatistic {
     /// Each statistic and the name it is stored under in `top_coded`.
@@ -405,197 +407,131 @@ fn units(cents: Option<i64>) -> Option<f64> {
     cents.map(|c| Cents(c).units())
 }
 
-#[Object]
-impl SalaryRange {
-    /// Globally unique, opaque ID.
-    pub async fn id(&self) -> ID {
-        global_id(IdType::SalaryRange, self.0.id)
+object! {
+    impl SalaryRange(salary_range::Model) {
+        /// Globally unique, opaque ID.
+        id(range) -> ID { global_id(IdType::SalaryRange, range.id) }
+        /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+        version(range) -> i32 { range.version }
+        period(range) -> PayPeriod { range.period.into() }
+        /// ISO 4217 currency code.
+        currency(range) -> &str { &range.currency }
+        /// 10th percentile.
+        p10(range) -> Option<f64> { units(range.p10_cents) }
+        /// 25th percentile.
+        p25(range) -> Option<f64> { units(range.p25_cents) }
+        median(range) -> Option<f64> { units(range.median_cents) }
+        /// 75th percentile.
+        p75(range) -> Option<f64> { units(range.p75_cents) }
+        /// 90th percentile.
+        p90(range) -> Option<f64> { units(range.p90_cents) }
+        mean(range) -> Option<f64> { units(range.mean_cents) }
+        /// Lower bound, for sources that publish a range rather than percentiles.
+        low(range) -> Option<f64> { units(range.low_cents) }
+        /// Upper bound, for sources that publish a range rather than percentiles.
+        high(range) -> Option<f64> { units(range.high_cents) }
+        /// Statistics whose amount is a top-coded lower bound (BLS: $115.00/hour or $239,200/year and above).
+        topCoded(range) -> Vec<WageStatistic> { figures::top_coded(range) }
+        /// Statistics this source publishes but did not release for this occupation and area.
+        unpublished(range) -> Vec<WageStatistic> { figures::unpublished(range) }
+        /// Number of jobs, where the source estimates it.
+        employment(range) -> Option<i64> { range.employment }
+        /// The occupation's share of the area's jobs relative to its national share (1.0 = same as nationally).
+        locationQuotient(range) -> Option<f64> { range.location_quotient }
+        /// Jobs in the occupation per 1,000 jobs in the area, where the source publishes it.
+        jobsPer1000(range) -> Option<f64> { range.jobs_per_1000 }
+        /// BLS's relative standard error of `employment`, in percent (`EMP_PRSE`): its standard error as a share of
+        /// the figure. Null where the source publishes none.
+        employmentRse(range) -> Option<f64> { range.employment_rse }
+        /// BLS's relative standard error of `mean`, in percent (`MEAN_PRSE`; BLS gives one for both pay periods).
+        meanRse(range) -> Option<f64> { range.mean_rse }
+        /// True when `employmentRse` or `meanRse` is above 30 (percent). That is the bar BLS holds its own OEWS wage
+        /// estimates to: it releases no mean wage whose relative standard error is above 30% (the largest
+        /// `MEAN_PRSE` in the May 2025 file is 29.9), while it releases employment up to 50%. A flagged figure's
+        /// 90% interval spans more than ±49% of it. False where no error is published.
+        lowReliability(range) -> bool { figures::low_reliability(range) }
+        /// Who published the figures, e.g. "BLS OEWS".
+        source(range) -> &str { &range.source }
+        /// The period the figures describe, e.g. "May 2025".
+        referencePeriod(range) -> &str { &range.reference_period }
+        year(range) -> Option<i32> { range.year }
     }
-
-    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    /// The occupation the figures describe.
-    async fn occupation(&self, ctx: &Context<'_>) -> Result<Occupation, ApiError> {
-        load_ref::<occupation::Entity>(ctx, self.0.occupation_id).await.map(Occupation)
-    }
-
-    /// The role the source published this range for; null when it covers the whole occupation (as BLS does).
-    async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>, ApiError> {
-        match self.0.role_id {
-            Some(id) => Ok(load_by_id::<role::Entity>(ctx, id).await?.map(Role)),
-            None => Ok(None),
+    resolvers {
+        /// The occupation the figures describe.
+        async fn occupation(&self, ctx: &Context<'_>) -> Result<Occupation, ApiError> {
+            load_ref::<occupation::Entity>(ctx, self.0.occupation_id).await.map(Occupation)
         }
-    }
 
-    /// Every role whose pay this range describes: the roles mapped to its occupation, or its one role.
-    #[allow(clippy::too_many_arguments)]
-    async fn roles(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<RoleFilter>,
-        order_by: Option<Vec<RoleOrder>>,
-    ) -> Result<RoleConnection, ApiError> {
-        let list = || {
-            // The range is joined in as the parent: roles of its occupation, or its one role.
-            let source = role_source(filter)
-                .join(salary_range::Entity, range_pays_role(), "", &[])
-                .children_of(column(salary_range::Column::Id));
-            Ok((source, role_order(order_by)?))
-        };
-        let args = PageArgs { first, after, last, before };
-        nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
-    }
+        /// The role the source published this range for; null when it covers the whole occupation (as BLS does).
+        async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>, ApiError> {
+            match self.0.role_id {
+                Some(id) => Ok(load_by_id::<role::Entity>(ctx, id).await?.map(Role)),
+                None => Ok(None),
+            }
+        }
 
-    /// Where these wages are paid; the nation is an area too.
-    async fn city(&self, ctx: &Context<'_>) -> Result<City, ApiError> {
-        load_ref::<city::Entity>(ctx, self.0.city_id).await.map(City)
-    }
+        /// Every role whose pay this range describes: the roles mapped to its occupation, or its one role.
+        #[allow(clippy::too_many_arguments)]
+        async fn roles(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<RoleFilter>,
+            order_by: Option<Vec<RoleOrder>>,
+        ) -> Result<RoleConnection, ApiError> {
+            let list = || {
+                // The range is joined in as the parent: roles of its occupation, or its one role.
+                let source = role_source(filter)
+                    .join(salary_range::Entity, range_pays_role(), "", &[])
+                    .children_of(column(salary_range::Column::Id));
+                Ok((source, role_order(order_by)?))
+            };
+            let args = PageArgs { first, after, last, before };
+            nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
+        }
 
-    async fn period(&self) -> PayPeriod {
-        self.0.period.into()
-    }
+        /// Where these wages are paid; the nation is an area too.
+        async fn city(&self, ctx: &Context<'_>) -> Result<City, ApiError> {
+            load_ref::<city::Entity>(ctx, self.0.city_id).await.map(City)
+        }
 
-    /// ISO 4217 currency code.
-    async fn currency(&self) -> &str {
-        &self.0.currency
-    }
+        /// The 90% confidence interval of `employment` (± 1.645 standard errors, from `employmentRse`); null
+        /// without both.
+        async fn employment_interval(&self) -> Option<ConfidenceInterval> {
+            figures::employment_interval(&self.0)
+        }
 
-    /// 10th percentile.
-    async fn p10(&self) -> Option<f64> {
-        units(self.0.p10_cents)
-    }
+        /// The 90% confidence interval of `mean` (from `meanRse`); null without both, and when the mean is
+        /// top-coded (a lower bound has no interval).
+        async fn mean_interval(&self) -> Option<ConfidenceInterval> {
+            figures::mean_interval(&self.0)
+        }
 
-    /// 25th percentile.
-    async fn p25(&self) -> Option<f64> {
-        units(self.0.p25_cents)
-    }
+        /// Where these figures come from, and as of when: the source `source` and `referencePeriod` name.
+        async fn data_source(&self, ctx: &Context<'_>) -> Result<Option<Source>, ApiError> {
+            source_by_slug(ctx, crate::domain::source_slug(&self.0.source, &self.0.reference_period)).await
+        }
 
-    async fn median(&self) -> Option<f64> {
-        units(self.0.median_cents)
-    }
+        /// Where `amount` (in `currency` per `period`, e.g. an offer) falls in this distribution: its percentile,
+        /// and how it was found. Null unless all five percentiles are published.
+        async fn percentile_of(&self, amount: f64) -> Result<Option<SalaryRank>, ApiError> {
+            Ok(figures::rank_of(&self.0, amount, amount_in_cents(amount)?))
+        }
 
-    /// 75th percentile.
-    async fn p75(&self) -> Option<f64> {
-        units(self.0.p75_cents)
-    }
+        /// Experience levels derived from the published percentiles; null unless all five are published.
+        async fn levels(&self) -> Option<ExperienceLevels> {
+            figures::levels(&self.0)
+        }
 
-    /// 90th percentile.
-    async fn p90(&self) -> Option<f64> {
-        units(self.0.p90_cents)
-    }
-
-    async fn mean(&self) -> Option<f64> {
-        units(self.0.mean_cents)
-    }
-
-    /// Lower bound, for sources that publish a range rather than percentiles.
-    async fn low(&self) -> Option<f64> {
-        units(self.0.low_cents)
-    }
-
-    /// Upper bound, for sources that publish a range rather than percentiles.
-    async fn high(&self) -> Option<f64> {
-        units(self.0.high_cents)
-    }
-
-    /// Statistics whose amount is a top-coded lower bound (BLS: $115.00/hour or $239,200/year and above).
-    async fn top_coded(&self) -> Vec<WageStatistic> {
-        figures::top_coded(&self.0)
-    }
-
-    /// Statistics this source publishes but did not release for this occupation and area.
-    async fn unpublished(&self) -> Vec<WageStatistic> {
-        figures::unpublished(&self.0)
-    }
-
-    /// Number of jobs, where the source estimates it.
-    async fn employment(&self) -> Option<i64> {
-        self.0.employment
-    }
-
-    /// The occupation's share of the area's jobs relative to its national share (1.0 = same as nationally).
-    async fn location_quotient(&self) -> Option<f64> {
-        self.0.location_quotient
-    }
-
-    /// Jobs in the occupation per 1,000 jobs in the area, where the source publishes it.
-    async fn jobs_per_1000(&self) -> Option<f64> {
-        self.0.jobs_per_1000
-    }
-
-    /// BLS's relative standard error of `employment`, in percent (`EMP_PRSE`): its standard error as a share of
-    /// the figure. Null where the source publishes none.
-    async fn employment_rse(&self) -> Option<f64> {
-        self.0.employment_rse
-    }
-
-    /// BLS's relative standard error of `mean`, in percent (`MEAN_PRSE`; BLS gives one for both pay periods).
-    async fn mean_rse(&self) -> Option<f64> {
-        self.0.mean_rse
-    }
-
-    /// The 90% confidence interval of `employment` (± 1.645 standard errors, from `employmentRse`); null
-    /// without both.
-    async fn employment_interval(&self) -> Option<ConfidenceInterval> {
-        figures::employment_interval(&self.0)
-    }
-
-    /// The 90% confidence interval of `mean` (from `meanRse`); null without both, and when the mean is
-    /// top-coded (a lower bound has no interval).
-    async fn mean_interval(&self) -> Option<ConfidenceInterval> {
-        figures::mean_interval(&self.0)
-    }
-
-    /// True when `employmentRse` or `meanRse` is above 30 (percent). That is the bar BLS holds its own OEWS wage
-    /// estimates to: it releases no mean wage whose relative standard error is above 30% (the largest
-    /// `MEAN_PRSE` in the May 2025 file is 29.9), while it releases employment up to 50%. A flagged figure's
-    /// 90% interval spans more than ±49% of it. False where no error is published.
-    async fn low_reliability(&self) -> bool {
-        figures::low_reliability(&self.0)
-    }
-
-    /// Where these figures come from, and as of when: the source `source` and `referencePeriod` name.
-    async fn data_source(&self, ctx: &Context<'_>) -> Result<Option<Source>, ApiError> {
-        source_by_slug(ctx, crate::domain::source_slug(&self.0.source, &self.0.reference_period)).await
-    }
-
-    /// Where `amount` (in `currency` per `period`, e.g. an offer) falls in this distribution: its percentile,
-    /// and how it was found. Null unless all five percentiles are published.
-    async fn percentile_of(&self, amount: f64) -> Result<Option<SalaryRank>, ApiError> {
-        Ok(figures::rank_of(&self.0, amount, amount_in_cents(amount)?))
-    }
-
-    /// Experience levels derived from the published percentiles; null unless all five are published.
-    async fn levels(&self) -> Option<ExperienceLevels> {
-        figures::levels(&self.0)
-    }
-
-    /// This range beside the national one for the same occupation (or role), source, reference period and
-    /// pay period: each statistic as a ratio to the national figure. Null where there is no national range.
-    async fn to_national(&self, ctx: &Context<'_>) -> Result<Option<NationalRatios>, ApiError> {
-        let national = loader(ctx)?.load_one(NationalKey::of(&self.0)).await?;
-        Ok(national.map(|national| NationalRatios::new(&self.0, national)))
-    }
-
-    /// Who published the figures, e.g. "BLS OEWS".
-    async fn source(&self) -> &str {
-        &self.0.source
-    }
-
-    /// The period the figures describe, e.g. "May 2025".
-    async fn reference_period(&self) -> &str {
-        &self.0.reference_period
-    }
-
-    async fn year(&self) -> Option<i32> {
-        self.0.year
+        /// This range beside the national one for the same occupation (or role), source, reference period and
+        /// pay period: each statistic as a ratio to the national figure. Null where there is no national range.
+        async fn to_national(&self, ctx: &Context<'_>) -> Result<Option<NationalRatios>, ApiError> {
+            let national = loader(ctx)?.load_one(NationalKey::of(&self.0)).await?;
+            Ok(national.map(|national| NationalRatios::new(&self.0, national)))
+        }
     }
 }
 

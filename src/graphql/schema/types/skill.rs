@@ -1,5 +1,5 @@
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, ID, Object};
+use async_graphql::{Context, Enum, ID};
 use entity::{role, role_skill, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
@@ -106,69 +106,54 @@ pub fn skill_order(order_by: Option<Vec<SkillOrder>>, default: Option<SortKey>) 
     sort_keys(requested, vec![default], primary_key::<skill::Entity>())
 }
 
-#[Object]
-impl Skill {
-    /// Globally unique, opaque ID.
-    pub async fn id(&self) -> ID {
-        global_id(IdType::Skill, self.0.id)
+object! {
+    impl Skill(skill::Model) {
+        /// Globally unique, opaque ID.
+        id(skill) -> ID { global_id(IdType::Skill, skill.id) }
+        /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+        version(skill) -> i32 { skill.version }
+        /// Stable, URL-safe name, e.g. `api-design`.
+        slug(skill) -> &str { &skill.slug }
+        name(skill) -> &str { &skill.name }
+        category(skill) -> SkillCategory { skill.category.into() }
+        description(skill) -> &str { &skill.description }
     }
+    resolvers {
+        /// The roles that need this skill; each edge carries the skill's rank in that role.
+        #[allow(clippy::too_many_arguments)]
+        async fn roles(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<RoleFilter>,
+            order_by: Option<Vec<RoleOrder>>,
+        ) -> Result<SkillRoleConnection, ApiError> {
+            let list = || skill_roles(filter, order_by);
+            let args = PageArgs { first, after, last, before };
+            nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_skill::Model>| {
+                (Role(row.node), SkillRank(row.link))
+            })
+            .await
+        }
 
-    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    /// Stable, URL-safe name, e.g. `api-design`.
-    async fn slug(&self) -> &str {
-        &self.0.slug
-    }
-
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    async fn category(&self) -> SkillCategory {
-        self.0.category.into()
-    }
-
-    async fn description(&self) -> &str {
-        &self.0.description
-    }
-
-    /// The roles that need this skill; each edge carries the skill's rank in that role.
-    #[allow(clippy::too_many_arguments)]
-    async fn roles(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<RoleFilter>,
-        order_by: Option<Vec<RoleOrder>>,
-    ) -> Result<SkillRoleConnection, ApiError> {
-        let list = || skill_roles(filter, order_by);
-        let args = PageArgs { first, after, last, before };
-        nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_skill::Model>| {
-            (Role(row.node), SkillRank(row.link))
-        })
-        .await
-    }
-
-    /// Tools through which this skill is practised.
-    #[allow(clippy::too_many_arguments)]
-    async fn tools(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ToolFilter>,
-        order_by: Option<Vec<ToolOrder>>,
-    ) -> Result<ToolConnection, ApiError> {
-        let list = || skill_tools(filter, order_by);
-        let args = PageArgs { first, after, last, before };
-        nested_connection(ctx, self.0.id, args, list, |row| (Tool(row), EmptyFields)).await
+        /// Tools through which this skill is practised.
+        #[allow(clippy::too_many_arguments)]
+        async fn tools(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<ToolFilter>,
+            order_by: Option<Vec<ToolOrder>>,
+        ) -> Result<ToolConnection, ApiError> {
+            let list = || skill_tools(filter, order_by);
+            let args = PageArgs { first, after, last, before };
+            nested_connection(ctx, self.0.id, args, list, |row| (Tool(row), EmptyFields)).await
+        }
     }
 }

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use async_graphql::Context;
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, Object};
 use entity::source;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -16,76 +16,38 @@ use crate::graphql::error::ApiError;
 /// which attribution, and what careerql last loaded from it, and when.
 pub struct Source(pub source::Model);
 
-#[Object]
-impl Source {
-    /// Stable key, e.g. `bls-oews-may-2025` or `onet-29-2`.
-    async fn slug(&self) -> &str {
-        &self.0.slug
+object! {
+    impl Source(source::Model) {
+        /// Stable key, e.g. `bls-oews-may-2025` or `onet-29-2`.
+        slug(source) -> &str { &source.slug }
+        /// The name figures carry as their `source`, e.g. "BLS OEWS".
+        name(source) -> &str { &source.name }
+        /// Who published the dataset.
+        publisher(source) -> &str { &source.publisher }
+        /// The dataset's title.
+        title(source) -> &str { &source.title }
+        /// The publisher's release identifier, e.g. `2025A01` (BLS OEWS) or `29.2` (O*NET); null where unknown.
+        release(source) -> Option<&str> { source.release.as_deref() }
+        /// The period the figures describe, e.g. "May 2025"; null where the source names none.
+        referencePeriod(source) -> Option<&str> { source.reference_period.as_deref() }
+        /// When the release was published: an ISO 8601 date, or year and month; null where unknown.
+        publishedOn(source) -> Option<&str> { source.published_on.as_deref() }
+        /// The license the data is used under; null where none is stated.
+        license(source) -> Option<&str> { source.license.as_deref() }
+        licenseUrl(source) -> Option<&str> { source.license_url.as_deref() }
+        /// The attribution or notice that must travel with the data (O*NET's CC BY 4.0 requires it); show it
+        /// wherever the figures are shown.
+        attribution(source) -> &str { &source.attribution }
+        /// Where the publisher offers the dataset.
+        url(source) -> Option<&str> { source.url.as_deref() }
+        /// The file careerql's last load read (relative to the shared data folder for the seed's files).
+        file(source) -> Option<&str> { source.file.as_deref() }
+        /// Data lines the last load took from that file (the seed: the lines its compact files keep).
+        rowsImported(source) -> Option<i64> { source.rows_imported }
+        /// When the last load ran (RFC 3339, UTC).
+        importedAt(source) -> Option<&str> { source.imported_at.as_deref() }
     }
-
-    /// The name figures carry as their `source`, e.g. "BLS OEWS".
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// Who published the dataset.
-    async fn publisher(&self) -> &str {
-        &self.0.publisher
-    }
-
-    /// The dataset's title.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-
-    /// The publisher's release identifier, e.g. `2025A01` (BLS OEWS) or `29.2` (O*NET); null where unknown.
-    async fn release(&self) -> Option<&str> {
-        self.0.release.as_deref()
-    }
-
-    /// The period the figures describe, e.g. "May 2025"; null where the source names none.
-    async fn reference_period(&self) -> Option<&str> {
-        self.0.reference_period.as_deref()
-    }
-
-    /// When the release was published: an ISO 8601 date, or year and month; null where unknown.
-    async fn published_on(&self) -> Option<&str> {
-        self.0.published_on.as_deref()
-    }
-
-    /// The license the data is used under; null where none is stated.
-    async fn license(&self) -> Option<&str> {
-        self.0.license.as_deref()
-    }
-
-    async fn license_url(&self) -> Option<&str> {
-        self.0.license_url.as_deref()
-    }
-
-    /// The attribution or notice that must travel with the data (O*NET's CC BY 4.0 requires it); show it
-    /// wherever the figures are shown.
-    async fn attribution(&self) -> &str {
-        &self.0.attribution
-    }
-
-    /// Where the publisher offers the dataset.
-    async fn url(&self) -> Option<&str> {
-        self.0.url.as_deref()
-    }
-
-    /// The file careerql's last load read (relative to the shared data folder for the seed's files).
-    async fn file(&self) -> Option<&str> {
-        self.0.file.as_deref()
-    }
-
-    /// Data lines the last load took from that file (the seed: the lines its compact files keep).
-    async fn rows_imported(&self) -> Option<i64> {
-        self.0.rows_imported
-    }
-
-    /// When the last load ran (RFC 3339, UTC).
-    async fn imported_at(&self) -> Option<&str> {
-        self.0.imported_at.as_deref()
+    resolvers {
     }
 }
 

@@ -1,5 +1,5 @@
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, ID, Object};
+use async_graphql::{Context, Enum, ID};
 use entity::{role, role_tool, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
@@ -119,65 +119,53 @@ pub fn tool_order(order_by: Option<Vec<ToolOrder>>) -> Result<Vec<SortKey>, ApiE
     sort_keys(requested, vec![SortKey::new(name, expr, kind)], primary_key::<tool::Entity>())
 }
 
-#[Object]
-impl Tool {
-    /// Globally unique, opaque ID.
-    pub async fn id(&self) -> ID {
-        global_id(IdType::Tool, self.0.id)
+object! {
+    impl Tool(tool::Model) {
+        /// Globally unique, opaque ID.
+        id(tool) -> ID { global_id(IdType::Tool, tool.id) }
+        /// Goes up by one with every change; send it back as `expectedVersion` when updating.
+        version(tool) -> i32 { tool.version }
+        /// Stable, URL-safe name, e.g. `postgresql`.
+        slug(tool) -> &str { &tool.slug }
+        name(tool) -> &str { &tool.name }
+        category(tool) -> ToolCategory { tool.category.into() }
     }
+    resolvers {
+        /// The roles that use this tool; each edge carries O*NET's flags for the tool in that role.
+        #[allow(clippy::too_many_arguments)]
+        async fn roles(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<RoleFilter>,
+            order_by: Option<Vec<RoleOrder>>,
+        ) -> Result<ToolRoleConnection, ApiError> {
+            let list = || tool_roles(filter, order_by);
+            let args = PageArgs { first, after, last, before };
+            nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_tool::Model>| {
+                (Role(row.node), ToolUse(row.link))
+            })
+            .await
+        }
 
-    /// Goes up by one with every change; send it back as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    /// Stable, URL-safe name, e.g. `postgresql`.
-    async fn slug(&self) -> &str {
-        &self.0.slug
-    }
-
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    async fn category(&self) -> ToolCategory {
-        self.0.category.into()
-    }
-
-    /// The roles that use this tool; each edge carries O*NET's flags for the tool in that role.
-    #[allow(clippy::too_many_arguments)]
-    async fn roles(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<RoleFilter>,
-        order_by: Option<Vec<RoleOrder>>,
-    ) -> Result<ToolRoleConnection, ApiError> {
-        let list = || tool_roles(filter, order_by);
-        let args = PageArgs { first, after, last, before };
-        nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_tool::Model>| {
-            (Role(row.node), ToolUse(row.link))
-        })
-        .await
-    }
-
-    /// Skills practised with this tool.
-    #[allow(clippy::too_many_arguments)]
-    async fn skills(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<SkillFilter>,
-        order_by: Option<Vec<SkillOrder>>,
-    ) -> Result<SkillConnection, ApiError> {
-        let list = || tool_skills(filter, order_by);
-        let args = PageArgs { first, after, last, before };
-        nested_connection(ctx, self.0.id, args, list, |row| (Skill(row), EmptyFields)).await
+        /// Skills practised with this tool.
+        #[allow(clippy::too_many_arguments)]
+        async fn skills(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<SkillFilter>,
+            order_by: Option<Vec<SkillOrder>>,
+        ) -> Result<SkillConnection, ApiError> {
+            let list = || tool_skills(filter, order_by);
+            let args = PageArgs { first, after, last, before };
+            nested_connection(ctx, self.0.id, args, list, |row| (Skill(row), EmptyFields)).await
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! are written as async-graphql's serializer writes them (serde_json's escaping and number formatting), so
 //! both executors answer byte for byte alike.
 
-/// A JSON writer that also counts the members it writes: the response's actual cost (`guard::analysis`).
+/// A JSON writer that also counts the members it writes: the response's actual cost (`operation::analysis`).
 #[derive(Default)]
 pub struct Json {
     bytes: Vec<u8>,
