@@ -26,6 +26,7 @@ pub use admission::persisted::{self, PersistedQueries};
 use engine::batching::Batches;
 use engine::{loader, page};
 pub use execution::Answer;
+pub use execution::planned::LEFT_TO_RESOLVERS;
 use execution::{complete, planned};
 pub use operation::analysis::Shape;
 use operation::validation;

@@ -28,7 +28,8 @@ use crate::graphql::schema::types::role::{role_order, role_skills, role_source, 
 use crate::graphql::schema::types::role_skill::{RoleSkillNames, SkillRoleNames};
 use crate::graphql::schema::types::role_tool::{RoleToolNames, ToolRoleNames};
 use crate::graphql::schema::types::salary_range::{
-    NationalKey, NationalRatios, RangesOf, figures, national_ranges, ranges_of, salary_range_order, salary_range_source,
+    NationalKey, NationalRatios, RangesOf, figures, national_ranges, range_roles, ranges_of, salary_range_order,
+    salary_range_source,
 };
 use crate::graphql::schema::types::skill::{skill_order, skill_roles, skill_source, skill_tools};
 use crate::graphql::schema::types::tool::{tool_order, tool_roles, tool_skills, tool_source};
@@ -269,6 +270,7 @@ impl PlannedObject for salary_range::Model {
                 RefLevel::<Self, occupation::Entity>::plan(operation, field, |range| Some(range.occupation_id))?
             }
             "role" => RefLevel::<Self, role::Entity>::plan(operation, field, |range| range.role_id)?,
+            "roles" => paged::<_, role::Model, _, _>(operation, field, true, range_roles)?,
             "employmentInterval" => Derived::plan(operation, field, figures::employment_interval)?,
             "meanInterval" => Derived::plan(operation, field, figures::mean_interval)?,
             "levels" => Derived::plan(operation, field, figures::levels)?,

@@ -131,8 +131,15 @@ fn every_field_reachable_from_query_is_planned_or_left_to_the_resolvers_with_a_r
     // Each object type reached, with the query text that reaches it: `{path}` wraps a selection of it.
     let mut reached: BTreeMap<String, String> = BTreeMap::from([("Query".to_owned(), "{}".to_owned())]);
     let mut queue = VecDeque::from(["Query".to_owned()]);
+    // Objects reached only behind an interface or a union, kept until no other way reaches them: a lookup
+    // such as `node(id:)` plans only the member its argument names.
+    let mut behind_abstract: Vec<(String, String)> = Vec::new();
     let (mut unplanned, mut planned) = (Vec::new(), 0);
-    while let Some(type_name) = queue.pop_front() {
+    while let Some(type_name) = queue.pop_front().or_else(|| {
+        let (object, path) = behind_abstract.drain(..).find(|(object, _)| !reached.contains_key(object))?;
+        reached.insert(object.clone(), path);
+        Some(object)
+    }) {
         let Some(Kind::Object(fields)) = types.get(&type_name) else { continue };
         let wrap = reached[&type_name].clone();
         for field in fields {
@@ -154,19 +161,17 @@ fn every_field_reachable_from_query_is_planned_or_left_to_the_resolvers_with_a_r
                 (Err(error), _) => panic!("{type_name}.{} does not plan ({error:?}): {query}", field.name),
             }
             let below = wrap.replacen("{}", &format!("{{ {} }}", selection(&types, field, " {}")), 1);
-            let objects = match types.get(returns) {
-                Some(Kind::Object(_)) => vec![(returns.to_owned(), below)],
-                Some(Kind::Abstract(members)) => members
-                    .iter()
-                    .map(|member| (member.clone(), below.replacen("{}", &format!("{{ ... on {member} {{}} }}"), 1)))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            for (object, path) in objects {
-                if !reached.contains_key(&object) {
-                    reached.insert(object.clone(), path);
-                    queue.push_back(object);
+            match types.get(returns) {
+                Some(Kind::Object(_)) if !reached.contains_key(returns) => {
+                    reached.insert(returns.to_owned(), below);
+                    queue.push_back(returns.to_owned());
                 }
+                Some(Kind::Abstract(members)) => {
+                    behind_abstract.extend(members.iter().map(|member| {
+                        (member.clone(), below.replacen("{}", &format!("{{ ... on {member} {{}} }}"), 1))
+                    }))
+                }
+                _ => {}
             }
         }
     }

@@ -256,6 +256,15 @@ pub fn ranges_of(
     Ok((source, salary_range_order(order_by)?))
 }
 
+/// The roles a batch of ranges pay: each range is joined in as the parent, with the roles of its occupation,
+/// or its one role.
+pub fn range_roles(filter: Option<RoleFilter>, order_by: Option<Vec<RoleOrder>>) -> Result<SortedSource, ApiError> {
+    let source = role_source(filter)
+        .join(salary_range::Entity, range_pays_role(), "", &[])
+        .children_of(column(salary_range::Column::Id));
+    Ok((source, role_order(order_by)?))
+}
+
 /// Joins a salary range to a role it pays: a range of the role's occupation, published for the whole
 /// occupation or for that role alone.
 fn range_pays_role() -> Condition {
@@ -482,13 +491,7 @@ object! {
             filter: Option<RoleFilter>,
             order_by: Option<Vec<RoleOrder>>,
         ) -> Result<RoleConnection, ApiError> {
-            let list = || {
-                // The range is joined in as the parent: roles of its occupation, or its one role.
-                let source = role_source(filter)
-                    .join(salary_range::Entity, range_pays_role(), "", &[])
-                    .children_of(column(salary_range::Column::Id));
-                Ok((source, role_order(order_by)?))
-            };
+            let list = || range_roles(filter, order_by);
             let args = PageArgs { first, after, last, before };
             nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
         }
