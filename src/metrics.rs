@@ -113,8 +113,8 @@ pub fn rejected(limit: &'static str) {
 }
 
 /// Counts an operation the planned executor left to the resolvers; `reason` is one of a fixed set.
-pub fn unplanned(reason: &'static str) {
-    counter!(UNPLANNED_QUERIES, "reason" => reason).increment(1);
+pub fn unplanned(operation: String, reason: &'static str) {
+    counter!(UNPLANNED_QUERIES, "operation" => operation, "reason" => reason).increment(1);
 }
 
 /// Records one SQL statement (from a pool's metric callback); `pool` is `primary` or `replica`.

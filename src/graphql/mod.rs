@@ -22,6 +22,7 @@ use tracing::Instrument as _;
 use crate::config::{self, QueryLimits};
 use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE, is_request_error};
 pub use admission::Guard;
+use admission::observe::operation_label;
 pub use admission::persisted::{self, PersistedQueries};
 use engine::batching::Batches;
 use engine::{loader, page};
@@ -160,7 +161,9 @@ pub async fn execute(schema: &AppSchema, guard: &Guard, db: &DatabaseConnection,
                 if let Some(validator) = &schema.validator {
                     match planned::execute(validator, guard.shape(), db, &request, &prepared).await {
                         Ok(answer) => return answer,
-                        Err(unplanned) => crate::metrics::unplanned(unplanned.label()),
+                        Err(unplanned) => {
+                            crate::metrics::unplanned(operation_label(prepared.name()), unplanned.label())
+                        }
                     }
                 }
                 let batches = Batches::default();

@@ -65,7 +65,7 @@ async fn both_executors_answer_random_queries_alike(app: TestApp) {
         metrics.value("careerql_graphql_requests_total", &[("operation", operation.as_str()), ("executor", "planned")]);
     let deferred = |reason| {
         let counted = |metrics: &crate::helpers::Metrics| {
-            metrics.value("careerql_unplanned_queries_total", &[("reason", reason)])
+            metrics.value("careerql_unplanned_queries_total", &[("operation", operation.as_str()), ("reason", reason)])
         };
         counted(&metrics) - counted(&before)
     };

@@ -27,9 +27,8 @@ impl Observation {
 
     /// The operation about to run (`None`: the document's one anonymous operation).
     pub fn runs(&mut self, operation_name: Option<&str>) {
-        let name = operation_name.unwrap_or("anonymous");
-        self.span.record("operation", name);
-        self.operation = Some(operation_label(name));
+        self.span.record("operation", operation_name.unwrap_or("anonymous"));
+        self.operation = Some(operation_label(operation_name));
     }
 
     /// The request failed before its operation ran (validation): it is counted as having run none.
@@ -53,7 +52,10 @@ fn outcome(response: &Response) -> String {
     }
 }
 
-fn operation_label(name: &str) -> String {
+/// The metrics' label of the operation `name` (`None`: the document's one anonymous operation): its name,
+/// until so many names were seen that further ones count as `other`, so clients cannot grow the label sets.
+pub fn operation_label(name: Option<&str>) -> String {
+    let name = name.unwrap_or("anonymous");
     static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
     let mut seen = SEEN.get_or_init(Default::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if seen.contains(name) || (seen.len() < MAX_OPERATION_LABELS && seen.insert(name.to_owned())) {
