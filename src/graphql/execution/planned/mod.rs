@@ -206,6 +206,21 @@ pub trait Level<P>: Send {
     fn write(&self, parent: &P, json: &mut Json);
 }
 
+/// A field whose arguments the resolvers refuse: the operation goes to them if any object has the field.
+struct Refused(Unplanned);
+
+impl<P: Sync> Level<P> for Refused {
+    fn load<'s>(&'s mut self, _: &'s DatabaseConnection, parents: &'s [&'s P]) -> BoxFuture<'s, Result<(), Unplanned>> {
+        let refused = if parents.is_empty() { Ok(()) } else { Err(self.0) };
+        Box::pin(std::future::ready(refused))
+    }
+
+    /// Never called: loading fails where there is an object to write.
+    fn write(&self, _: &P, json: &mut Json) {
+        json.null();
+    }
+}
+
 /// The plan for one object selection: each response key with what writes it.
 pub struct ObjectPlan<'a, T> {
     members: Vec<(&'a str, Member<'a, T>)>,
@@ -226,7 +241,17 @@ impl<'a, T: PlannedObject> ObjectPlan<'a, T> {
                     "__typename" => Member::Typename,
                     name => match T::value(name) {
                         Some(write) => Member::Value(write),
-                        None => Member::Nested(T::list(operation, &field)?.ok_or_else(|| unplanned(T::TYPE, name))?),
+                        None => match T::list(operation, &field) {
+                            Ok(Some(level)) => Member::Nested(level),
+                            Ok(None) => return Err(unplanned(T::TYPE, name)),
+                            // An argument the resolvers refuse, or a lookup that finds nothing, is an error only
+                            // where the field is resolved: not below a list that comes back empty. The root
+                            // always comes, so its fields fail at once, before any statement runs.
+                            Err(reason @ (Unplanned::Argument | Unplanned::NotFound)) if T::TYPE != QueryRoot::TYPE => {
+                                Member::Nested(Box::new(Refused(reason)))
+                            }
+                            Err(reason) => return Err(reason),
+                        },
                     },
                 };
                 Ok((field.key, member))
