@@ -243,7 +243,36 @@ async fn in_allow_list_mode_the_registered_operations_are_served(app: TestApp) {
     assert_eq!(paths, ["/q/Tags"]);
 }
 
+/// Every `/q/` URL the docs show answers 200, and the table docs/analytics.md prints is the server's answer.
+async fn the_urls_in_the_docs_answer(app: TestApp) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut urls = Vec::new();
+    for page in ["README.md", "docs/api.md", "docs/analytics.md"] {
+        let text = std::fs::read_to_string(root.join(page)).unwrap();
+        for rest in text.split("/q/").skip(1).filter(|rest| !rest.starts_with('{')) {
+            let end = rest.find(|c: char| c.is_whitespace() || "`\"')".contains(c)).unwrap_or(rest.len());
+            urls.push((page, format!("/q/{}", rest[..end].trim_end_matches(['.', ',']))));
+        }
+    }
+    assert!(urls.len() > 10, "{urls:?}");
+    for (page, url) in &urls {
+        assert_eq!(get(&app, url).await.status(), 200, "{page}: {url}");
+    }
+
+    let analytics = std::fs::read_to_string(root.join("docs/analytics.md")).unwrap();
+    let sample: Vec<&str> = analytics
+        .lines()
+        .skip_while(|line| !line.starts_with("city.slug,"))
+        .take_while(|line| !line.starts_with("```"))
+        .collect();
+    let csv = get(&app, "/q/RolePayByCity.csv?role=api-developer").await.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(sample.len() > 2, "docs/analytics.md prints the table's first lines:\n{csv}");
+    assert_eq!(sample, lines[..sample.len()], "docs/analytics.md prints what the server answers:\n{csv}");
+}
+
 crate::on_every_backend!(
+    the_urls_in_the_docs_answer,
     every_built_in_operation_answers_by_url_as_by_post,
     a_csv_holds_the_figures_of_the_json_row_by_row,
     bad_parameters_get_400_with_a_code,
