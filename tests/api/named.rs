@@ -215,6 +215,14 @@ async fn urls_run_under_the_limits_and_caching_of_graphql(app: TestApp) {
     let app = app.reconfigure(&["--max-depth", "3"]).await;
     let (status, body) = get_json(&app, "/q/RolePayByCity?role=api-developer").await;
     assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX"), "{body:#}");
+
+    // The client's cost budget: a table is charged what its JSON is.
+    let app = app.reconfigure(&["--rate-limit-per-minute", "100"]).await;
+    let response = get(&app, "/q/RolePayByCity.csv?role=api-developer").await;
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "RATE_LIMITED");
 }
 
 async fn in_allow_list_mode_the_registered_operations_are_served(app: TestApp) {

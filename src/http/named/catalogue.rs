@@ -165,6 +165,21 @@ mod tests {
     }
 
     #[test]
+    fn every_built_in_operation_fits_the_schema_makes_a_table_and_has_a_working_example() {
+        let catalogue = Catalogue::new(BUILT_IN.iter().copied(), include_str!("../../../schema.graphql"));
+        assert_eq!(catalogue.iter().count(), BUILT_IN.len());
+        for operation in catalogue.iter() {
+            let name = &operation.name;
+            assert!(operation.table.is_ok(), "{name}: {:?}", operation.table);
+            assert!(!operation.description.is_empty(), "{name} is described");
+            // The example gives every parameter that must be given, so each URL of the document runs as is.
+            let example = operation.example.as_deref().unwrap_or_default();
+            let read = super::super::variables::from_query(operation.variables(), &catalogue.types, example);
+            assert!(read.is_ok(), "{name}: {read:?}");
+        }
+    }
+
+    #[test]
     fn only_named_queries_that_fit_the_schema_are_served() {
         let catalogue = Catalogue::new(
             [
