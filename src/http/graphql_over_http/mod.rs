@@ -5,6 +5,9 @@
 //! that is not JSON (415), a malformed request or batch (400), a mutation over GET (405), an `Accept` we
 //! cannot serve (406), a client out of budget (429). The schema's guard does the rest; `response.rs` turns
 //! its codes into status codes, and this module stops any request that runs past the timeout (504).
+//!
+//! A named operation's URL (`http::named`) runs here too, by `execute_named`: only where its request comes
+//! from and, for a table, how its answer is written differ from a GET of `/graphql`.
 mod caching;
 mod negotiation;
 mod request;
