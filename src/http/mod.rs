@@ -7,6 +7,7 @@ pub mod explore;
 pub mod graphql_over_http;
 pub mod health;
 pub mod metrics;
+pub mod named;
 pub mod playground;
 pub mod rate_limit;
 mod request_id;
@@ -51,6 +52,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(playground::router())
         .merge(graphql_over_http::router(&state))
+        .merge(named::router())
         .merge(health::router())
         .merge(explore::router());
     // With an admin listener, /metrics is served there alone (docs/platform.md says why).

@@ -12,6 +12,7 @@ use crate::graphql::persisted::AllowList;
 use crate::graphql::{
     AppSchema, Guard, PersistedQueries, build_federated_schema, build_schema, federated_guard, guard,
 };
+use crate::http::named::Named;
 use crate::http::rate_limit::CostLimiter;
 use crate::{metrics, seed};
 
@@ -31,6 +32,8 @@ pub struct Shared {
     pub hub: Hub,
     /// Federation and the admin listener (`--federation`, `--admin-addr`).
     pub platform: config::Platform,
+    /// The operations served by name at `/q/{name}`.
+    pub named: Arc<Named>,
     persisted: PersistedQueries,
 }
 
@@ -88,6 +91,7 @@ impl AppState {
             http: shared.http.clone(),
             hub: shared.hub.clone(),
             platform: shared.platform.clone(),
+            named: shared.named.clone(),
             persisted: shared.persisted.clone(),
         }))
     }
@@ -111,7 +115,8 @@ impl Shared {
         };
         let rate_limiter = Arc::new(CostLimiter::new(limits.http.rate_limit_per_minute));
         let platform = platform.clone();
-        Self { db, schema, guard: Arc::new(guard), limits, rate_limiter, http, hub, platform, persisted }
+        let named = Arc::new(Named::new(&persisted, &schema.sdl_with_options(Default::default())));
+        Self { db, schema, guard: Arc::new(guard), limits, rate_limiter, http, hub, platform, named, persisted }
     }
 }
 

@@ -23,6 +23,7 @@ mod http;
 mod import;
 mod limits;
 mod metrics;
+mod named;
 mod node;
 mod outage;
 mod pagination;

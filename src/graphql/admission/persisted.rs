@@ -41,6 +41,8 @@ struct PersistedQuery {
 #[derive(Debug)]
 pub struct AllowList {
     documents: HashMap<String, ExecutableDocument>,
+    /// The operations' text, in the manifest's order: each is also served at a URL (`http::named`).
+    bodies: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -59,7 +61,7 @@ impl AllowList {
     /// its body's SHA-256 in hex and every body must parse, so a bad manifest stops the server at start.
     pub fn from_manifest(json: &str) -> Result<Self, String> {
         let manifest: Manifest = serde_json::from_str(json).map_err(|error| format!("not a manifest: {error}"))?;
-        let mut documents = HashMap::new();
+        let (mut documents, mut bodies) = (HashMap::new(), Vec::new());
         for operation in manifest.operations {
             let hash = sha256_hex(&operation.body);
             if !operation.id.eq_ignore_ascii_case(&hash) {
@@ -68,8 +70,14 @@ impl AllowList {
             let document = async_graphql::parser::parse_query(&operation.body)
                 .map_err(|error| format!("operation {}: {error}", operation.id))?;
             documents.insert(hash, document);
+            bodies.push(operation.body);
         }
-        Ok(Self { documents })
+        Ok(Self { documents, bodies })
+    }
+
+    /// The registered operations' text, in the manifest's order.
+    pub fn bodies(&self) -> impl Iterator<Item = &str> {
+        self.bodies.iter().map(String::as_str)
     }
 
     pub fn len(&self) -> usize {

@@ -5,6 +5,9 @@
 //! that is not JSON (415), a malformed request or batch (400), a mutation over GET (405), an `Accept` we
 //! cannot serve (406), a client out of budget (429). The schema's guard does the rest; `response.rs` turns
 //! its codes into status codes, and this module stops any request that runs past the timeout (504).
+//!
+//! A named operation's URL (`http::named`) runs here too, by `execute_named`: only where its request comes
+//! from and, for a table, how its answer is written differ from a GET of `/graphql`.
 mod caching;
 mod negotiation;
 mod request;
@@ -16,7 +19,9 @@ use async_graphql::ServerError;
 use async_graphql::parser::types::OperationType;
 use async_graphql_axum::GraphQLSubscription;
 use axum::Router;
+use axum::body::Body;
 use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -24,7 +29,8 @@ use axum::routing::get;
 use self::caching::Conditional;
 use self::negotiation::{MediaType, negotiate};
 use self::request::{discard, read_operations, refuse_writes_over_get};
-use self::response::{refuse, respond};
+pub(crate) use self::response::Table;
+use self::response::{refuse, respond, respond_as_table};
 use crate::auth::{self, AuthError, Caller};
 use crate::graphql::Answer;
 use crate::graphql::SubscriptionExecutor;
@@ -41,7 +47,7 @@ pub(super) enum Operations<T = async_graphql::Request> {
 }
 
 /// A request turned away before reaching the schema.
-pub(super) struct Refusal {
+pub(crate) struct Refusal {
     pub(super) status: StatusCode,
     code: ErrorCode,
     message: String,
@@ -51,11 +57,11 @@ pub(super) struct Refusal {
 }
 
 impl Refusal {
-    pub(super) fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self { status, code, message: message.into(), limit: None, allow: None }
     }
 
-    pub(super) fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message)
     }
 
@@ -88,6 +94,31 @@ async fn execute(State(state): State<AppState>, request: axum::extract::Request)
     conditional.finish(handle(state, request, &request_id).await).await
 }
 
+/// Runs a named operation (`http::named`, `/q/{name}`) as a GET of `/graphql` runs its document: the same
+/// budgets, limits, timeout, caller and caching, answered as JSON or, given a `table`, as that table.
+/// `operation` is the request its URL makes, or why the URL makes none.
+pub(crate) async fn execute_named(
+    state: AppState,
+    request: axum::extract::Request,
+    operation: Result<async_graphql::Request, Refusal>,
+    table: Option<Table<'_>>,
+) -> Response {
+    let request_id = request_id(request.headers());
+    let conditional = Conditional::of(request.method(), request.headers());
+    let deadline = tokio::time::Instant::now() + state.limits.http.request_timeout();
+    let (parts, body) = request.into_parts();
+    let media = MediaType::PlainJson;
+    let operation = Box::new(operation.map(Operations::Single));
+    let response = match (answers(&state, &parts, Source::Named(operation), body, media, deadline).await, &table) {
+        (Ok((Operations::Single(answer), budget)), Some(table)) => {
+            respond_as_table(answer, table, &budget, &request_id)
+        }
+        (Ok((answers, budget)), _) => respond(answers, media, &budget, &request_id),
+        (Err(response), _) => response,
+    };
+    conditional.finish(response).await
+}
+
 /// The id the request is logged under and that `INTERNAL` errors carry: the `x-request-id` a proxy, the
 /// client or the HTTP layer set, unless it is too long to repeat, then one of our own.
 fn request_id(headers: &HeaderMap) -> String {
@@ -106,7 +137,31 @@ async fn handle(state: AppState, request: axum::extract::Request, request_id: &s
             return refuse(refusal, MediaType::Json, None);
         }
     };
-    let budget = state.rate_limiter.budget(state.rate_limiter.client_key(&parts));
+    match answers(&state, &parts, Source::Wire, body, media, deadline).await {
+        Ok((answers, budget)) => respond(answers, media, &budget, request_id),
+        Err(response) => response,
+    }
+}
+
+/// Where a request's operations come from.
+enum Source {
+    /// `/graphql`: the GET parameters or the POST body.
+    Wire,
+    /// A named operation's URL: the request it makes, or why it makes none.
+    Named(Box<Result<Operations, Refusal>>),
+}
+
+/// A request's answers and the budget it was charged to, or the response that refuses it: the charge for
+/// arriving, reading the operations, the caller's key and the run, all within `deadline`.
+async fn answers(
+    state: &AppState,
+    parts: &Parts,
+    source: Source,
+    body: Body,
+    media: MediaType,
+    deadline: tokio::time::Instant,
+) -> Result<(Operations<Answer>, Arc<ClientBudget>), Response> {
+    let budget = state.rate_limiter.budget(state.rate_limiter.client_key(parts));
     // Every request pays 1 on arrival, so a flood of requests refused for other reasons is limited too.
     if let Err(wait) = budget.charge(1) {
         let seconds = wait.as_secs_f64().ceil() as u64;
@@ -116,43 +171,43 @@ async fn handle(state: AppState, request: axum::extract::Request, request_id: &s
             format!("rate limit reached; retry in {seconds} s"),
         );
         discard(body, deadline).await;
-        return refuse(refusal, media, Some(&budget));
+        return Err(refuse(refusal, media, Some(&budget)));
     }
-    let operations = match tokio::time::timeout_at(deadline, read_operations(&state, &parts, body)).await {
+    let read = match source {
+        Source::Wire => tokio::time::timeout_at(deadline, read_operations(state, parts, body)).await,
+        Source::Named(operations) => Ok(*operations),
+    };
+    let operations = match read {
         Ok(Ok(operations)) => operations,
-        Ok(Err(refusal)) => return refuse(refusal, media, Some(&budget)),
+        Ok(Err(refusal)) => return Err(refuse(refusal, media, Some(&budget))),
         Err(_) => {
             let message = "the request body did not arrive in time";
-            return refuse(
-                Refusal::new(StatusCode::REQUEST_TIMEOUT, ErrorCode::Timeout, message),
-                media,
-                Some(&budget),
-            );
+            let refusal = Refusal::new(StatusCode::REQUEST_TIMEOUT, ErrorCode::Timeout, message);
+            return Err(refuse(refusal, media, Some(&budget)));
         }
     };
-    let operations = match refuse_writes_over_get(&state, &parts.method, operations) {
+    let operations = match refuse_writes_over_get(state, &parts.method, operations) {
         Ok(operations) => operations,
-        Err(refusal) => return refuse(refusal, media, Some(&budget)),
+        Err(refusal) => return Err(refuse(refusal, media, Some(&budget))),
     };
     // The key's lookup is a statement like any other, and spends the same deadline.
     let answered = async {
-        let caller = caller(&state, &parts.headers).await?;
-        Ok::<_, Refusal>(run(&state, operations, &budget, &caller).await)
+        let caller = caller(state, &parts.headers).await?;
+        Ok::<_, Refusal>(run(state, operations, &budget, &caller).await)
     };
     let timeout = state.limits.http.request_timeout();
-    let responses = match tokio::time::timeout_at(deadline, answered).await {
-        Ok(Ok(responses)) => responses,
-        Ok(Err(refusal)) => return refuse(refusal, media, Some(&budget)),
+    match tokio::time::timeout_at(deadline, answered).await {
+        Ok(Ok(responses)) => Ok((responses, budget)),
+        Ok(Err(refusal)) => Err(refuse(refusal, media, Some(&budget))),
         Err(_) => {
             let refusal = Refusal::new(
                 StatusCode::GATEWAY_TIMEOUT,
                 ErrorCode::Timeout,
                 format!("the request ran longer than {} ms and was stopped", timeout.as_millis()),
             );
-            return refuse(refusal, media, Some(&budget));
+            Err(refuse(refusal, media, Some(&budget)))
         }
-    };
-    respond(responses, media, &budget, request_id)
+    }
 }
 
 /// Who sent the request, from its `Authorization` header (which is never logged). A key that is wrong or

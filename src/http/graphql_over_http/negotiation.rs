@@ -11,6 +11,9 @@ pub enum MediaType {
     GraphqlResponse,
     /// `application/json`, the legacy type: a well-formed request answers 200 whatever its GraphQL errors.
     Json,
+    /// `application/json` under the statuses of `graphql-response+json`: what a named operation's URL answers
+    /// (`http::named`), for tools that read JSON but know nothing of GraphQL's legacy 200s.
+    PlainJson,
 }
 
 /// The media type to answer in, from `Accept`: the one the client ranks highest, where the most specific

@@ -23,6 +23,11 @@ fn status_of(response: &async_graphql::Response, media: MediaType) -> StatusCode
     if !is_request_error(response) {
         return StatusCode::OK;
     }
+    error_status(response, media)
+}
+
+/// The status of a response that failed for the reason its first error's code gives.
+fn error_status(response: &async_graphql::Response, media: MediaType) -> StatusCode {
     match (response.errors.first().and_then(ErrorCode::of), media) {
         (Some(ErrorCode::RateLimited), _) => StatusCode::TOO_MANY_REQUESTS,
         (Some(ErrorCode::Timeout), _) => StatusCode::GATEWAY_TIMEOUT,
@@ -86,10 +91,7 @@ pub(super) fn respond(
     let (status, body) = match responses {
         Operations::Single(answer) => {
             let response = &answer.response;
-            // What `caching` needs to know: the cache hints of an answer without errors (it keeps them on GET).
-            if response.errors.is_empty() {
-                cache_control = response.cache_control.value().and_then(|value| HeaderValue::from_str(&value).ok());
-            }
+            cache_control = cache_control_of(response);
             retry_after = shed_for(response);
             (status_of(response, media), body_of(answer, request_id))
         }
@@ -108,6 +110,63 @@ pub(super) fn respond(
     if let Some(seconds) = retry_after {
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
+    response
+}
+
+/// What `caching` needs to know: the cache hints of an answer without errors (it keeps them on GET).
+fn cache_control_of(response: &async_graphql::Response) -> Option<HeaderValue> {
+    let hints = response.errors.is_empty().then(|| response.cache_control.value()).flatten();
+    hints.and_then(|value| HeaderValue::from_str(&value).ok())
+}
+
+/// How a named operation's answer is written as a table (`http::named`): its file name, and the writer
+/// that turns the answer's `data` (as JSON) into the table, or says why it cannot.
+pub(crate) struct Table<'a> {
+    pub(crate) file_name: &'a str,
+    pub(crate) write: &'a WriteTable<'a>,
+}
+
+/// Writes a table from an answer's `data` (JSON), or says why it cannot.
+pub(crate) type WriteTable<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, String> + Sync + 'a;
+
+const CSV: &str = "text/csv; charset=utf-8; header=present";
+
+/// One answer as a table. Never half a table: an answer with any error is answered as its JSON, under the
+/// status its first error's code has (a field's `NOT_FOUND` is a 404 here, where JSON would say 200 and
+/// keep the rest of the data).
+pub(super) fn respond_as_table(answer: Answer, table: &Table, budget: &ClientBudget, request_id: &str) -> Response {
+    let response = &answer.response;
+    if !response.errors.is_empty() {
+        let status = error_status(response, MediaType::PlainJson);
+        let mut refused = respond(Operations::Single(answer), MediaType::PlainJson, budget, request_id);
+        *refused.status_mut() = status;
+        return refused;
+    }
+    let cache_control = cache_control_of(response);
+    let data = match answer.written {
+        Some(written) => Ok(written.json),
+        None => serde_json::to_vec(&answer.response.data),
+    };
+    let written = data.map_err(|error| error.to_string()).and_then(|data| (table.write)(&data));
+    let body = match written {
+        Ok(body) => body,
+        Err(error) => {
+            // The table was derived from the operation and the schema before it ran, so the data fits it.
+            tracing::error!(%error, "cannot write a table");
+            let refusal = Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "internal error");
+            return refuse(refusal, MediaType::PlainJson, Some(budget));
+        }
+    };
+    let disposition = format!("attachment; filename=\"{}\"", table.file_name);
+    let mut response = (StatusCode::OK, [(header::CONTENT_TYPE, CSV)], body).into_response();
+    let headers = response.headers_mut();
+    if let Ok(disposition) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    if let Some(value) = cache_control {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    headers.extend(budget.headers());
     response
 }
 
@@ -157,7 +216,7 @@ fn write(
     };
     let content_type = match media {
         MediaType::GraphqlResponse => GRAPHQL_RESPONSE_JSON,
-        MediaType::Json => JSON,
+        MediaType::Json | MediaType::PlainJson => JSON,
     };
     let mut response = (status, [(header::CONTENT_TYPE, content_type)], body).into_response();
     let headers = response.headers_mut();
