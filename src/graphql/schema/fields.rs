@@ -25,14 +25,19 @@ pub trait PlainFields: Sized {
 }
 
 /// An object type over a row (`$object` wraps `$row` as its `.0`): its plain fields, each
-/// `name(row) -> Type { value }` with its doc comment, then the rest of its `#[Object]` impl as written.
-/// A plain field's name is the GraphQL name (camelCase), so the planner finds it as clients ask for it.
+/// `name(row) -> Type { value }` with its doc comment; its nested lists, each
+/// `name(Filter, Order) -> Connection = list, edge;` paged per parent as `list` (the function the planner
+/// pages it by too) describes it, each row made an edge by `edge`; then the rest of its `#[Object]` impl as
+/// written. A plain field's name is the GraphQL name (camelCase), so the planner finds it as clients ask.
 macro_rules! object {
     (
         $(#[doc = $type_doc:literal])*
         impl $object:ident($row:ty) {
             $( $(#[doc = $doc:literal])* $field:ident($r:ident) -> $ty:ty $body:block )*
         }
+        $(lists {
+            $( $(#[doc = $list_doc:literal])* $list:ident($filter:ty, $order:ty) -> $connection:ty = $describe:expr, $edge:expr; )*
+        })?
         resolvers { $($resolvers:tt)* }
     ) => {
         $(#[doc = $type_doc])*
@@ -46,6 +51,25 @@ macro_rules! object {
                     $body
                 }
             )*
+            $($(
+                $(#[doc = $list_doc])*
+                #[allow(clippy::too_many_arguments)]
+                async fn $list(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    first: Option<i32>,
+                    after: Option<String>,
+                    last: Option<i32>,
+                    before: Option<String>,
+                    filter: Option<$filter>,
+                    order_by: Option<Vec<$order>>,
+                ) -> Result<$connection, $crate::graphql::error::ApiError> {
+                    let args = $crate::graphql::engine::page::PageArgs { first, after, last, before };
+                    let describe = $describe;
+                    let list = || describe(filter, order_by);
+                    $crate::graphql::engine::page::nested_connection(ctx, self.0.id, args, list, $edge).await
+                }
+            )*)?
             $($resolvers)*
         }
 

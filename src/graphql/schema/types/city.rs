@@ -1,16 +1,18 @@
-use async_graphql::{Context, ContextSelectionSet, Enum, ID, InputObject, Value};
+use async_graphql::connection::EmptyFields;
+use async_graphql::{ContextSelectionSet, Enum, ID, InputObject, Value};
 use entity::{city, role, salary_range};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::eager::EagerObject;
-use crate::graphql::engine::page::{KeyKind, ListSource, PageArgs, Plain, SortKey, column, primary_key};
+use crate::graphql::engine::page::{KeyKind, ListSource, Plain, SortKey, column, primary_key};
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::AreaKind;
 use crate::graphql::schema::inputs::{
     BooleanFilter, EnumFilter, NullsOrder, OrderDirection, StringFilter, select_where, sort_key, sort_keys,
 };
 use crate::graphql::schema::types::salary_range::{
-    PayPeriod, RangeFigure, RangesOf, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges,
+    PayPeriod, RangeFigure, RangesOf, SalaryRange, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder,
+    ranges_of,
 };
 use crate::graphql::schema::types::{IdType, global_id};
 
@@ -182,21 +184,12 @@ object! {
         /// One of the tech hubs the careers overview names (San Francisco, Seattle, New York, Austin, Boston).
         hub(city) -> bool { city.hub }
     }
-    resolvers {
+    lists {
         /// Wage distributions published for this area.
-        #[allow(clippy::too_many_arguments)]
-        async fn salary_ranges(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<SalaryRangeFilter>,
-            order_by: Option<Vec<SalaryRangeOrder>>,
-        ) -> Result<SalaryRangeConnection, ApiError> {
-            let args = PageArgs { first, after, last, before };
-            salary_ranges(ctx, RangesOf::City, self.0.id, filter, order_by, args).await
-        }
+        salary_ranges(SalaryRangeFilter, SalaryRangeOrder) -> SalaryRangeConnection =
+            |f, o| ranges_of(RangesOf::City, f, o), |row| (SalaryRange(row), EmptyFields);
+    }
+    resolvers {
+
     }
 }

@@ -1,17 +1,15 @@
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, ID};
+use async_graphql::{Enum, ID};
 use entity::{occupation, role};
 use sea_orm::sea_query::{Condition, Expr};
 
-use crate::graphql::engine::page::{
-    KeyKind, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
-};
+use crate::graphql::engine::page::{KeyKind, ListSource, Plain, SortKey, SortedSource, column, primary_key};
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::OccupationGroup;
 use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, sort_keys};
 use crate::graphql::schema::types::role::{Role, RoleConnection, RoleFilter, RoleOrder, role_order, role_source};
 use crate::graphql::schema::types::salary_range::{
-    RangesOf, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges,
+    RangesOf, SalaryRange, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, ranges_of,
 };
 use crate::graphql::schema::types::{IdType, global_id};
 
@@ -87,38 +85,14 @@ object! {
         /// Its level in the SOC hierarchy.
         group(occupation) -> OccupationGroup { occupation.soc_group.into() }
     }
-    resolvers {
+    lists {
         /// Roles whose wages this occupation stands for.
-        #[allow(clippy::too_many_arguments)]
-        async fn roles(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<RoleFilter>,
-            order_by: Option<Vec<RoleOrder>>,
-        ) -> Result<RoleConnection, ApiError> {
-            let list = || occupation_roles(filter, order_by);
-            let args = PageArgs { first, after, last, before };
-            nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
-        }
-
+        roles(RoleFilter, RoleOrder) -> RoleConnection = occupation_roles, |row| (Role(row), EmptyFields);
         /// Wage distributions published for the whole occupation (role-specific figures are on the role).
-        #[allow(clippy::too_many_arguments)]
-        async fn salary_ranges(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<SalaryRangeFilter>,
-            order_by: Option<Vec<SalaryRangeOrder>>,
-        ) -> Result<SalaryRangeConnection, ApiError> {
-            let args = PageArgs { first, after, last, before };
-            salary_ranges(ctx, RangesOf::Occupation, self.0.id, filter, order_by, args).await
-        }
+        salary_ranges(SalaryRangeFilter, SalaryRangeOrder) -> SalaryRangeConnection =
+            |f, o| ranges_of(RangesOf::Occupation, f, o), |row| (SalaryRange(row), EmptyFields);
+    }
+    resolvers {
+
     }
 }

@@ -6,9 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::engine::columns::Linked;
 use crate::graphql::engine::loader::{load_by_id, load_many, load_ref};
-use crate::graphql::engine::page::{
-    KeyKind, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
-};
+use crate::graphql::engine::page::{KeyKind, ListSource, Plain, SortKey, SortedSource, column, primary_key};
 use crate::graphql::error::ApiError;
 use crate::graphql::schema::inputs::{
     BooleanFilter, NullsOrder, OrderDirection, OrderField, StringFilter, linked_to, select_where, sort_key, sort_keys,
@@ -19,7 +17,8 @@ use crate::graphql::schema::types::occupation::Occupation;
 use crate::graphql::schema::types::role_skill::{RoleSkillConnection, SkillRank};
 use crate::graphql::schema::types::role_tool::{RoleToolConnection, ToolUse};
 use crate::graphql::schema::types::salary_range::{
-    PayPeriod, RangeFigure, RangesOf, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder, salary_ranges,
+    PayPeriod, RangeFigure, RangesOf, SalaryRange, SalaryRangeConnection, SalaryRangeFilter, SalaryRangeOrder,
+    ranges_of,
 };
 use crate::graphql::schema::types::skill::{Skill, SkillFilter, SkillOrder, skill_order, skill_source};
 use crate::graphql::schema::types::tool::{Tool, ToolFilter, ToolOrder, tool_order, tool_source};
@@ -220,6 +219,21 @@ object! {
         /// The O*NET-SOC occupation whose technology skills describe this role, e.g. `15-1299.08`.
         onetSocCode(role) -> Option<&str> { role.onet_soc_code.as_deref() }
     }
+    lists {
+        /// Narrower roles that specialise this one.
+        specialisations(RoleFilter, RoleOrder) -> RoleConnection = role_specialisations, |row| (Role(row), EmptyFields);
+        /// The skills this role needs; each edge carries the skill's rank here. Most important first unless
+        /// `orderBy` says otherwise.
+        skills(SkillFilter, SkillOrder) -> RoleSkillConnection =
+            role_skills, |row: Linked<skill::Model, role_skill::Model>| (Skill(row.node), SkillRank(row.link));
+        /// The tools this role uses; each edge carries O*NET's flags for the tool in this role. By tool name
+        /// unless `orderBy` says otherwise.
+        tools(ToolFilter, ToolOrder) -> RoleToolConnection =
+            role_tools, |row: Linked<tool::Model, role_tool::Model>| (Tool(row.node), ToolUse(row.link));
+        /// What this role pays: the ranges published for its occupation, and those published for the role itself.
+        salary_ranges(SalaryRangeFilter, SalaryRangeOrder) -> SalaryRangeConnection =
+            |f, o| ranges_of(RangesOf::Role, f, o), |row| (SalaryRange(row), EmptyFields);
+    }
     resolvers {
         /// What people in this role do, most central first.
         async fn responsibilities(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
@@ -239,65 +253,6 @@ object! {
                 Some(id) => Ok(load_by_id::<role::Entity>(ctx, id).await?.map(Role)),
                 None => Ok(None),
             }
-        }
-
-        /// Narrower roles that specialise this one.
-        #[allow(clippy::too_many_arguments)]
-        async fn specialisations(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<RoleFilter>,
-            order_by: Option<Vec<RoleOrder>>,
-        ) -> Result<RoleConnection, ApiError> {
-            let args = PageArgs { first, after, last, before };
-            let list = || role_specialisations(filter, order_by);
-            nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
-        }
-
-        /// The skills this role needs; each edge carries the skill's rank here. Most important first unless
-        /// `orderBy` says otherwise.
-        #[allow(clippy::too_many_arguments)]
-        async fn skills(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<SkillFilter>,
-            order_by: Option<Vec<SkillOrder>>,
-        ) -> Result<RoleSkillConnection, ApiError> {
-            let list = || role_skills(filter, order_by);
-            let args = PageArgs { first, after, last, before };
-            nested_connection(ctx, self.0.id, args, list, |row: Linked<skill::Model, role_skill::Model>| {
-                (Skill(row.node), SkillRank(row.link))
-            })
-            .await
-        }
-
-        /// The tools this role uses; each edge carries O*NET's flags for the tool in this role. By tool name
-        /// unless `orderBy` says otherwise.
-        #[allow(clippy::too_many_arguments)]
-        async fn tools(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<ToolFilter>,
-            order_by: Option<Vec<ToolOrder>>,
-        ) -> Result<RoleToolConnection, ApiError> {
-            let list = || role_tools(filter, order_by);
-            let args = PageArgs { first, after, last, before };
-            nested_connection(ctx, self.0.id, args, list, |row: Linked<tool::Model, role_tool::Model>| {
-                (Tool(row.node), ToolUse(row.link))
-            })
-            .await
         }
 
         /// "How does this role differ from `role`?": the skills and tools both need and those only one does (with
@@ -322,22 +277,6 @@ object! {
             let cities = comparison_cities(db, &cities).await?;
             let compared = compare_all(db, &[&self.0], other, &cities, period).await?;
             compared.into_iter().next().ok_or_else(|| ApiError::internal("a comparison of one role made none"))
-        }
-
-        /// What this role pays: the ranges published for its occupation, and those published for the role itself.
-        #[allow(clippy::too_many_arguments)]
-        async fn salary_ranges(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<SalaryRangeFilter>,
-            order_by: Option<Vec<SalaryRangeOrder>>,
-        ) -> Result<SalaryRangeConnection, ApiError> {
-            let args = PageArgs { first, after, last, before };
-            salary_ranges(ctx, RangesOf::Role, self.0.id, filter, order_by, args).await
         }
     }
 }

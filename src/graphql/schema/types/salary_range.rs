@@ -12,9 +12,7 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::domain::Cents;
 use crate::graphql::engine::loader::{DbLoader, load_by_id, load_ref, loader};
-use crate::graphql::engine::page::{
-    KeyKind, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
-};
+use crate::graphql::engine::page::{KeyKind, ListSource, Plain, SortKey, SortedSource, column, primary_key};
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::PayPeriod;
 use crate::graphql::schema::inputs::{
@@ -223,19 +221,6 @@ pub enum RangesOf {
     Occupation,
     /// A role's: its occupation's, and those published for the role alone.
     Role,
-}
-
-/// The page of salary ranges of `parent`, a city, an occupation or a role as `of` says.
-pub async fn salary_ranges(
-    ctx: &Context<'_>,
-    of: RangesOf,
-    parent: i32,
-    filter: Option<SalaryRangeFilter>,
-    order_by: Option<Vec<SalaryRangeOrder>>,
-    args: PageArgs,
-) -> Result<SalaryRangeConnection, ApiError> {
-    let list = || ranges_of(of, filter, order_by);
-    nested_connection(ctx, parent, args, list, |row| (SalaryRange(row), EmptyFields)).await
 }
 
 /// The salary ranges of a batch of cities, occupations or roles, as `of` says.
@@ -465,6 +450,10 @@ object! {
         referencePeriod(range) -> &str { &range.reference_period }
         year(range) -> Option<i32> { range.year }
     }
+    lists {
+        /// Every role whose pay this range describes: the roles mapped to its occupation, or its one role.
+        roles(RoleFilter, RoleOrder) -> RoleConnection = range_roles, |row| (Role(row), EmptyFields);
+    }
     resolvers {
         /// The occupation the figures describe.
         async fn occupation(&self, ctx: &Context<'_>) -> Result<Occupation, ApiError> {
@@ -477,23 +466,6 @@ object! {
                 Some(id) => Ok(load_by_id::<role::Entity>(ctx, id).await?.map(Role)),
                 None => Ok(None),
             }
-        }
-
-        /// Every role whose pay this range describes: the roles mapped to its occupation, or its one role.
-        #[allow(clippy::too_many_arguments)]
-        async fn roles(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<RoleFilter>,
-            order_by: Option<Vec<RoleOrder>>,
-        ) -> Result<RoleConnection, ApiError> {
-            let list = || range_roles(filter, order_by);
-            let args = PageArgs { first, after, last, before };
-            nested_connection(ctx, self.0.id, args, list, |row| (Role(row), EmptyFields)).await
         }
 
         /// Where these wages are paid; the nation is an area too.

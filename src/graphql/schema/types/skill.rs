@@ -1,12 +1,10 @@
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, ID};
+use async_graphql::{Enum, ID};
 use entity::{role, role_skill, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::columns::Linked;
-use crate::graphql::engine::page::{
-    KeyKind, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
-};
+use crate::graphql::engine::page::{KeyKind, ListSource, Plain, SortKey, SortedSource, column, primary_key};
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::SkillCategory;
 use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, linked_to, select_where, sort_keys};
@@ -118,42 +116,14 @@ object! {
         category(skill) -> SkillCategory { skill.category.into() }
         description(skill) -> &str { &skill.description }
     }
-    resolvers {
+    lists {
         /// The roles that need this skill; each edge carries the skill's rank in that role.
-        #[allow(clippy::too_many_arguments)]
-        async fn roles(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<RoleFilter>,
-            order_by: Option<Vec<RoleOrder>>,
-        ) -> Result<SkillRoleConnection, ApiError> {
-            let list = || skill_roles(filter, order_by);
-            let args = PageArgs { first, after, last, before };
-            nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_skill::Model>| {
-                (Role(row.node), SkillRank(row.link))
-            })
-            .await
-        }
-
+        roles(RoleFilter, RoleOrder) -> SkillRoleConnection =
+            skill_roles, |row: Linked<role::Model, role_skill::Model>| (Role(row.node), SkillRank(row.link));
         /// Tools through which this skill is practised.
-        #[allow(clippy::too_many_arguments)]
-        async fn tools(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<ToolFilter>,
-            order_by: Option<Vec<ToolOrder>>,
-        ) -> Result<ToolConnection, ApiError> {
-            let list = || skill_tools(filter, order_by);
-            let args = PageArgs { first, after, last, before };
-            nested_connection(ctx, self.0.id, args, list, |row| (Tool(row), EmptyFields)).await
-        }
+        tools(ToolFilter, ToolOrder) -> ToolConnection = skill_tools, |row| (Tool(row), EmptyFields);
+    }
+    resolvers {
+
     }
 }

@@ -1,12 +1,10 @@
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, ID};
+use async_graphql::{Enum, ID};
 use entity::{role, role_tool, skill, skill_tool, tool};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use crate::graphql::engine::columns::Linked;
-use crate::graphql::engine::page::{
-    KeyKind, ListSource, PageArgs, Plain, SortKey, SortedSource, column, nested_connection, primary_key,
-};
+use crate::graphql::engine::page::{KeyKind, ListSource, Plain, SortKey, SortedSource, column, primary_key};
 use crate::graphql::error::ApiError;
 pub use crate::graphql::schema::enums::ToolCategory;
 use crate::graphql::schema::inputs::{EnumFilter, OrderField, StringFilter, linked_to, select_where, sort_keys};
@@ -130,42 +128,14 @@ object! {
         name(tool) -> &str { &tool.name }
         category(tool) -> ToolCategory { tool.category.into() }
     }
-    resolvers {
+    lists {
         /// The roles that use this tool; each edge carries O*NET's flags for the tool in that role.
-        #[allow(clippy::too_many_arguments)]
-        async fn roles(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<RoleFilter>,
-            order_by: Option<Vec<RoleOrder>>,
-        ) -> Result<ToolRoleConnection, ApiError> {
-            let list = || tool_roles(filter, order_by);
-            let args = PageArgs { first, after, last, before };
-            nested_connection(ctx, self.0.id, args, list, |row: Linked<role::Model, role_tool::Model>| {
-                (Role(row.node), ToolUse(row.link))
-            })
-            .await
-        }
-
+        roles(RoleFilter, RoleOrder) -> ToolRoleConnection =
+            tool_roles, |row: Linked<role::Model, role_tool::Model>| (Role(row.node), ToolUse(row.link));
         /// Skills practised with this tool.
-        #[allow(clippy::too_many_arguments)]
-        async fn skills(
-            &self,
-            ctx: &Context<'_>,
-            first: Option<i32>,
-            after: Option<String>,
-            last: Option<i32>,
-            before: Option<String>,
-            filter: Option<SkillFilter>,
-            order_by: Option<Vec<SkillOrder>>,
-        ) -> Result<SkillConnection, ApiError> {
-            let list = || tool_skills(filter, order_by);
-            let args = PageArgs { first, after, last, before };
-            nested_connection(ctx, self.0.id, args, list, |row| (Skill(row), EmptyFields)).await
-        }
+        skills(SkillFilter, SkillOrder) -> SkillConnection = tool_skills, |row| (Skill(row), EmptyFields);
+    }
+    resolvers {
+
     }
 }
