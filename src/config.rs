@@ -318,6 +318,12 @@ pub struct QueryLimits {
     #[arg(long, global = true, env = "CAREERQL_MAX_DIRECTIVES", default_value_t = QueryLimits::DEFAULT.max_directives)]
     pub max_directives: usize,
 
+    /// Most terms one field's filter may have: every object and value in it counts 1 (a list, its items),
+    /// doubled under each filter on a related type (`salaryRange: { … }`). A filter over it is refused with
+    /// `BAD_USER_INPUT` before any SQL runs; the terms are added to the query's cost.
+    #[arg(long, global = true, env = "CAREERQL_MAX_FILTER_TERMS", default_value_t = QueryLimits::DEFAULT.max_filter_terms)]
+    pub max_filter_terms: u64,
+
     /// Most tokens (names, punctuation, values; not whitespace or comments) a document may have.
     #[arg(long, global = true, env = "CAREERQL_MAX_TOKENS", default_value_t = QueryLimits::DEFAULT.max_tokens)]
     pub max_tokens: usize,
@@ -368,6 +374,9 @@ impl QueryLimits {
         max_aliases: 50,
         max_root_fields: 20,
         max_directives: 50,
+        // Well inside both databases' limits on bound values (SQLite's 32,766) with every term one, and a
+        // few milliseconds of SQL on the full import; a thousand `or`ed comparisons take about 3,000.
+        max_filter_terms: 5_000,
         max_tokens: 10_000,
         max_document_bytes: 64 * 1024,
         // Two of the bench's 100 roles with 100 salary ranges each (~150,000 requested) at once, or one
