@@ -103,6 +103,14 @@ pub struct Database {
           value_parser = parse_statement_timeout, global = true)]
     pub statement_timeout: Duration,
 
+    /// On SQLite, how often the write-ahead log is checkpointed and truncated, waiting at most a second for
+    /// the readers in it (`PRAGMA wal_checkpoint(TRUNCATE)`): under constant reads SQLite's own checkpoints
+    /// never get to start the log over, and it grows without bound. `0s` leaves it to SQLite. Ignored on
+    /// PostgreSQL.
+    #[arg(id = "db-wal-checkpoint-interval", long = "db-wal-checkpoint-interval", value_name = "DURATION", env = "CAREERQL_DB_WAL_CHECKPOINT_INTERVAL",
+          default_value = "10s", value_parser = humantime::parse_duration, global = true)]
+    pub wal_checkpoint_interval: Duration,
+
     /// PostgreSQL streaming replicas (comma-separated `postgres://…` URLs) that read-only queries may be
     /// sent to, in turn; writes, and reads that must see them, go to `--database-url`.
     #[arg(id = "database-replica-urls", long = "database-replica-urls", value_name = "URL", env = "CAREERQL_DATABASE_REPLICA_URLS",

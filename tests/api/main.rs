@@ -9,6 +9,7 @@ mod clients;
 mod config;
 mod connections;
 mod crash;
+mod disk;
 mod docs;
 mod errors;
 mod executors;
