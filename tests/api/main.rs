@@ -24,6 +24,7 @@ mod http;
 mod import;
 mod limits;
 mod metrics;
+mod migrations;
 mod named;
 mod node;
 mod outage;
