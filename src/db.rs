@@ -424,7 +424,8 @@ fn statement_kind(sql: &str) -> &'static str {
 }
 
 /// Whether `error` means the database cannot be reached (so retrying later can work) rather than a fault in
-/// what was asked: no connection could be had, the connection broke, or the server is shutting down.
+/// what was asked: no connection could be had, the connection broke, the server is shutting down, or SQLite
+/// stayed locked by another connection or process past the busy timeout.
 pub fn is_unavailable(error: &DbErr) -> bool {
     match error {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
@@ -438,12 +439,21 @@ pub fn is_unavailable(error: &DbErr) -> bool {
                 // connect now).
                 sqlx::Error::Database(error) => {
                     error.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P"))
+                        || error.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some_and(is_sqlite_busy)
                 }
                 _ => false,
             }
         }
         _ => false,
     }
+}
+
+/// SQLITE_BUSY or SQLITE_LOCKED (any of their extended codes): the lock was not had within the busy timeout.
+fn is_sqlite_busy(error: &sqlx::sqlite::SqliteError) -> bool {
+    use sqlx::error::DatabaseError;
+    const BUSY: i32 = 5;
+    const LOCKED: i32 = 6;
+    error.code().and_then(|code| code.parse::<i32>().ok()).is_some_and(|code| matches!(code & 0xff, BUSY | LOCKED))
 }
 
 /// Whether `error` is PostgreSQL cancelling a statement (SQLSTATE 57014, `query_canceled`), which is what
