@@ -103,10 +103,10 @@ pub struct Database {
           value_parser = parse_statement_timeout, global = true)]
     pub statement_timeout: Duration,
 
-    /// On SQLite, how often the write-ahead log is checkpointed and truncated, waiting at most a second for
-    /// the readers in it (`PRAGMA wal_checkpoint(TRUNCATE)`): under constant reads SQLite's own checkpoints
-    /// never get to start the log over, and it grows without bound. `0s` leaves it to SQLite. Ignored on
-    /// PostgreSQL.
+    /// On SQLite, how often the write-ahead log is checkpointed and truncated (`PRAGMA
+    /// wal_checkpoint(TRUNCATE)`, waiting 1 s for the readers in it, twice as long after one that could not
+    /// finish, up to 4 s): under constant reads SQLite's own checkpoints never get to start the log over, and
+    /// it grows without bound. `0s` leaves it to SQLite. Ignored on PostgreSQL.
     #[arg(id = "db-wal-checkpoint-interval", long = "db-wal-checkpoint-interval", value_name = "DURATION", env = "CAREERQL_DB_WAL_CHECKPOINT_INTERVAL",
           default_value = "10s", value_parser = humantime::parse_duration, global = true)]
     pub wal_checkpoint_interval: Duration,

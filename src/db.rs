@@ -170,10 +170,13 @@ const ROW_BUFFER: usize = 1024;
 /// the file keeps the size of its largest burst.
 const JOURNAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
 
-/// How long a checkpoint waits for the readers still in the log to finish, and for a writer to commit. It
-/// holds the write lock meanwhile, so writers wait as long at most (within their own 5 s busy timeout); a
-/// checkpoint that cannot finish in time is left for the next one.
-const CHECKPOINT_WAIT: Duration = Duration::from_secs(1);
+/// How long a checkpoint waits for a writer to commit and for the readers still in the log to finish, at
+/// first and at most. It holds the write lock meanwhile, so writers may wait as long, within their own 5 s
+/// busy timeout. One that cannot finish in time is left for the next, which waits twice as long (up to the
+/// most), and the wait is back to the first after one that finishes. Readers that overlap for good need
+/// about twice the longest read: with reads of a second, two always running, 1 s never finished a
+/// checkpoint (the log reached 53 MB in 20 s) and 3 s did; with reads of two seconds, 3 s mostly did not.
+pub const CHECKPOINT_WAITS: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(4));
 
 /// The SQLite primary's database file: its write-ahead log kept small, and online copies of it. Both run on
 /// a connection of their own, outside the pool, so they neither wait for nor take a request's connection,
@@ -187,7 +190,7 @@ pub struct SqliteFile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checkpoint {
     /// Every frame was copied into the database and the log truncated; `false` when a reader or a writer
-    /// still held it after [`CHECKPOINT_WAIT`] (then what could be copied was).
+    /// still held it past the wait (then what could be copied was).
     pub truncated: bool,
     /// The log's size afterwards.
     pub wal_bytes: u64,
@@ -196,7 +199,7 @@ pub struct Checkpoint {
 impl SqliteFile {
     /// The file behind `url`, if it names one that exists.
     fn of(url: &str) -> Option<Self> {
-        let options = SqliteConnectOptions::from_str(url).ok()?.busy_timeout(CHECKPOINT_WAIT).create_if_missing(false);
+        let options = SqliteConnectOptions::from_str(url).ok()?.create_if_missing(false);
         let path = options.get_filename().to_owned();
         path.is_file().then_some(Self { options, path })
     }
@@ -209,16 +212,16 @@ impl SqliteFile {
     }
 
     /// Copies every frame of the write-ahead log into the database and truncates the log
-    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), waiting at most [`CHECKPOINT_WAIT`] for readers and writers.
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), waiting at most `wait` for readers and writers.
     ///
     /// SQLite's own checkpoints (every 1,000 pages) are PASSIVE: they copy what no reader still needs but
     /// never wait, and the log is only started over once no reader is in it, which under constant reads is
     /// never, so it grows without bound (SQLite's docs call this checkpoint starvation). TRUNCATE waits for
     /// the readers in the log to finish while readers that start meanwhile read the database file, so it
     /// finishes however busy the server is; it also leaves no file behind for a plain copy to miss.
-    pub async fn checkpoint(&self) -> Result<Checkpoint, DbErr> {
+    pub async fn checkpoint(&self, wait: Duration) -> Result<Checkpoint, DbErr> {
         use sqlx::{ConnectOptions, Connection};
-        let mut conn = self.options.connect().await.map_err(sqlx_error)?;
+        let mut conn = self.options.clone().busy_timeout(wait).connect().await.map_err(sqlx_error)?;
         let checkpointed: Result<(i64, i64, i64), _> =
             sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut conn).await;
         let _ = conn.close().await;
@@ -233,13 +236,16 @@ impl SqliteFile {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticks.tick().await;
+        let (first, most) = CHECKPOINT_WAITS;
+        let mut wait = first;
         loop {
             ticks.tick().await;
             let Some(file) = file.upgrade() else { return };
-            match file.checkpoint().await {
-                Ok(Checkpoint { truncated: true, .. }) => {}
+            match file.checkpoint(wait).await {
+                Ok(Checkpoint { truncated: true, .. }) => wait = first,
                 Ok(Checkpoint { truncated: false, wal_bytes }) => {
-                    tracing::info!(wal_bytes, "WAL checkpoint left for the next one: the log stayed busy")
+                    tracing::info!(wal_bytes, ?wait, "WAL checkpoint left for the next one: the log stayed busy");
+                    wait = (wait * 2).min(most);
                 }
                 Err(error) => tracing::warn!(%error, "WAL checkpoint failed"),
             }
@@ -259,7 +265,7 @@ impl SqliteFile {
             return Err(DbErr::Custom(format!("{} exists; name a new file", to.display())));
         }
         let target = to.to_str().ok_or_else(|| DbErr::Custom(format!("{} is not UTF-8", to.display())))?;
-        let mut conn = self.options.clone().busy_timeout(Duration::from_secs(5)).connect().await.map_err(sqlx_error)?;
+        let mut conn = self.options.clone().connect().await.map_err(sqlx_error)?;
         let copied = sqlx::query("VACUUM INTO ?").bind(target).execute(&mut conn).await;
         let _ = conn.close().await;
         copied.map(drop).map_err(sqlx_error)

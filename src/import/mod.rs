@@ -62,7 +62,7 @@ pub async fn run(database: &crate::config::Database, dataset: Dataset) -> anyhow
 /// that neither readers nor the disk carry the log until the server's next checkpoint (if one serves).
 async fn leave_no_log(db: &Db) -> anyhow::Result<()> {
     if let Some(file) = db.sqlite() {
-        let checkpoint = file.checkpoint().await?;
+        let checkpoint = file.checkpoint(crate::db::CHECKPOINT_WAITS.1).await?;
         if !checkpoint.truncated {
             tracing::warn!(
                 wal_bytes = checkpoint.wal_bytes,
