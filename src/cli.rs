@@ -51,6 +51,9 @@ pub enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Write a consistent copy of the SQLite database to PATH, a new file, while the server keeps serving
+    /// (`VACUUM INTO`). On PostgreSQL, use `pg_dump` or `pg_basebackup` instead (docs/operations.md).
+    Backup { path: std::path::PathBuf },
     /// Manage API keys: `keys create --name NAME --role editor|admin`, `keys list`, `keys revoke NAME`.
     Keys {
         #[command(subcommand)]
@@ -106,10 +109,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(addr = %listener.local_addr()?, "careerql is serving; the playground is at /");
             serve(listener, state, config.server.shutdown_grace).await?;
         }
-        Command::Migrate => Db::connect(&config.database).await?.migrate().await?,
+        Command::Migrate => seed::migrate(&Db::connect(&config.database).await?).await?,
         Command::Seed => {
             let db = Db::connect(&config.database).await?;
-            db.migrate().await?;
+            seed::migrate(&db).await?;
             seed::apply(&db.conn).await?;
             tracing::info!("seed applied");
         }
@@ -127,12 +130,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { dataset } => crate::import::run(&config.database, dataset).await?,
         Command::Export { format, out } => {
             let db = Db::connect(&config.database).await?;
-            db.migrate().await?;
+            seed::migrate(&db).await?;
             crate::export::export(&db.conn, format, out.as_deref()).await?;
+        }
+        Command::Backup { path } => {
+            let db = Db::connect(&config.database).await?;
+            let Some(file) = db.sqlite() else {
+                anyhow::bail!(
+                    "careerql backup copies a SQLite database; for PostgreSQL use pg_dump or pg_basebackup \
+                     (docs/operations.md)"
+                )
+            };
+            file.backup(&path).await?;
+            db.close().await;
+            println!("backed up to {}", path.display());
         }
         Command::Keys { action } => {
             let db = Db::connect(&config.database).await?;
-            db.migrate().await?;
+            seed::migrate(&db).await?;
             keys(&db.conn, action).await?;
         }
     }

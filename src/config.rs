@@ -103,6 +103,14 @@ pub struct Database {
           value_parser = parse_statement_timeout, global = true)]
     pub statement_timeout: Duration,
 
+    /// On SQLite, how often the write-ahead log is checkpointed and truncated (`PRAGMA
+    /// wal_checkpoint(TRUNCATE)`, waiting 1 s for the readers in it, twice as long after one that could not
+    /// finish, up to 4 s): under constant reads SQLite's own checkpoints never get to start the log over, and
+    /// it grows without bound. `0s` leaves it to SQLite. Ignored on PostgreSQL.
+    #[arg(id = "db-wal-checkpoint-interval", long = "db-wal-checkpoint-interval", value_name = "DURATION", env = "CAREERQL_DB_WAL_CHECKPOINT_INTERVAL",
+          default_value = "10s", value_parser = humantime::parse_duration, global = true)]
+    pub wal_checkpoint_interval: Duration,
+
     /// PostgreSQL streaming replicas (comma-separated `postgres://…` URLs) that read-only queries may be
     /// sent to, in turn; writes, and reads that must see them, go to `--database-url`.
     #[arg(id = "database-replica-urls", long = "database-replica-urls", value_name = "URL", env = "CAREERQL_DATABASE_REPLICA_URLS",
@@ -318,6 +326,12 @@ pub struct QueryLimits {
     #[arg(long, global = true, env = "CAREERQL_MAX_DIRECTIVES", default_value_t = QueryLimits::DEFAULT.max_directives)]
     pub max_directives: usize,
 
+    /// Most terms one field's filter may have: every object and value in it counts 1 (a list, its items),
+    /// doubled under each filter on a related type (`salaryRange: { … }`). A filter over it is refused with
+    /// `BAD_USER_INPUT` before any SQL runs; the terms are added to the query's cost.
+    #[arg(long, global = true, env = "CAREERQL_MAX_FILTER_TERMS", default_value_t = QueryLimits::DEFAULT.max_filter_terms)]
+    pub max_filter_terms: u64,
+
     /// Most tokens (names, punctuation, values; not whitespace or comments) a document may have.
     #[arg(long, global = true, env = "CAREERQL_MAX_TOKENS", default_value_t = QueryLimits::DEFAULT.max_tokens)]
     pub max_tokens: usize,
@@ -368,6 +382,9 @@ impl QueryLimits {
         max_aliases: 50,
         max_root_fields: 20,
         max_directives: 50,
+        // Well inside both databases' limits on bound values (SQLite's 32,766) with every term one, and a
+        // few milliseconds of SQL on the full import; a thousand `or`ed comparisons take about 3,000.
+        max_filter_terms: 5_000,
         max_tokens: 10_000,
         max_document_bytes: 64 * 1024,
         // Two of the bench's 100 roles with 100 salary ranges each (~150,000 requested) at once, or one

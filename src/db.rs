@@ -1,11 +1,13 @@
 //! Connecting to the database: pool settings, SQLite pragmas, migrations, readiness, and metrics for every
 //! SQL statement run.
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr, RuntimeErr, Statement, sqlx,
 };
@@ -25,6 +27,8 @@ pub struct Db {
     statements: Arc<AtomicU64>,
     acquire_timeout: Duration,
     pool_size: u32,
+    /// The SQLite primary's file; `None` on PostgreSQL.
+    sqlite: Option<Arc<SqliteFile>>,
 }
 
 struct Replicas {
@@ -58,8 +62,22 @@ impl Db {
             let health = ReplicaHealth::new(conn.clone(), settings.replica_max_lag, settings.acquire_timeout);
             tokio::spawn(health.run(Arc::downgrade(&replicas)));
         }
+        let sqlite = match conn.get_database_backend() {
+            DatabaseBackend::Sqlite => SqliteFile::of(&settings.url).map(Arc::new),
+            _ => None,
+        };
+        if let Some(file) = &sqlite
+            && !settings.wal_checkpoint_interval.is_zero()
+        {
+            tokio::spawn(SqliteFile::checkpoint_every(Arc::downgrade(file), settings.wal_checkpoint_interval));
+        }
         let pool_size = settings.max_connections;
-        Ok(Self { conn, replicas, statements, acquire_timeout: settings.acquire_timeout, pool_size })
+        Ok(Self { conn, replicas, statements, acquire_timeout: settings.acquire_timeout, pool_size, sqlite })
+    }
+
+    /// The SQLite primary's file, or `None` on PostgreSQL (or an in-memory SQLite database).
+    pub fn sqlite(&self) -> Option<&SqliteFile> {
+        self.sqlite.as_deref()
     }
 
     /// The connection a read-only query runs on: the next replica in rotation, or the primary when none is.
@@ -86,9 +104,12 @@ impl Db {
         (list.len(), list.iter().filter(|replica| replica.in_rotation.load(Ordering::Relaxed)).count())
     }
 
-    /// Applies every pending migration.
-    pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.conn, None).await
+    /// Applies every pending migration; how many there were. `seed::migrate` is what commands call: it also
+    /// rebuilds what a migration leaves to be rebuilt.
+    pub async fn migrate(&self) -> Result<usize, DbErr> {
+        let pending = Migrator::get_pending_migrations(&self.conn).await?.len();
+        Migrator::up(&self.conn, None).await?;
+        Ok(pending)
     }
 
     /// How many SQL statements this pool has executed since it was opened.
@@ -124,6 +145,9 @@ impl Db {
             _ => return,
         };
         metrics::pool(size.saturating_sub(idle), idle);
+        if let Some(file) = &self.sqlite {
+            metrics::wal_bytes(file.wal_bytes());
+        }
     }
 
     /// Closes every connection, waiting for those in use to be returned.
@@ -140,6 +164,117 @@ impl Db {
 
 /// Rows SQLite may hand over before the reader takes them: the largest page plus its look-ahead row.
 const ROW_BUFFER: usize = 1024;
+
+/// What SQLite cuts its write-ahead log back to when a writer starts it over (`PRAGMA journal_size_limit`),
+/// should a checkpoint between ours have let it grow: the log is reused from its start, and without a limit
+/// the file keeps the size of its largest burst.
+const JOURNAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// How long a checkpoint waits for a writer to commit and for the readers still in the log to finish, at
+/// first and at most. It holds the write lock meanwhile, so writers may wait as long, within their own 5 s
+/// busy timeout. One that cannot finish in time is left for the next, which waits twice as long (up to the
+/// most), and the wait is back to the first after one that finishes. Readers that overlap for good need
+/// about twice the longest read: with reads of a second, two always running, 1 s never finished a
+/// checkpoint (the log reached 53 MB in 20 s) and 3 s did; with reads of two seconds, 3 s mostly did not.
+pub const CHECKPOINT_WAITS: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(4));
+
+/// The SQLite primary's database file: its write-ahead log kept small, and online copies of it. Both run on
+/// a connection of their own, outside the pool, so they neither wait for nor take a request's connection,
+/// and the statements they run are not counted as requests'.
+pub struct SqliteFile {
+    options: SqliteConnectOptions,
+    path: PathBuf,
+}
+
+/// What a checkpoint did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Every frame was copied into the database and the log truncated; `false` when a reader or a writer
+    /// still held it past the wait (then what could be copied was).
+    pub truncated: bool,
+    /// The log's size afterwards.
+    pub wal_bytes: u64,
+}
+
+impl SqliteFile {
+    /// The file behind `url`, if it names one that exists.
+    fn of(url: &str) -> Option<Self> {
+        let options = SqliteConnectOptions::from_str(url).ok()?.create_if_missing(false);
+        let path = options.get_filename().to_owned();
+        path.is_file().then_some(Self { options, path })
+    }
+
+    /// The write-ahead log's size in bytes (0 when there is none).
+    pub fn wal_bytes(&self) -> u64 {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        std::fs::metadata(wal).map_or(0, |metadata| metadata.len())
+    }
+
+    /// Copies every frame of the write-ahead log into the database and truncates the log
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), waiting at most `wait` for readers and writers.
+    ///
+    /// SQLite's own checkpoints (every 1,000 pages) are PASSIVE: they copy what no reader still needs but
+    /// never wait, and the log is only started over once no reader is in it, which under constant reads is
+    /// never, so it grows without bound (SQLite's docs call this checkpoint starvation). TRUNCATE waits for
+    /// the readers in the log to finish while readers that start meanwhile read the database file, so it
+    /// finishes however busy the server is; it also leaves no file behind for a plain copy to miss.
+    pub async fn checkpoint(&self, wait: Duration) -> Result<Checkpoint, DbErr> {
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = self.options.clone().busy_timeout(wait).connect().await.map_err(sqlx_error)?;
+        let checkpointed: Result<(i64, i64, i64), _> =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut conn).await;
+        let _ = conn.close().await;
+        let (busy, _, _) = checkpointed.map_err(sqlx_error)?;
+        let checkpoint = Checkpoint { truncated: busy == 0, wal_bytes: self.wal_bytes() };
+        metrics::wal_checkpoint(checkpoint.truncated, checkpoint.wal_bytes);
+        Ok(checkpoint)
+    }
+
+    /// Checkpoints every `every` until the database is dropped.
+    async fn checkpoint_every(file: Weak<SqliteFile>, every: Duration) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
+        let (first, most) = CHECKPOINT_WAITS;
+        let mut wait = first;
+        loop {
+            ticks.tick().await;
+            let Some(file) = file.upgrade() else { return };
+            match file.checkpoint(wait).await {
+                Ok(Checkpoint { truncated: true, .. }) => wait = first,
+                Ok(Checkpoint { truncated: false, wal_bytes }) => {
+                    tracing::info!(wal_bytes, ?wait, "WAL checkpoint left for the next one: the log stayed busy");
+                    wait = (wait * 2).min(most);
+                }
+                Err(error) => tracing::warn!(%error, "WAL checkpoint failed"),
+            }
+        }
+    }
+
+    /// Writes a consistent copy of the database, as of one moment, to `to`, a new file, while it keeps
+    /// serving (`VACUUM INTO`). Refuses a `to` that exists.
+    ///
+    /// `VACUUM INTO` rather than SQLite's backup API: it reads the whole database in one read transaction,
+    /// which under WAL neither blocks nor is disturbed by writers, so it finishes however busy the server is;
+    /// the backup API copies in steps and starts over whenever another connection writes between them (or,
+    /// in one step, does the same as this). The copy is also compacted, and sqlx offers no backup API.
+    pub async fn backup(&self, to: &Path) -> Result<(), DbErr> {
+        use sqlx::{ConnectOptions, Connection};
+        if to.exists() {
+            return Err(DbErr::Custom(format!("{} exists; name a new file", to.display())));
+        }
+        let target = to.to_str().ok_or_else(|| DbErr::Custom(format!("{} is not UTF-8", to.display())))?;
+        let mut conn = self.options.clone().connect().await.map_err(sqlx_error)?;
+        let copied = sqlx::query("VACUUM INTO ?").bind(target).execute(&mut conn).await;
+        let _ = conn.close().await;
+        copied.map(drop).map_err(sqlx_error)
+    }
+}
+
+fn sqlx_error(error: sqlx::Error) -> DbErr {
+    DbErr::Exec(RuntimeErr::SqlxError(Arc::new(error)))
+}
 
 /// A pool on `url` with the pool settings, counting its statements into `statements` and the metrics
 /// under `pool`.
@@ -172,6 +307,7 @@ async fn open_pool(
                 // SQLite runs on a thread of its own that hands rows over a channel. At the default 50 rows a
                 // page of 1,000 groups stalls that thread once per row, each stall a wake-up round trip.
                 .row_buffer_size(ROW_BUFFER)
+                .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string())
         })
         // Sent in the startup packet, so it holds on every connection from its first statement.
         .map_sqlx_postgres_opts(move |opts| opts.options([("statement_timeout", statement_timeout.as_str())]));
@@ -294,7 +430,8 @@ fn statement_kind(sql: &str) -> &'static str {
 }
 
 /// Whether `error` means the database cannot be reached (so retrying later can work) rather than a fault in
-/// what was asked: no connection could be had, the connection broke, or the server is shutting down.
+/// what was asked: no connection could be had, the connection broke, the server is shutting down, or SQLite
+/// stayed locked by another connection or process past the busy timeout.
 pub fn is_unavailable(error: &DbErr) -> bool {
     match error {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
@@ -308,12 +445,21 @@ pub fn is_unavailable(error: &DbErr) -> bool {
                 // connect now).
                 sqlx::Error::Database(error) => {
                     error.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P"))
+                        || error.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some_and(is_sqlite_busy)
                 }
                 _ => false,
             }
         }
         _ => false,
     }
+}
+
+/// SQLITE_BUSY or SQLITE_LOCKED (any of their extended codes): the lock was not had within the busy timeout.
+fn is_sqlite_busy(error: &sqlx::sqlite::SqliteError) -> bool {
+    use sqlx::error::DatabaseError;
+    const BUSY: i32 = 5;
+    const LOCKED: i32 = 6;
+    error.code().and_then(|code| code.parse::<i32>().ok()).is_some_and(|code| matches!(code & 0xff, BUSY | LOCKED))
 }
 
 /// Whether `error` is PostgreSQL cancelling a statement (SQLSTATE 57014, `query_canceled`), which is what

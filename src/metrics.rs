@@ -23,6 +23,8 @@ pub const DB_STATEMENTS: &str = "careerql_db_statements_total";
 pub const DB_STATEMENT_ERRORS: &str = "careerql_db_statement_errors_total";
 pub const DB_STATEMENT_DURATION: &str = "careerql_db_statement_duration_seconds";
 pub const DB_CONNECTIONS: &str = "careerql_db_connections";
+pub const DB_WAL_BYTES: &str = "careerql_db_wal_bytes";
+pub const DB_WAL_CHECKPOINTS: &str = "careerql_db_wal_checkpoints_total";
 pub const DB_REPLICA_IN_ROTATION: &str = "careerql_db_replica_in_rotation";
 pub const DB_REPLICA_LAG: &str = "careerql_db_replica_lag_seconds";
 pub const DATALOADER_BATCH_SIZE: &str = "careerql_dataloader_batch_size";
@@ -90,6 +92,15 @@ fn describe() {
         Unit::Seconds,
         "How far a read replica's replay is behind the primary, as last checked."
     );
+    describe_gauge!(
+        DB_WAL_BYTES,
+        Unit::Bytes,
+        "Size of the SQLite write-ahead log, as of the last scrape or checkpoint (absent on PostgreSQL)."
+    );
+    describe_counter!(
+        DB_WAL_CHECKPOINTS,
+        "SQLite WAL checkpoints run, by outcome (truncated; busy: readers or a writer held the log past the wait)."
+    );
     describe_gauge!(DB_CONNECTIONS, "Database pool connections, by state (in_use, idle).");
     describe_histogram!(DATALOADER_BATCH_SIZE, Unit::Count, "Keys per DataLoader batch, by table.");
     describe_counter!(
@@ -146,6 +157,17 @@ pub fn replica(name: &str, in_rotation: bool, lag: Option<Duration>) {
 pub fn pool(in_use: usize, idle: usize) {
     gauge!(DB_CONNECTIONS, "state" => "in_use").set(in_use as f64);
     gauge!(DB_CONNECTIONS, "state" => "idle").set(idle as f64);
+}
+
+/// Sets the SQLite write-ahead log's size.
+pub fn wal_bytes(bytes: u64) {
+    gauge!(DB_WAL_BYTES).set(bytes as f64);
+}
+
+/// Records a WAL checkpoint: whether it truncated the log, and the log's size after it.
+pub fn wal_checkpoint(truncated: bool, bytes: u64) {
+    counter!(DB_WAL_CHECKPOINTS, "outcome" => if truncated { "truncated" } else { "busy" }).increment(1);
+    wal_bytes(bytes);
 }
 
 /// Records one DataLoader batch of `keys` keys on `table`.

@@ -154,11 +154,30 @@ impl ApiError {
 
 /// "no role with slug \"x\"", echoing what was asked for, but not a megabyte of it.
 pub fn not_found_message(kind: &str, key: &str, value: &str) -> String {
-    const ECHOED: usize = 200;
+    format!("no {kind} with {key} {}", echo(value))
+}
+
+/// How much of a client's value an error message quotes.
+const ECHOED: usize = 200;
+/// The longest message an error carries: one over it can only be quoting the client's input at length (a
+/// framework's message, say, naming the value it refused), and is cut.
+const MAX_MESSAGE: usize = 500;
+
+/// `value` quoted for an error message: its first 200 characters, then `…` if there were more.
+pub fn echo(value: &str) -> String {
     match value.char_indices().nth(ECHOED) {
-        Some((cut, _)) => format!("no {kind} with {key} {:?}…", &value[..cut]),
-        None => format!("no {kind} with {key} {value:?}"),
+        Some((cut, _)) => format!("{:?}…", &value[..cut]),
+        None => format!("{value:?}"),
     }
+}
+
+/// `message` cut to [`MAX_MESSAGE`] characters.
+fn bounded(mut message: String) -> String {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
+        message.truncate(cut);
+        message.push('…');
+    }
+    message
 }
 
 impl From<DbErr> for ApiError {
@@ -192,7 +211,7 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::BadUserInput(message)
             | ApiError::Unauthenticated(message)
             | ApiError::Forbidden(message)
-            | ApiError::NotFound(message) => message,
+            | ApiError::NotFound(message) => bounded(message),
             ApiError::Internal(source) => {
                 tracing::error!(error = %source, "internal error");
                 INTERNAL_MESSAGE.to_owned()
@@ -220,6 +239,7 @@ pub fn ensure_codes(response: &mut Response) {
         if ErrorCode::of(error).is_some() {
             continue;
         }
+        error.message = bounded(std::mem::take(&mut error.message));
         if error.path.is_empty() {
             ErrorCode::GraphqlValidationFailed.set_on(error);
         } else if is_input_value_error(&error.message) {
@@ -291,5 +311,18 @@ mod tests {
         ensure_codes(&mut response);
         assert_eq!(ErrorCode::of(&response.errors[0]), Some(ErrorCode::BadUserInput));
         assert_eq!(response.errors[0].message, message, "the message says what to change");
+    }
+
+    #[test]
+    fn echoed_input_is_cut_to_a_prefix() {
+        let long = "x".repeat(100_000);
+        assert_eq!(echo("short"), "\"short\"");
+        assert_eq!(echo(&long), format!("{:?}…", &long[..ECHOED]));
+        let mut refused = ServerError::new(format!("Expected input type \"StringFilter\", found {long}."), None);
+        refused.path = vec![async_graphql::PathSegment::Field("tools".into())];
+        let mut response = Response::from_errors(vec![refused]);
+        ensure_codes(&mut response);
+        assert_eq!(response.errors[0].message.chars().count(), MAX_MESSAGE + 1);
+        assert!(response.errors[0].message.starts_with("Expected input type \"StringFilter\", found xxx"));
     }
 }

@@ -51,7 +51,7 @@ impl AppState {
         // Installed before the first statement runs, so that none goes uncounted.
         metrics::handle();
         let db = Db::connect(&config.database).await?;
-        db.migrate().await?;
+        seed::migrate(&db).await?;
         if seed::is_empty(&db.conn).await? {
             tracing::info!("empty database: applying the seed");
             seed::apply(&db.conn).await?;

@@ -33,10 +33,11 @@ pub enum Dataset {
 /// `careerql import …`: migrates (and seeds an empty database, as serving would), imports, reports.
 pub async fn run(database: &crate::config::Database, dataset: Dataset) -> anyhow::Result<()> {
     let db = Db::connect(database).await?;
-    db.migrate().await?;
+    crate::seed::migrate(&db).await?;
     let (file, reference_period) = match dataset {
         Dataset::Dump { path } => {
             crate::export::import(&db.conn, &path).await?;
+            leave_no_log(&db).await?;
             println!("imported {}", path.display());
             return Ok(());
         }
@@ -52,12 +53,23 @@ pub async fn run(database: &crate::config::Database, dataset: Dataset) -> anyhow
     // Fresh statistics, so the query planner knows the tables' new sizes (a grouping over one role should read
     // that role's rows by index, not every range).
     db.conn.execute_unprepared("ANALYZE").await?;
-    if db.conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        // A large import leaves its pages in the write-ahead log: fold them into the database file now, so
-        // readers (and a plain copy of the file) need not go through the log.
-        db.conn.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
-    }
+    leave_no_log(&db).await?;
     println!("{report}\nimported in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+/// A large import leaves its pages in SQLite's write-ahead log: fold them into the database file now, so
+/// that neither readers nor the disk carry the log until the server's next checkpoint (if one serves).
+async fn leave_no_log(db: &Db) -> anyhow::Result<()> {
+    if let Some(file) = db.sqlite() {
+        let checkpoint = file.checkpoint(crate::db::CHECKPOINT_WAITS.1).await?;
+        if !checkpoint.truncated {
+            tracing::warn!(
+                wal_bytes = checkpoint.wal_bytes,
+                "the write-ahead log is still in use by the server; its next checkpoint will fold it in"
+            );
+        }
+    }
     Ok(())
 }
 

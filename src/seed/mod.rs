@@ -163,6 +163,15 @@ fn flag(text: &str) -> Option<bool> {
     }
 }
 
+/// Applies every pending migration, then, if any ran, builds the search index anew from the tables: a
+/// migration may have made it (empty, beside rows that were already there) or changed what it holds.
+pub async fn migrate(db: &crate::db::Db) -> Result<(), DbErr> {
+    if db.migrate().await? > 0 {
+        crate::search::reindex(&db.conn).await?;
+    }
+    Ok(())
+}
+
 /// True when the database holds no career data yet.
 pub async fn is_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
     Ok(occupation::Entity::find().one(db).await?.is_none())

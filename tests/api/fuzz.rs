@@ -584,7 +584,22 @@ const INTS: &[&str] = &["1", "2", "5", "10", "20", "50", "100", "3", "0", "2025"
 const ODD_INTS: &[&str] = &["-1", "101", "1000", "2147483647", "-2147483648"];
 const HUGE_INTS: &[&str] =
     &["2147483648", "-2147483649", "99999999999999999999999", "9223372036854775808", "1e3", "0x10", "01"];
-const FLOATS: &[&str] = &["0", "1.5", "-2.5", "135000", "0.005", "1e6", "1e308", "-1e308", "5e-324", "239200", "1.0"];
+const FLOATS: &[&str] = &[
+    "0",
+    "1.5",
+    "-2.5",
+    "135000",
+    "0.005",
+    "1e6",
+    "1e308",
+    "-1e308",
+    "5e-324",
+    "239200",
+    "1.0",
+    "1.7976931348623157e308",
+    "-2.2250738585072014e-308",
+    "92233720368547758.07",
+];
 const HUGE_FLOATS: &[&str] = &["1e400", "-1e400", "1.7976931348623157e309", "123456789012345678901234567890.5"];
 
 /// Escapes `text` as a GraphQL string literal.
@@ -636,6 +651,14 @@ impl Doc<'_, '_, '_> {
             BaseType::List(inner) => {
                 if self.tape.chance(20) || depth > 4 {
                     return self.value(inner, depth + 1);
+                }
+                if self.tape.chance(3) {
+                    // A long list: a client's thousands of slugs or `or`ed filters, past the databases'
+                    // limits on bound values (SQLite's 32,766) and on how deeply an expression nests.
+                    let (text, json) = self.value(inner, depth + 1);
+                    // No more than a few megabytes, which the body limit refuses anyway.
+                    let n = (*self.tape.pick(&[300, 1_000, 5_000, 40_000])).min(4_000_000 / (text.len() + 2));
+                    return (format!("[{}]", vec![text; n].join(", ")), Value::Array(vec![json; n]));
                 }
                 let n = self.tape.below(4);
                 let items: Vec<(String, Value)> = (0..n).map(|_| self.value(inner, depth + 1)).collect();
@@ -697,7 +720,15 @@ impl Doc<'_, '_, '_> {
                         text.push("noSuchInput: 1".into());
                         object.insert("noSuchInput".into(), json!(1));
                     }
-                    (format!("{{ {} }}", text.join(", ")), Value::Object(object))
+                    let (mut text, mut json) = (format!("{{ {} }}", text.join(", ")), Value::Object(object));
+                    if fields.iter().any(|field| field.name == "not") && self.tape.chance(3) {
+                        // A filter nested deep: under `not`, past the text's and JSON's nesting limits too.
+                        for _ in 0..*self.tape.pick(&[20, 60, 200]) {
+                            text = format!("{{ not: {text} }}");
+                            json = json!({ "not": json });
+                        }
+                    }
+                    (text, json)
                 }
                 _ => ("null".into(), Value::Null),
             },
@@ -729,6 +760,7 @@ impl Doc<'_, '_, '_> {
     fn string(&mut self) -> String {
         match self.tape.below(10) {
             0..=6 => (*self.tape.pick(STRINGS)).to_owned(),
+            7 if self.tape.chance(10) => "x".repeat(1 + self.tape.below(200_000)),
             7 if self.tape.chance(30) => "x".repeat(1 + self.tape.below(20_000)),
             7 => "x".repeat(1 + self.tape.below(300)),
             8 => {
@@ -762,7 +794,8 @@ impl Doc<'_, '_, '_> {
     /// An argument's value in place, or hoisted into a variable (which is how clients mostly send them).
     fn argument(&mut self, ty: &Type, depth: usize) -> String {
         let (text, json) = self.value(ty, depth);
-        if self.tape.chance(25) {
+        // A large value goes in a variable, as a client sends one: in the document the text limits stop it.
+        if text.len() > 20_000 || self.tape.chance(25) {
             let name = format!("v{}", self.variables.len());
             let mut declared = ty.to_string();
             if self.twist() {
@@ -1186,8 +1219,8 @@ fn generate(model: &Model, numbers: &[u32], editor: &str) -> (Case, usize) {
             if tape.chance(40) {
                 let _ = write!(path, "&variables={}", percent(&variables.to_string()));
             }
-            if let Some(name) = name {
-                let _ = write!(path, "&operationName={}", percent(&name));
+            if let Some(name) = &name {
+                let _ = write!(path, "&operationName={}", percent(name));
             }
             if tape.chance(10) {
                 path.push_str(tape.pick::<&str>(&[
@@ -1198,7 +1231,12 @@ fn generate(model: &Model, numbers: &[u32], editor: &str) -> (Case, usize) {
                     "%ff%fe",
                 ]));
             }
-            Case { label: "get", method: reqwest::Method::GET, path, headers: Vec::new(), body: Vec::new() }
+            if path.len() > 60_000 {
+                // Longer than a URI can be (65,534 bytes for the http crate): a client would POST it.
+                Case::json("get", body(&query, &variables, name.as_deref(), tape).to_string().into_bytes())
+            } else {
+                Case { label: "get", method: reqwest::Method::GET, path, headers: Vec::new(), body: Vec::new() }
+            }
         }
         _ => {
             let n = tape.below(13);

@@ -187,6 +187,13 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     Some(serve_in_process(url, database, &[]).await)
 }
 
+/// Serves the SQLite database at `path`, inside `dir` (removed when the app is dropped), as `careerql serve`
+/// opens one: pending migrations are applied first.
+pub async fn serve_sqlite_file(dir: TempDir, path: &std::path::Path) -> TestApp {
+    let url = format!("sqlite://{}?mode=rw", path.display());
+    serve_in_process(url, Throwaway::Sqlite { _dir: dir }, &[]).await
+}
+
 /// The command line `careerql` would have with `flags` (and the test's database) on it.
 pub fn cli(database_url: &str, flags: &[&str]) -> careerql::cli::Cli {
     let args = ["careerql", "--database-url", database_url].into_iter().chain(flags.iter().copied());

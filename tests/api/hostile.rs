@@ -321,7 +321,138 @@ async fn a_body_that_never_finishes_arriving_is_timed_out(app: TestApp) {
     assert!(answer.contains(r#""code":"TIMEOUT""#), "{answer}");
 }
 
+const ROLES: &str = "query($filter: RoleFilter) { roles(filter: $filter) { totalCount } }";
+
+/// `roles(filter: $filter) { totalCount }` with `filter` as a variable: the whole response.
+async fn roles_matching(app: &TestApp, filter: Value) -> Value {
+    app.graphql_with(ROLES, json!({ "filter": filter })).await
+}
+
+fn total(response: &Value) -> u64 {
+    response["data"]["roles"]["totalCount"].as_u64().unwrap_or_else(|| panic!("no totalCount: {response:#}"))
+}
+
+/// Sends `query` with `variables` and checks it is refused for a filter over `--max-filter-terms`, before
+/// any SQL ran.
+async fn assert_filter_refused(app: &TestApp, query: &str, variables: Value, what: &str) {
+    let statements = app.statements();
+    let response = app.graphql_with(query, variables).await;
+    assert_eq!(error_code(&response), "BAD_USER_INPUT", "{what}: {response:#}");
+    assert_eq!(response["errors"][0]["extensions"]["limit"], "filterTerms", "{what}: {response:#}");
+    let message = response["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("the limit is 5000"), "{what}: the message names the limit: {message}");
+    assert_eq!(app.statements(), statements, "{what}: refused before any SQL ran");
+}
+
+async fn filters_of_any_size_run_or_are_refused_before_sql(app: TestApp) {
+    let slugs: Vec<String> = app.data("{ roles(first: 100) { nodes { slug } } }").await["roles"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["slug"].as_str().unwrap().to_owned())
+        .collect();
+    let real = slugs.len() as u64;
+    let all = total(&roles_matching(&app, Value::Null).await);
+
+    // A thousand `or`ed comparisons, the real slugs among them: as many roles as real slugs. Its terms
+    // (1 + 1,000 × 3) are charged in its cost.
+    let terms: Vec<Value> = (0..1000)
+        .map(|i| json!({ "slug": { "eq": slugs.get(i).cloned().unwrap_or_else(|| format!("no-such-role-{i}")) } }))
+        .collect();
+    let answer = roles_matching(&app, json!({ "or": terms })).await;
+    assert_eq!(total(&answer), real, "{answer:#}");
+    let plain = roles_matching(&app, json!({})).await;
+    let charged = answer["extensions"]["cost"]["requested"].as_u64().unwrap()
+        - plain["extensions"]["cost"]["requested"].as_u64().unwrap();
+    assert_eq!(charged, 3000, "the 3,001 terms less the empty filter's 1");
+
+    // A thousand `and`ed ones that every role passes, and a thousand `or`ed under `not`.
+    let none: Vec<Value> = (0..1000).map(|i| json!({ "slug": { "eq": format!("no-such-role-{i}") } })).collect();
+    let every: Vec<Value> = (0..1000).map(|i| json!({ "slug": { "ne": format!("no-such-role-{i}") } })).collect();
+    assert_eq!(total(&roles_matching(&app, json!({ "and": every })).await), all);
+    assert_eq!(total(&roles_matching(&app, json!({ "not": { "or": none } })).await), all);
+
+    // `in` lists: 4,000 values run (beyond the 999 parameters of SQLite's old default), one past the limit
+    // of terms (and past SQLite's 32,766) is refused, in a relation's filter too.
+    let mut long: Vec<String> = (0..4000 - slugs.len()).map(|i| format!("no-such-role-{i}")).collect();
+    long.extend(slugs.iter().cloned());
+    assert_eq!(total(&roles_matching(&app, json!({ "slug": { "in": long } })).await), real);
+    let longer: Vec<String> = (0..40_000).map(|i| format!("no-such-role-{i}")).collect();
+    let filter = json!({ "filter": { "slug": { "notIn": longer } } });
+    assert_filter_refused(&app, ROLES, filter, "a long notIn").await;
+    let years: Vec<i64> = (0..40_000).collect();
+    let filter = json!({ "filter": { "salaryRange": { "year": { "in": years } } } });
+    assert_filter_refused(&app, ROLES, filter, "a long list in a relation").await;
+
+    // Nested 60 deep through `not`, and through `and` and `or`.
+    let mut negated = json!({ "slug": { "eq": slugs[0] } });
+    for _ in 0..60 {
+        negated = json!({ "not": negated });
+    }
+    assert_eq!(total(&roles_matching(&app, negated).await), 1, "an even number of `not`s");
+    let mut nested = json!({ "slug": { "eq": slugs[0] } });
+    for level in 0..60 {
+        nested = if level % 2 == 0 {
+            json!({ "and": [nested] })
+        } else {
+            json!({ "or": [nested, { "slug": { "eq": "x" } }] })
+        };
+    }
+    assert_eq!(total(&roles_matching(&app, nested).await), 1);
+
+    // Each step to a related type counts twice (a role's ranges test its filter twice): twenty steps are a
+    // million terms, refused, where building their SQL would have taken the server down.
+    let mut related = json!({ "slug": { "eq": slugs[0] } });
+    for step in 0..20 {
+        related = if step % 2 == 0 { json!({ "role": related }) } else { json!({ "salaryRange": related }) };
+    }
+    assert_filter_refused(&app, ROLES, json!({ "filter": related }), "a chain of relations").await;
+
+    // salaryStats takes the same filters: a thousand `or`ed years (every range's, or none, among them) run, forty
+    // thousand are refused.
+    let stats = "query($filter: SalaryRangeFilter) { salaryStats(filter: $filter) { nodes { count } } }";
+    let mut years: Vec<Value> = (0..999).map(|year| json!({ "year": { "eq": 1500 + year } })).collect();
+    years.push(json!({ "year": { "isNull": true } }));
+    let grouped = app.graphql_with(stats, json!({ "filter": { "or": years } })).await;
+    let unfiltered = app.graphql_with(stats, json!({})).await["data"]["salaryStats"]["nodes"][0]["count"].clone();
+    assert!(unfiltered.as_u64().is_some_and(|count| count > 0));
+    assert_eq!(grouped["data"]["salaryStats"]["nodes"][0]["count"], unfiltered, "every year's: {grouped:#}");
+    let years: Vec<i64> = (0..40_000).collect();
+    assert_filter_refused(&app, stats, json!({ "filter": { "year": { "in": years } } }), "salaryStats").await;
+
+    // Long strings: any length for equality, 10,000 characters for a pattern; extreme numbers.
+    let long_text = json!({ "title": { "contains": "x".repeat(10_000), "notIn": ["y".repeat(100_000)] },
+                            "summary": { "startsWith": "%_\\" } });
+    assert_eq!(total(&roles_matching(&app, long_text).await), 0);
+    let too_long = roles_matching(&app, json!({ "title": { "contains": "x".repeat(10_001) } })).await;
+    assert_eq!(error_code(&too_long), "BAD_USER_INPUT", "{too_long:#}");
+    let extremes = json!({ "or": [
+        { "salaryRange": { "median": { "gt": 1e300 } } },
+        { "salaryRange": { "median": { "lt": -1e300 } } },
+        { "salaryRange": { "year": { "in": [i64::MIN, i64::MAX] }, "employment": { "gte": i64::MAX } } },
+        { "salaryRange": { "jobsPer1000": { "lt": f64::MIN_POSITIVE }, "locationQuotient": { "eq": 1e-300 } } },
+    ] });
+    assert_eq!(total(&roles_matching(&app, extremes).await), 0);
+}
+
+async fn echoed_input_is_cut_to_a_short_prefix(app: TestApp) {
+    let long = "x".repeat(100_000);
+    let answers = [
+        app.graphql_with("query($id: ID!) { node(id: $id) { id } }", json!({ "id": long })).await,
+        app.graphql_with("query($slug: String!) { role(slug: $slug) { slug } }", json!({ "slug": long })).await,
+        app.graphql(&format!("{{ roles(filter: {{ slug: {} }}) {{ totalCount }} }}", &long[..60_000])).await,
+    ];
+    for answer in answers {
+        let message = answer["errors"][0]["message"].as_str().unwrap_or_else(|| panic!("an error: {answer:#}"));
+        assert!(message.chars().count() <= 501, "{} characters: {}…", message.len(), &message[..300]);
+        assert!(message.contains("xxxxxxxxxx"), "the message still quotes the start of the input: {message}");
+        assert_ne!(error_code(&answer), "INTERNAL", "{answer:#}");
+    }
+}
+
 crate::on_every_backend!(
+    filters_of_any_size_run_or_are_refused_before_sql,
+    echoed_input_is_cut_to_a_short_prefix,
     each_hostile_request_gets_its_status_and_code_while_others_are_served,
     a_body_that_never_finishes_arriving_is_timed_out,
     a_client_over_its_budget_gets_429_with_retry_after_and_others_do_not,

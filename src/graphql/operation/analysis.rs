@@ -15,6 +15,12 @@
 //!
 //! Fragments are summarised once each (memoised), so a document that spreads fragments exponentially
 //! costs linear time here and is refused for the cost it would expand to.
+//!
+//! **Filter terms** are what a field's filter arguments (the `…Filter` inputs, with `and`/`or`/`not`) make of
+//! its SQL: every object and every value in them counts 1 (a list counts its items), and what sits under a
+//! filter on a related type (`salaryRange: { … }` in a role's filter) counts twice for each such step, as
+//! its condition may be tested twice. A field's terms are added to its cost, and the largest filter is held
+//! to `--max-filter-terms` before anything runs.
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::{
@@ -45,6 +51,8 @@ pub struct Shape {
     abstract_types: HashMap<String, Vec<String>>,
     interfaces: HashSet<String>,
     unions: HashSet<String>,
+    /// Input object types: each field's named type.
+    inputs: HashMap<String, HashMap<String, String>>,
     query: String,
     mutation: Option<String>,
     subscription: Option<String>,
@@ -64,6 +72,8 @@ pub struct FieldShape {
     default_page: Option<u64>,
     /// What the field counts in place of 1: its `@cost(weight:)`.
     weight: u64,
+    /// Each argument's named type.
+    arguments: HashMap<String, String>,
 }
 
 impl Shape {
@@ -101,6 +111,10 @@ impl Shape {
                             }
                             continue;
                         }
+                        TypeKind::InputObject(input) => {
+                            shape.inputs.insert(name, input_value_types(&input.fields));
+                            continue;
+                        }
                         _ => continue,
                     };
                     let fields = fields
@@ -125,6 +139,7 @@ impl Shape {
                                 pages: page_argument.is_some(),
                                 default_page,
                                 weight: cost_weight(&field.directives).unwrap_or(1),
+                                arguments: input_value_types(&field.arguments),
                             };
                             (field.name.node.to_string(), shape)
                         })
@@ -156,6 +171,31 @@ impl Shape {
     pub fn object_type(&self, name: &str) -> Option<&str> {
         let (name, _) = self.types.get_key_value(name)?;
         (!self.interfaces.contains(name)).then_some(name.as_str())
+    }
+
+    /// Whether the input type `name` is a filter: one that combines its kind with `and`, `or` and `not`.
+    fn is_filter(&self, name: &str) -> bool {
+        self.inputs.get(name).is_some_and(|fields| fields.contains_key("or"))
+    }
+
+    /// The filter terms of `value`, an input of type `ty`, each counting `weight` (see the module
+    /// documentation).
+    fn filter_terms(&self, ty: &str, value: &ConstValue, weight: u64) -> u64 {
+        match value {
+            ConstValue::Null => 0,
+            ConstValue::List(items) => {
+                items.iter().fold(0, |terms, item| terms.saturating_add(self.filter_terms(ty, item, weight)))
+            }
+            ConstValue::Object(fields) => fields.iter().fold(weight, |terms, (name, value)| {
+                let Some(field_type) = self.inputs.get(ty).and_then(|fields| fields.get(name.as_str())) else {
+                    return terms.saturating_add(weight);
+                };
+                let related = self.is_filter(field_type) && !matches!(name.as_str(), "and" | "or" | "not");
+                let weight = if related { weight.saturating_mul(2) } else { weight };
+                terms.saturating_add(self.filter_terms(field_type, value, weight))
+            }),
+            _ => weight,
+        }
     }
 
     /// Whether `name` is an interface or a union: what an object of it is, only the response can say.
@@ -190,6 +230,13 @@ pub fn skipped(directives: &[Positioned<Directive>], variables: &Variables) -> b
     })
 }
 
+/// The named type of each of `values` (a field's arguments, an input type's fields), by name.
+fn input_value_types(
+    values: &[Positioned<async_graphql::parser::types::InputValueDefinition>],
+) -> HashMap<String, String> {
+    values.iter().map(|value| (value.node.name.node.to_string(), named_type(&value.node.ty.node).0)).collect()
+}
+
 /// The weight a field's `@cost` directive gives it, if it has one.
 fn cost_weight(directives: &[Positioned<ConstDirective>]) -> Option<u64> {
     let cost = directives.iter().find(|directive| directive.node.name.node == "cost")?;
@@ -220,6 +267,8 @@ pub struct Analysis {
     pub aliases: usize,
     pub root_fields: usize,
     pub directives: usize,
+    /// The terms of the largest filter a field is given.
+    pub filter_terms: u64,
     /// Response keys of the root introspection fields: each counts 1 in the actual cost too.
     pub introspection_keys: Vec<String>,
 }
@@ -237,6 +286,17 @@ impl Analysis {
             if value > max {
                 return Err(over_limit(limit, format!("the query is {value} {what}; the limit is {max}")));
             }
+        }
+        if self.filter_terms > limits.max_filter_terms {
+            // The client's input, not the query's shape: a filter to split or shorten.
+            let mut error = ErrorCode::BadUserInput.error(format!(
+                "a filter has {} terms; the limit is {}. Split it over several requests, or filter on fewer values",
+                self.filter_terms, limits.max_filter_terms
+            ));
+            if let Some(extensions) = error.extensions.as_mut() {
+                extensions.set("limit", "filterTerms");
+            }
+            return Err(error);
         }
         if self.cost > limits.max_cost {
             return Err(over_limit(
@@ -277,6 +337,7 @@ pub fn analyze(prepared: &Prepared, variables: &Variables, shape: &Shape) -> Res
         aliases,
         root_fields: root_fields.count,
         directives,
+        filter_terms: summary.filter_terms,
         introspection_keys: root_fields.introspection_keys,
     })
 }
@@ -329,6 +390,8 @@ pub fn response_cost(data: &ConstValue, introspection_keys: &[String]) -> u64 {
 struct Summary {
     cost: u64,
     depth: usize,
+    /// The terms of the largest filter in it.
+    filter_terms: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -391,6 +454,7 @@ impl<'a> Walker<'a> {
             };
             total.cost = total.cost.saturating_add(summary.cost);
             total.depth = total.depth.max(summary.depth);
+            total.filter_terms = total.filter_terms.max(summary.filter_terms);
         }
         Ok(total)
     }
@@ -432,8 +496,9 @@ impl<'a> Walker<'a> {
     fn field(&mut self, field: &'a Field, parent: Option<&'a str>, under_page: bool) -> Result<Summary, ServerError> {
         let name = field.name.node.as_str();
         let shape = parent.and_then(|parent| self.shape.field(parent, name));
-        let weight = shape.map_or(1, |shape| shape.weight);
-        let leaf = Summary { cost: weight, depth: 1 };
+        let filter_terms = shape.map_or(0, |shape| self.filter_terms(field, shape));
+        let weight = shape.map_or(1, |shape| shape.weight).saturating_add(filter_terms);
+        let leaf = Summary { cost: weight, depth: 1, filter_terms };
         if field.selection_set.node.items.is_empty() {
             return Ok(leaf);
         }
@@ -457,7 +522,23 @@ impl<'a> Walker<'a> {
             None => (None, 1, false),
         };
         let children = self.selection_set(&field.selection_set.node, returns, pages)?;
-        Ok(Summary { cost: times.saturating_mul(children.cost).saturating_add(weight), depth: children.depth + 1 })
+        Ok(Summary {
+            cost: times.saturating_mul(children.cost).saturating_add(weight),
+            depth: children.depth + 1,
+            filter_terms: filter_terms.max(children.filter_terms),
+        })
+    }
+
+    /// The terms of `field`'s filter arguments, together.
+    fn filter_terms(&self, field: &Field, shape: &FieldShape) -> u64 {
+        let filters = field.arguments.iter().filter_map(|(name, value)| {
+            let ty = shape.arguments.get(name.node.as_str()).filter(|ty| self.shape.is_filter(ty))?;
+            let value = value.node.clone().into_const_with(|variable| {
+                Ok::<_, std::convert::Infallible>(self.variables.get(&variable).cloned().unwrap_or_default())
+            });
+            Some(self.shape.filter_terms(ty, &value.unwrap_or_default(), 1))
+        });
+        filters.fold(0, u64::saturating_add)
     }
 
     /// The items a paged field can return: the largest of its `first` and `last`, else its default.

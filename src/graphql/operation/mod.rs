@@ -14,7 +14,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Opera
 use async_graphql::{Name, Positioned, ServerError};
 use lru::LruCache;
 
-use crate::graphql::error::ErrorCode;
+use crate::graphql::error::{ErrorCode, echo};
 
 /// A request's document with the operation it runs.
 pub struct Prepared {
@@ -28,7 +28,7 @@ impl Prepared {
     /// The operation `operation_name` asks for in `document`, or the document's only one.
     pub fn new(document: Arc<ExecutableDocument>, operation_name: Option<&str>) -> Result<Self, ServerError> {
         let unknown =
-            |name: &str| ErrorCode::BadUserInput.error(format!("the document has no operation named {name:?}"));
+            |name: &str| ErrorCode::BadUserInput.error(format!("the document has no operation named {}", echo(name)));
         let (name, ty) = match (&document.operations, operation_name) {
             (DocumentOperations::Single(operation), None) => (None, operation.node.ty),
             (DocumentOperations::Single(_), Some(name)) => return Err(unknown(name)),

@@ -15,7 +15,11 @@ pub struct StringFilter {
     #[graphql(name = "in")]
     pub is_in: Option<Vec<String>>,
     pub not_in: Option<Vec<String>>,
+    // At most 10,000 characters: a pattern is refused by SQLite past 50,000 bytes (`LIKE`'s limit), and
+    // escaped, 10,000 characters of UTF-8 take 40,000 at most. No stored text is as long.
+    #[graphql(validator(max_length = 10000))]
     pub contains: Option<String>,
+    #[graphql(validator(max_length = 10000))]
     pub starts_with: Option<String>,
     /// `true`: only missing values; `false`: only present ones.
     pub is_null: Option<bool>,
@@ -162,17 +166,35 @@ pub fn combine<F>(
 ) -> Condition {
     let mut all = own;
     if let Some(filters) = and {
-        all = filters.iter().fold(all, |all, f| all.add(condition(f)));
+        all = all.add(balanced(filters.iter().map(&condition).collect(), Condition::all));
     }
     if let Some(filters) = or {
         // An empty `or` matches nothing, as an empty disjunction should.
-        let any = filters.iter().fold(Condition::any(), |any, f| any.add(condition(f)));
+        let any = balanced(filters.iter().map(&condition).collect(), Condition::any);
         all = all.add(if filters.is_empty() { Condition::all().add(Expr::val(1).eq(0)) } else { any });
     }
     if let Some(filter) = not {
         all = all.add(condition(filter).not());
     }
     all
+}
+
+/// `conditions` joined by `join` (`Condition::all` or `Condition::any`) two by two, in parentheses, rather
+/// than in one row: SQLite refuses an expression nested more than 1,000 deep, and it reads `a OR b OR c …`
+/// as nested one level per term. Balanced, a thousand terms nest ten deep.
+fn balanced(mut conditions: Vec<Condition>, join: fn() -> Condition) -> Condition {
+    while conditions.len() > 2 {
+        let mut paired = Vec::with_capacity(conditions.len().div_ceil(2));
+        let mut items = conditions.into_iter();
+        while let Some(first) = items.next() {
+            paired.push(match items.next() {
+                Some(second) => join().add(first).add(second),
+                None => first,
+            });
+        }
+        conditions = paired;
+    }
+    conditions.into_iter().fold(join(), Condition::add)
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
@@ -266,4 +288,27 @@ pub fn linked_to<C: sea_orm::ColumnTrait>(
 pub fn subquery(select: sea_orm::sea_query::SelectStatement) -> Expr {
     use sea_orm::sea_query::QueryStatementBuilder;
     Expr::SubQuery(None, Box::new(select.into_sub_query_statement()))
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{Query, SqliteQueryBuilder};
+
+    use super::*;
+
+    #[test]
+    fn long_conditions_nest_as_a_balanced_tree() {
+        let terms = (0..8).map(|n| Condition::all().add(Expr::col("a").eq(n))).collect();
+        let sql = Query::select()
+            .expr(Expr::val(1))
+            .cond_where(balanced(terms, Condition::any))
+            .to_string(SqliteQueryBuilder);
+        let where_clause = sql.split_once("WHERE ").unwrap().1;
+        // sea-query leaves out the parentheses a left-to-right reading does not need: this reads as
+        // ((0 OR 1) OR (2 OR 3)) OR ((4 OR 5) OR (6 OR 7)), three deep for eight terms.
+        assert_eq!(
+            where_clause,
+            r#""a" = 0 OR "a" = 1 OR ("a" = 2 OR "a" = 3) OR ("a" = 4 OR "a" = 5 OR ("a" = 6 OR "a" = 7))"#
+        );
+    }
 }

@@ -3,7 +3,7 @@ use async_graphql::{Context, ID, Interface};
 use entity::{city, occupation, role, salary_range, skill, tool};
 
 use crate::graphql::engine::loader::load_by_id;
-use crate::graphql::error::ApiError;
+use crate::graphql::error::{ApiError, echo};
 use crate::graphql::schema::types::city::City;
 use crate::graphql::schema::types::occupation::Occupation;
 use crate::graphql::schema::types::role::Role;
@@ -29,7 +29,8 @@ pub enum Node {
 /// The object behind a global ID; `NOT_FOUND` for an ID of ours whose object is gone, `BAD_USER_INPUT`
 /// for a string that is not one of our IDs.
 pub async fn node(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
-    let not_ours = || ApiError::bad_input(format!("{:?} is not a careerql ID; use the `id` of an object", id.as_str()));
+    let not_ours =
+        || ApiError::bad_input(format!("{} is not a careerql ID; use the `id` of an object", echo(id.as_str())));
     let (ty, row) = parse_global_id(id).ok_or_else(not_ours)?;
     let found = match ty {
         IdType::Role => load_by_id::<role::Entity>(ctx, row).await?.map(|m| Node::Role(Role(m))),
