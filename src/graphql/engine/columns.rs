@@ -149,6 +149,13 @@ pub struct Linked<N, L> {
     pub link: L,
 }
 
+/// An edge holds its link: the planner writes the link's fields from the edge's row.
+impl<N, L> std::borrow::Borrow<L> for Linked<N, L> {
+    fn borrow(&self) -> &L {
+        &self.link
+    }
+}
+
 /// A node and its link: the link table's columns follow the node's.
 impl<N: FromColumns, L: FromColumns> FromColumns for Linked<N, L> {
     fn from_columns(columns: &mut Columns<'_>) -> Result<Self, DbErr> {

@@ -95,13 +95,6 @@ impl Json {
         self.bytes.extend_from_slice(if value { b"true" } else { b"false" });
     }
 
-    pub fn optional_bool(&mut self, value: Option<bool>) {
-        match value {
-            Some(value) => self.bool(value),
-            None => self.null(),
-        }
-    }
-
     pub fn null(&mut self) {
         self.bytes.extend_from_slice(b"null");
     }
@@ -128,7 +121,7 @@ mod tests {
         }
         json.end_list();
         json.key("b");
-        json.optional_bool(None);
+        json.null();
         json.key("empty");
         json.begin_list();
         json.end_list();

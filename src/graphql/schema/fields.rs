@@ -2,6 +2,8 @@
 //! the row alone. `object!` makes of each both its resolver (in the type's `#[Object]` impl, beside the
 //! resolvers that load) and the planner's writer of it (`PlainFields`), so the two executors cannot drift
 //! and a new field is one line.
+use std::borrow::Borrow;
+
 use async_graphql::ID;
 
 use crate::graphql::engine::json::Json;
@@ -20,8 +22,14 @@ pub trait PlainFields: Sized {
     const CONNECTION: &'static str;
     const EDGE: &'static str;
 
-    /// What writes the plain field `name`, if the type has one.
-    fn plain(name: &str) -> Option<fn(&Self, &mut Json)>;
+    /// What writes the plain field `name` of a `P` that holds this row (the row itself, or an edge that
+    /// holds its link), if the type has one.
+    fn plain_in<P: Borrow<Self>>(name: &str) -> Option<fn(&P, &mut Json)>;
+
+    /// What writes the plain field `name` of the row itself.
+    fn plain(name: &str) -> Option<fn(&Self, &mut Json)> {
+        Self::plain_in::<Self>(name)
+    }
 }
 
 /// An object type over a row (`$object` wraps `$row` as its `.0`): its plain fields, each
@@ -78,9 +86,12 @@ macro_rules! object {
             const CONNECTION: &'static str = concat!(stringify!($object), "Connection");
             const EDGE: &'static str = concat!(stringify!($object), "Edge");
 
-            fn plain(name: &str) -> Option<fn(&Self, &mut $crate::graphql::engine::json::Json)> {
+            fn plain_in<P: std::borrow::Borrow<Self>>(
+                name: &str,
+            ) -> Option<fn(&P, &mut $crate::graphql::engine::json::Json)> {
                 match name {
-                    $(stringify!($field) => Some(|$r: &$row, json| {
+                    $(stringify!($field) => Some(|held: &P, json| {
+                        let $r: &$row = held.borrow();
                         #[allow(unused_braces)]
                         let value: $ty = $body;
                         $crate::graphql::schema::fields::WriteJson::write_json(&value, json)

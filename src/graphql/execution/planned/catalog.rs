@@ -377,7 +377,7 @@ plain_rows!(role::Model, skill::Model, tool::Model, city::Model, occupation::Mod
 
 /// Lists through a link table, whose edges carry the link's own fields.
 macro_rules! linked_rows {
-    ($($node:ty, $link:ty => $names:ty, $edge_value:expr, $edge_level:expr;)*) => {$(
+    ($($node:ty, $link:ty => $names:ty, $edge_level:expr;)*) => {$(
         impl ListRow for Linked<$node, $link> {
             type Node = $node;
             type Reading = ();
@@ -392,8 +392,9 @@ macro_rules! linked_rows {
                 &self.node
             }
 
+            /// The link's own fields, from their one description (`SkillRank`, `ToolUse`).
             fn edge_value(name: &str) -> Option<Write<Self>> {
-                $edge_value(name)
+                <$link as PlainFields>::plain_in::<Self>(name)
             }
 
             fn edge_level<'a>(
@@ -406,27 +407,9 @@ macro_rules! linked_rows {
     )*};
 }
 
-/// The edge fields of a role's skill (and a skill's role): `SkillRank`.
-fn skill_rank<N>(name: &str) -> Option<Write<Linked<N, role_skill::Model>>> {
-    match name {
-        "rank" => Some(|row, json| json.int(row.link.rank.into())),
-        _ => None,
-    }
-}
-
 /// Edges with no field that loads.
 fn no_edge_level<'a, R>(_: &Operation<'a>, _: &Field<'a>) -> Result<Option<Box<dyn Level<R> + 'a>>, Unplanned> {
     Ok(None)
-}
-
-/// The edge fields of a role's tool (and a tool's role): `ToolUse`, but for `dataSource`, which loads.
-fn tool_use<N>(name: &str) -> Option<Write<Linked<N, role_tool::Model>>> {
-    Some(match name {
-        "onetExample" => |row, json| json.optional_string(row.link.onet_example.as_deref()),
-        "hotTechnology" => |row, json| json.optional_bool(row.link.hot_technology),
-        "inDemand" => |row, json| json.optional_bool(row.link.in_demand),
-        _ => return None,
-    })
 }
 
 /// A row linked to a role's tool, or a tool's role.
@@ -444,8 +427,8 @@ fn tool_use_source<'a, N: Send + Sync + 'static>(
 }
 
 linked_rows! {
-    skill::Model, role_skill::Model => RoleSkillNames, skill_rank, no_edge_level;
-    role::Model, role_skill::Model => SkillRoleNames, skill_rank, no_edge_level;
-    tool::Model, role_tool::Model => RoleToolNames, tool_use, tool_use_source;
-    role::Model, role_tool::Model => ToolRoleNames, tool_use, tool_use_source;
+    skill::Model, role_skill::Model => RoleSkillNames, no_edge_level;
+    role::Model, role_skill::Model => SkillRoleNames, no_edge_level;
+    tool::Model, role_tool::Model => RoleToolNames, tool_use_source;
+    role::Model, role_tool::Model => ToolRoleNames, tool_use_source;
 }

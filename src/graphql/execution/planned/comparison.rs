@@ -10,6 +10,7 @@ use super::sources::{SourceOf, onet_source};
 use super::{Derived, Json, Level, ObjectPlan, PlannedObject, Unplanned, Write, enum_list};
 use crate::graphql::operation::selection::{Field, Operation};
 use crate::graphql::schema::enums::PayPeriod;
+use crate::graphql::schema::fields::PlainFields;
 use crate::graphql::schema::types::comparison::{
     ComparedSkill, ComparedTool, RoleComparison, WageDifference, compare_all, comparison_cities,
 };
@@ -166,15 +167,10 @@ impl PlannedObject for ComparedTool {
 
 /// A role's use of a tool, as a comparison shows it.
 impl PlannedObject for role_tool::Model {
-    const TYPE: &'static str = "ToolUse";
+    const TYPE: &'static str = <Self as PlainFields>::TYPE;
 
     fn value(name: &str) -> Option<Write<Self>> {
-        Some(match name {
-            "onetExample" => |link, json| json.optional_string(link.onet_example.as_deref()),
-            "hotTechnology" => |link, json| json.optional_bool(link.hot_technology),
-            "inDemand" => |link, json| json.optional_bool(link.in_demand),
-            _ => return None,
-        })
+        Self::plain(name)
     }
 
     fn list<'a>(operation: &Operation<'a>, field: &Field<'a>) -> Result<Option<Box<dyn Level<Self> + 'a>>, Unplanned> {

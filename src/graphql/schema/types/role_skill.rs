@@ -1,5 +1,4 @@
 //! The role↔skill link: edges between a role and its skills carry the skill's rank in the role.
-use async_graphql::Object;
 use entity::role_skill;
 
 use crate::graphql::engine::page::LinkConnection;
@@ -10,12 +9,12 @@ use crate::graphql::schema::types::skill::Skill;
 /// Edge fields of a role↔skill link.
 pub struct SkillRank(pub role_skill::Model);
 
-#[Object]
-impl SkillRank {
-    /// The skill's rank in the role: 1 is its most important skill.
-    async fn rank(&self) -> i32 {
-        self.0.rank
+object! {
+    impl SkillRank(role_skill::Model) {
+        /// The skill's rank in the role: 1 is its most important skill.
+        rank(link) -> i32 { link.rank }
     }
+    resolvers {}
 }
 
 connection_names!(RoleSkillNames, "RoleSkill");
