@@ -39,7 +39,6 @@ pub trait PlainFields: Sized {
 /// written. A plain field's name is the GraphQL name (camelCase), so the planner finds it as clients ask.
 macro_rules! object {
     (
-        $(#[doc = $type_doc:literal])*
         impl $object:ident($row:ty) {
             $( $(#[doc = $doc:literal])* $field:ident($r:ident) -> $ty:ty $body:block )*
         }
@@ -48,7 +47,6 @@ macro_rules! object {
         })?
         resolvers { $($resolvers:tt)* }
     ) => {
-        $(#[doc = $type_doc])*
         #[async_graphql::Object]
         impl $object {
             $(
